@@ -1,0 +1,139 @@
+"""Load anything Nodescope can show into a :class:`~core.sample.Sample`.
+
+``load("karate")``, ``load("cora", data_dir=...)``, ``load("lh.pial")``: built-in names,
+Planetoid names and file paths all go through :func:`load`, which picks the reader
+from the file's suffix (or its first bytes) and turns every failure into a one-line
+:class:`~core.errors.LoadError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from pathlib import Path
+
+from core.errors import LoadError
+from core.loaders import cortex, graphs, mesh, panorama
+from core.loaders.planetoid import PLANETOID, load_planetoid
+from core.loaders.registry import Builtin, FileReader
+from core.sample import Sample
+
+log = logging.getLogger(__name__)
+
+BUILTINS: dict[str, Builtin] = {b.key: b for m in (graphs, mesh, cortex, panorama) for b in m.BUILTINS}
+READERS: list[FileReader] = [r for m in (graphs, mesh, cortex, panorama) for r in m.READERS]
+DEFAULT_SOURCE = "les-miserables"
+#: Files above this size are refused before reading (the app's upload limit is lower).
+MAX_FILE_BYTES = 1 << 30
+
+
+def supported_extensions() -> list[str]:
+    return sorted({e for r in READERS for e in r.extensions})
+
+
+def reader_for(path: Path) -> FileReader:
+    """The reader for ``path``: by suffix (longest match first), else by sniffing its first bytes."""
+    name = path.name.lower()
+    matches = [(len(e), r) for r in READERS for e in r.extensions if name.endswith(e)]
+    if matches:
+        return max(matches, key=lambda m: m[0])[1]
+    with path.open("rb") as f:
+        head = f.read(64)
+    for r in READERS:
+        if r.sniff is not None and r.sniff(head):
+            return r
+    raise LoadError(
+        f"Unsupported file type '{path.suffix or path.name}'; Nodescope reads "
+        f"{', '.join(supported_extensions())} and FreeSurfer surfaces (lh.pial, ...)."
+    )
+
+
+def load(
+    source: str | Path,
+    *,
+    companions: list[Path] | None = None,
+    data_dir: Path | str | None = None,
+    download: bool = True,
+    level: int | None = None,
+) -> Sample:
+    """Load a built-in, a Planetoid name or a file.
+
+    Args:
+        source: ``karate`` / ``builtin:karate``, ``cora`` / ``planetoid:cora``, or a path.
+        companions: further files for a file source (overlays, node features, labels).
+        data_dir: where Planetoid raw files live (default ``NODESCOPE_DATA_DIR``).
+        download: allow fetching Planetoid files when they are missing.
+        level: icosphere subdivision for panoramas (default 5: 10,242 nodes).
+
+    Raises:
+        LoadError: with a one-line message, for every input that cannot be loaded.
+    """
+    text = str(source).strip()
+    key = text.removeprefix("builtin:").lower()
+    try:
+        if key in BUILTINS:
+            sample = BUILTINS[key].load()
+        elif key.removeprefix("planetoid:") in PLANETOID:
+            sample = load_planetoid(key.removeprefix("planetoid:"), data_dir, download=download)
+        else:
+            sample = _load_file(Path(text).expanduser(), companions or [])
+        if sample.kind == "panorama" and level is not None:
+            sample = panorama.with_level(sample, level)
+        return sample
+    except LoadError:
+        raise
+    except MemoryError as exc:
+        raise LoadError(f"{Path(text).name} is too large to load in memory.") from exc
+    except Exception as exc:  # a reader's unexpected failure must still reach users as one line
+        log.exception("unexpected failure loading %s", text)
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise LoadError(f"Could not read {Path(text).name}: {detail}") from exc
+
+
+def _load_file(path: Path, companions: list[Path]) -> Sample:
+    if not path.exists():
+        hint = f"; built-ins are {', '.join(BUILTINS)}" if len(path.parts) == 1 else ""
+        raise LoadError(f"No such file or built-in: '{path}'{hint}.")
+    if path.is_dir():
+        subject = next((p for p in (path / "surf" / "lh.pial", path / "lh.pial") if p.is_file()), None)
+        if subject is None:
+            raise LoadError(f"'{path}' is a folder; give a file, or a FreeSurfer subject with surf/lh.pial.")
+        path = subject
+    for p in [path, *companions]:
+        size = p.stat().st_size
+        if size == 0:
+            raise LoadError(f"{p.name} is empty (0 bytes).")
+        if size > MAX_FILE_BYTES:
+            raise LoadError(
+                f"{p.name} is {size / 2**20:,.0f} MB; the limit is {MAX_FILE_BYTES / 2**20:,.0f} MB."
+            )
+    return reader_for(path).read(path, companions)
+
+
+def load_uploaded(
+    files: list[tuple[str, bytes]], *, level: int | None = None, max_bytes: int | None = None
+) -> Sample:
+    """Load files a user uploaded: the first is the main file, the rest its companions.
+
+    The bytes are written under their (sanitised) names to a private temporary folder,
+    since the readers (pyvista, nibabel) want paths; the folder is removed afterwards.
+    """
+    if not files:
+        raise LoadError("No file was uploaded.")
+    limit = max_bytes or MAX_FILE_BYTES
+    for name, blob in files:
+        if len(blob) > limit:
+            raise LoadError(
+                f"{name} is {len(blob) / 2**20:,.1f} MB; the upload limit is {limit / 2**20:,.0f} MB."
+            )
+    with tempfile.TemporaryDirectory(prefix="nodescope-upload-") as tmp:
+        paths = []
+        for name, blob in files:
+            safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name).name) or "upload"
+            p = Path(tmp) / safe
+            p.write_bytes(blob)
+            paths.append(p)
+        sample = load(paths[0], companions=paths[1:], level=level)
+    sample.source = f"upload:{files[0][0]}"
+    return sample

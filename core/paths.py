@@ -1,0 +1,30 @@
+"""Where Nodescope keeps user data (datasets, caches, reviews) on this machine."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    """Datasets folder: ``$NODESCOPE_DATA_DIR`` or ``~/.local/share/nodescope/data`` (XDG)."""
+    env = os.environ.get("NODESCOPE_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    return user_dir() / "data"
+
+
+def user_dir() -> Path:
+    """Per-user state: ``$NODESCOPE_HOME`` or ``$XDG_DATA_HOME/nodescope``."""
+    env = os.environ.get("NODESCOPE_HOME")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "nodescope"
+
+
+def cache_dir() -> Path:
+    """On-disk cache of derived results (layouts, embeddings), keyed by content hashes."""
+    path = user_dir() / "cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

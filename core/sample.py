@@ -1,0 +1,151 @@
+"""The one in-memory sample type every loader returns and every view reads.
+
+A :class:`Sample` is a PyG :class:`~torch_geometric.data.Data` (the graph) plus the
+metadata and optional geometry that views need. Geometry lives on ``data`` under
+PyG's own names where PyG has one:
+
+- ``data.x``           (N, F) float32 node features, named by ``Sample.feature_names``
+- ``data.edge_index``  (2, E) int64; undirected graphs hold both directions
+- ``data.edge_attr``   (E, D) float32, optional (meshes: edge length in mesh units)
+- ``data.y``           (N,) int64 class per node, optional, named by ``label_names``
+- ``data.pos``         (N, 3) float32 3D positions, optional
+- ``data.face``        (3, T) int64 triangles, optional (PyG's layout)
+- ``data.sph``         (N, 2) float32 (latitude, longitude) in degrees, optional;
+                       see :mod:`core.geometry.sphere` for the convention
+- masks (``train_mask``, ...) and ground truth (``node_mask_gt``, ``edge_mask_gt``) as
+  the source provides them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from torch_geometric.data import Data
+
+Kind = Literal["graph", "mesh", "cortex", "panorama"]
+KINDS: tuple[Kind, ...] = ("graph", "mesh", "cortex", "panorama")
+
+
+@dataclass
+class Sample:
+    """A loaded graph, mesh, cortical surface or panorama.
+
+    Attributes:
+        data: the graph and its geometry (see the module docstring for shapes).
+        kind: what the source was; views decide what to draw from what is present.
+        name: short human-readable name.
+        source: where it came from (``builtin:karate``, a file path, ``planetoid:cora``).
+        feature_names: one name per column of ``data.x``.
+        label_names: one name per class in ``data.y``, when there are labels.
+        node_names: one display name per node, when the source has them.
+        surfaces: alternative (N, 3) vertex positions sharing ``data.face``
+            (cortex: ``sphere``, ``pial``, ``white``, ``inflated``); ``data.pos`` is one of them.
+        image: the source equirectangular image of a panorama, (H, W, 3) uint8.
+        pixel_maps: per-pixel maps aligned with ``image`` (e.g. ``depth`` in metres,
+            ``label`` class ids).
+        units: unit of each geometric quantity (``pos``: "mm", ``edge_attr``: "mm", ...).
+        notices: what was cleaned while loading (self-loops, duplicates), for the user.
+        directed: whether ``edge_index`` is a directed graph.
+    """
+
+    data: Data
+    kind: Kind
+    name: str
+    source: str
+    feature_names: list[str]
+    label_names: list[str] | None = None
+    node_names: list[str] | None = None
+    surfaces: dict[str, np.ndarray] = field(default_factory=dict)
+    image: np.ndarray | None = None
+    pixel_maps: dict[str, np.ndarray] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    directed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {self.kind!r}")
+        x = self.data.x
+        if x is not None and x.shape[1] != len(self.feature_names):
+            raise ValueError(f"{x.shape[1]} feature columns but {len(self.feature_names)} names")
+
+    @property
+    def num_nodes(self) -> int:
+        return int(self.data.num_nodes)
+
+    @property
+    def num_edges(self) -> int:
+        """Number of edges, counting an undirected edge once."""
+        e = int(self.data.edge_index.shape[1])
+        return e if self.directed else e // 2
+
+    @property
+    def num_classes(self) -> int:
+        if self.label_names is not None:
+            return len(self.label_names)
+        y = self.data.get("y")
+        return int(y.max()) + 1 if y is not None and y.numel() else 0
+
+    @property
+    def faces(self) -> np.ndarray | None:
+        """Triangles as a (T, 3) int array (the layout plotly and pyvista use), or None."""
+        face = self.data.get("face")
+        return None if face is None else face.t().numpy()
+
+    @property
+    def is_spherical(self) -> bool:
+        return self.data.get("sph") is not None
+
+    def node_label(self, i: int) -> str:
+        """Display name of node ``i`` (its name when the source gives one, else its id)."""
+        if self.node_names is not None:
+            return f"{i} · {self.node_names[i]}"
+        return str(i)
+
+    def class_name(self, c: int) -> str:
+        if self.label_names is not None and 0 <= c < len(self.label_names):
+            return self.label_names[c]
+        return str(c)
+
+    def summary(self) -> dict[str, Any]:
+        """Plain-JSON description (what ``nodescope info`` prints)."""
+        d = self.data
+        y = d.get("y")
+        geometry: dict[str, Any] = {
+            "pos": d.get("pos") is not None,
+            "faces": int(d.face.shape[1]) if d.get("face") is not None else 0,
+            "spherical_coords": self.is_spherical,
+            "surfaces": sorted(self.surfaces),
+            "image": list(self.image.shape) if self.image is not None else None,
+            "pixel_maps": sorted(self.pixel_maps),
+        }
+        masks = {
+            k: int(d[k].sum())
+            for k in ("train_mask", "val_mask", "test_mask", "node_mask_gt")
+            if d.get(k) is not None
+        }
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "source": self.source,
+            "nodes": self.num_nodes,
+            "edges": self.num_edges,
+            "directed": self.directed,
+            "features": list(d.x.shape) if d.x is not None else [self.num_nodes, 0],
+            "feature_names": self.feature_names[:20],
+            "labels": None
+            if y is None
+            else {"classes": self.num_classes, "names": self.label_names, "labelled": int((y >= 0).sum())},
+            "edge_attr": list(d.edge_attr.shape) if d.get("edge_attr") is not None else None,
+            "geometry": geometry,
+            "masks": masks,
+            "units": self.units,
+            "notices": self.notices,
+        }
+
+
+def as_float_tensor(a: np.ndarray | torch.Tensor) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(a, dtype=np.float32))
