@@ -1,0 +1,129 @@
+"""Pieces several pages share: cached derived data, event intake, the node detail panel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app import state
+from core.sample import Sample
+from explain.embedding import pca_2d
+from viz.layout import graph_layout
+from viz.nodes import node_ids_from_points
+
+
+# ---------------------------------------------------------------- cached derived data
+@st.cache_data(show_spinner="Laying out the graph…", persist="disk", max_entries=32)
+def layout_xy(fp: str, _s: Sample) -> np.ndarray:
+    """(N, 2) node-link positions; ``fp`` (the sample's fingerprint) is the cache key."""
+    return graph_layout(_s.data.edge_index.numpy(), _s.num_nodes, seed=0)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def pca_xy(fp: str, _s: Sample) -> np.ndarray:
+    return pca_2d(_s.data.x.numpy())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def degrees(fp: str, _s: Sample) -> np.ndarray:
+    return np.bincount(_s.data.edge_index[0].numpy(), minlength=_s.num_nodes)
+
+
+def color_options(s: Sample) -> list[str]:
+    """What the node colour can show: the class, the degree, then each feature (first 50)."""
+    opts = ["class"] if s.data.get("y") is not None else []
+    return opts + ["degree"] + [f"feature: {n}" for n in s.feature_names[:50]]
+
+
+def node_colors(s: Sample, fp: str, choice: str) -> dict:
+    """Styling arguments for viz's node traces: class labels or a continuous value."""
+    if choice == "class" and s.data.get("y") is not None:
+        return {"labels": s.data.y.numpy(), "label_names": s.label_names}
+    if choice.startswith("feature: "):
+        j = s.feature_names.index(choice.removeprefix("feature: "))
+        return {"color": s.data.x[:, j].numpy(), "color_title": s.feature_names[j]}
+    return {"color": degrees(fp, s).astype(float), "color_title": "degree"}
+
+
+def hover_texts(s: Sample, fp: str) -> list[str]:
+    deg = degrees(fp, s)
+    y = s.data.get("y")
+    return [
+        f"node {s.node_label(i)}<br>degree {deg[i]}"
+        + (f"<br>{s.class_name(int(y[i]))}" if y is not None else "")
+        for i in range(s.num_nodes)
+    ]
+
+
+# ---------------------------------------------------------------- events
+def take_chart_event(key: str) -> None:
+    """Turn the last selection event of chart ``key`` into the shared selection (before drawing)."""
+    event = st.session_state.get(key)
+    if event is None:
+        return
+    points = event.get("selection", {}).get("points", []) if hasattr(event, "get") else []
+    state.apply_event(key, node_ids_from_points(points))
+
+
+def take_table_event(key: str, row_to_node: Callable[[int], int]) -> None:
+    event = st.session_state.get(key)
+    if event is None:
+        return
+    rows = event.get("selection", {}).get("rows", []) if hasattr(event, "get") else []
+    state.apply_event(key, [row_to_node(r) for r in rows])
+
+
+# ---------------------------------------------------------------- the detail panel
+def node_detail(s: Sample, fp: str) -> None:
+    """Everything known about the focus node, with its neighbours one click away."""
+    sel = state.selection()
+    if sel.focus is None:
+        st.info("Click a node in any view (or pick a table row) to see its details here.", icon=":material/touch_app:")
+        return
+    i = sel.focus
+    d = s.data
+    deg = degrees(fp, s)
+    st.markdown(f"#### Node {s.node_label(i)}")
+    facts = {"degree": int(deg[i])}
+    if d.get("y") is not None:
+        facts["class"] = s.class_name(int(d.y[i])) if int(d.y[i]) >= 0 else "unlabelled"
+    for mask in ("train_mask", "val_mask", "test_mask"):
+        if d.get(mask) is not None and bool(d[mask][i]):
+            facts["split"] = mask.removesuffix("_mask")
+    if d.get("sph") is not None:
+        lat, lon = (float(v) for v in d.sph[i])
+        facts["latitude"], facts["longitude"] = f"{lat:.2f}°", f"{lon:.2f}°"
+    if d.get("pos") is not None:
+        facts["position"] = ", ".join(f"{v:.2f}" for v in d.pos[i].tolist()) + f" {s.units.get('pos', '')}"
+    if d.get("node_mask_gt") is not None:
+        facts["in a ground-truth motif"] = "yes" if bool(d.node_mask_gt[i]) else "no"
+    st.dataframe(
+        pd.DataFrame({"value": [str(v) for v in facts.values()]}, index=list(facts)), width="stretch"
+    )
+    x = d.x[i].numpy()
+    if x.shape[0] <= 12:
+        feats = pd.DataFrame({"feature": s.feature_names, "value": x})
+    else:
+        top = np.argsort(-np.abs(x))[:12]
+        feats = pd.DataFrame({"feature": [s.feature_names[j] for j in top], "value": x[top]})
+        st.caption(f"{int((x != 0).sum())} of {x.shape[0]} features are non-zero; the largest:")
+    st.dataframe(feats, hide_index=True, width="stretch")
+    nbrs = np.unique(d.edge_index[1][d.edge_index[0] == i].numpy())
+    if nbrs.size:
+        st.selectbox(
+            f"Neighbours ({nbrs.size}) — pick one to focus it",
+            [None, *nbrs.tolist()],
+            format_func=lambda v: "—" if v is None else s.node_label(v),
+            key=f"neighbour_pick_{fp}_{i}",
+            on_change=_focus_neighbour,
+            args=(f"neighbour_pick_{fp}_{i}",),
+        )
+
+
+def _focus_neighbour(key: str) -> None:
+    value = st.session_state.get(key)
+    if value is not None:
+        state.set_focus(int(value))

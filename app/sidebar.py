@@ -1,0 +1,126 @@
+"""The sidebar every page shares: choose the data (built-in, Planetoid or upload) and see the device."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from app import state
+from core.device import describe
+from core.loaders import BUILTINS, supported_extensions
+from core.loaders.planetoid import PLANETOID
+from core.paths import data_dir
+
+#: Upload limit in MB; Streamlit's own limit (.streamlit/config.toml) is set to match.
+MAX_UPLOAD_MB = int(os.environ.get("NODESCOPE_MAX_UPLOAD_MB", "200"))
+
+
+def render() -> None:
+    s = state.sample()
+    with st.sidebar:
+        st.markdown("### Data")
+        mode = st.radio(
+            "Source",
+            ["Built-in", "Planetoid", "Upload"],
+            horizontal=True,
+            key="source_mode",
+            label_visibility="collapsed",
+        )
+        if mode == "Built-in":
+            _builtin_picker(s)
+        elif mode == "Planetoid":
+            _planetoid_picker()
+        else:
+            _upload_picker()
+        error = state.load_error()
+        if error:
+            st.error(error, icon=":material/error:")
+        s = state.sample()
+        st.markdown(f"**{s.name}**")
+        st.caption(
+            f"{s.kind} · {s.num_nodes:,} nodes · {s.num_edges:,} edges · {s.data.x.shape[1]} features"
+            + (f" · {s.num_classes} classes" if s.data.get("y") is not None else "")
+        )
+        for notice in s.notices:
+            st.caption(f"ℹ️ {notice}")
+        sel = state.selection()
+        if sel.nodes:
+            st.caption(f"Selected: {len(sel.nodes)} node(s); focus {sel.focus}")
+            if st.button("Clear selection", key="clear_selection"):
+                state.select([])
+                st.rerun()
+        st.divider()
+        st.caption(f"Device: **{describe()}**")
+
+
+def _builtin_picker(current) -> None:
+    keys = list(BUILTINS)
+    if "builtin_key" not in st.session_state:
+        loaded = current.source.removeprefix("builtin:")
+        st.session_state["builtin_key"] = loaded if loaded in BUILTINS else keys[0]
+    key = st.selectbox(
+        "Built-in sample",
+        keys,
+        format_func=lambda k: f"{BUILTINS[k].kind} · {BUILTINS[k].title}",
+        key="builtin_key",
+        on_change=_load_builtin,
+    )
+    st.caption(BUILTINS[key].description)
+    if BUILTINS[key].kind == "panorama":
+        _level_slider(on_change=_load_builtin)
+
+
+def _load_builtin() -> None:
+    key = st.session_state["builtin_key"]
+    level = st.session_state.get("ico_level") if BUILTINS[key].kind == "panorama" else None
+    state.try_load(key, level=level)
+
+
+def _level_slider(on_change=None) -> int:
+    return st.slider(
+        "Icosphere level",
+        3,
+        7,
+        5,
+        key="ico_level",
+        on_change=on_change,
+        help="Subdivisions of the icosahedron: level 5 = 10,242 nodes, level 7 = 163,842.",
+    )
+
+
+def _planetoid_picker() -> None:
+    name = st.selectbox("Dataset", list(PLANETOID), format_func=lambda k: PLANETOID[k], key="planetoid_name")
+    folder = st.text_input(
+        "Data folder",
+        str(data_dir()),
+        key="planetoid_dir",
+        help="PyG's raw layout: <folder>/Cora/raw/ind.cora.x ...",
+    )
+    if st.button("Load", key="load_planetoid", type="primary") and state.try_load(name, data_dir=folder):
+        st.rerun()
+
+
+def _upload_picker() -> None:
+    main = st.file_uploader(
+        "Graph, mesh, surface or panorama",
+        key="upload_main",
+        help="Edge lists (CSV/TSV), GraphML/GML/GEXF, meshes (PLY/OBJ/STL/VTK/VTP/OFF), FreeSurfer or GIfTI "
+        f"surfaces, equirectangular PNG/JPEG. Up to {MAX_UPLOAD_MB} MB.",
+    )
+    extra = st.file_uploader(
+        "Companion files (optional)",
+        accept_multiple_files=True,
+        key="upload_extra",
+        help="Overlays for a surface (lh.sulc, lh.curv, .annot, .func.gii) or node features/labels for an edge list.",
+    )
+    level = (
+        _level_slider()
+        if main is not None and main.name.lower().endswith((".png", ".jpg", ".jpeg"))
+        else None
+    )
+    st.caption("Formats: " + " ".join(supported_extensions()))
+    if main is not None and st.button("Load", key="load_upload", type="primary"):
+        files = [(main.name, main.getvalue())] + [(f.name, f.getvalue()) for f in extra or []]
+        if state.try_load_upload(files, level=level, max_bytes=MAX_UPLOAD_MB << 20):
+            st.rerun()

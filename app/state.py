@@ -1,0 +1,136 @@
+"""Session state shared by every page: the loaded sample and the one node selection.
+
+The rule for linked views: views read the selection; a chart, table or widget event
+writes it; the page then reruns and every view redraws from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.errors import LoadError
+from core.loaders import DEFAULT_SOURCE, load, load_uploaded
+from core.sample import Sample
+
+_SAMPLE = "sample"
+_SOURCE = "source_label"
+_SELECTION = "selection"
+_SEEN = "seen_events"
+_ERROR = "load_error"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Selected node ids (sorted, unique) and the focus node the detail panel shows."""
+
+    nodes: tuple[int, ...] = ()
+    focus: int | None = None
+
+
+@st.cache_resource(show_spinner="Loading…", max_entries=16)
+def _load_cached(source: str, level: int | None, data_dir: str | None) -> Sample:
+    return load(source, data_dir=data_dir, level=level)
+
+
+def sample() -> Sample:
+    """The loaded sample; the first visit loads ``$NODESCOPE_SOURCE`` or the default built-in."""
+    if _SAMPLE not in st.session_state:
+        source = os.environ.get("NODESCOPE_SOURCE", DEFAULT_SOURCE)
+        try:
+            st.session_state[_SAMPLE] = _load_cached(source, None, os.environ.get("NODESCOPE_DATA_DIR"))
+        except LoadError as exc:
+            st.session_state[_ERROR] = f"{source}: {exc}"
+            st.session_state[_SAMPLE] = _load_cached(DEFAULT_SOURCE, None, None)
+    return st.session_state[_SAMPLE]
+
+
+def fingerprint(s: Sample) -> str:
+    """A short content hash of a sample, the key of every derived cache (layouts, embeddings)."""
+    h = hashlib.blake2b(digest_size=12)
+    h.update(json.dumps([s.source, s.kind, s.num_nodes, list(s.data.x.shape)]).encode())
+    h.update(s.data.edge_index.numpy().tobytes())
+    return h.hexdigest()
+
+
+def _replace(new: Sample) -> None:
+    st.session_state[_SAMPLE] = new
+    st.session_state[_SELECTION] = Selection()
+    st.session_state[_SEEN] = {}
+    st.session_state.pop(_ERROR, None)
+
+
+def try_load(source: str, *, level: int | None = None, data_dir: str | None = None) -> bool:
+    """Load a built-in or Planetoid source; on failure keep the current sample and record the error."""
+    try:
+        _replace(_load_cached(source, level, data_dir))
+    except LoadError as exc:
+        st.session_state[_ERROR] = str(exc)
+        return False
+    return True
+
+
+def try_load_upload(files: list[tuple[str, bytes]], *, level: int | None, max_bytes: int) -> bool:
+    """Load uploaded files (main file first); on failure keep the current sample."""
+    try:
+        _replace(load_uploaded(files, level=level, max_bytes=max_bytes))
+    except LoadError as exc:
+        st.session_state[_ERROR] = str(exc)
+        return False
+    return True
+
+
+def load_error() -> str | None:
+    """The last load failure's one-line message (cleared by the next successful load)."""
+    return st.session_state.get(_ERROR)
+
+
+def clear_error() -> None:
+    st.session_state.pop(_ERROR, None)
+
+
+def selection() -> Selection:
+    return st.session_state.get(_SELECTION, Selection())
+
+
+def select(nodes: Iterable[int], focus: int | None = None) -> None:
+    """Replace the selection; the focus defaults to the first selected node."""
+    n = sample().num_nodes
+    ids = tuple(sorted({int(i) for i in nodes if 0 <= int(i) < n}))
+    if focus is not None and not 0 <= focus < n:
+        focus = None
+    if focus is None and ids:
+        focus = selection().focus if selection().focus in ids else ids[0]
+    st.session_state[_SELECTION] = Selection(ids, focus)
+
+
+def set_focus(node: int) -> None:
+    """Focus one node (and select it alone)."""
+    select([node], focus=node)
+
+
+def apply_event(view: str, node_ids: Sequence[int]) -> bool:
+    """Write a view's event into the selection, once per new event.
+
+    Streamlit returns a chart's or table's last selection on every rerun, also when the
+    rerun was caused by another view; only an event that differs from the one last seen
+    from ``view`` is a new user action.
+
+    Returns:
+        True when the selection changed.
+    """
+    seen: dict[str, tuple[int, ...]] = st.session_state.setdefault(_SEEN, {})
+    key = tuple(int(i) for i in node_ids)
+    if seen.get(view) == key:
+        return False
+    seen[view] = key
+    if not key:
+        return False  # a cleared chart selection (double click) keeps the shared selection
+    focus = key[0] if len(key) == 1 else None
+    select(key, focus=focus)
+    return True

@@ -1,0 +1,102 @@
+"""Explorer: node-link view, embedding view, node table and detail panel, all on one selection."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app import components as ui
+from app import state
+from explain.embedding import umap_2d
+from viz.embedding_view import embedding_figure
+from viz.graph_view import node_link_figure
+
+CHART_CONFIG = {"scrollZoom": True, "displaylogo": False}
+SELECT_MODES = ("points", "box", "lasso")
+
+s = state.sample()
+fp = state.fingerprint(s)
+
+# Events first, so every view below draws the selection they produce (one rerun, not two).
+ui.take_chart_event("nodelink")
+ui.take_chart_event("embedding")
+table_rows = st.session_state.get("node_table_index")
+if table_rows is not None:
+    ui.take_table_event(
+        f"node_table_{fp}_{st.session_state.get('only_selected', False)}", lambda r: table_rows[r]
+    )
+sel = state.selection()
+
+st.title("Explorer")
+c_color, c_info = st.columns([1, 3])
+with c_color:
+    color_choice = st.selectbox("Colour nodes by", ui.color_options(s), key=f"color_by_{fp}")
+with c_info:
+    st.caption(
+        "Click a node to focus it; box or lasso select from the chart toolbar; drag pans, scroll zooms. "
+        "The table's rows select too. Every view shows the same selection."
+    )
+style = ui.node_colors(s, fp, color_choice) | {
+    "hover": ui.hover_texts(s, fp),
+    "selected": sel.nodes,
+    "focus": sel.focus,
+}
+
+left, right = st.columns([3, 2])
+with left:
+    fig = node_link_figure(ui.layout_xy(fp, s), s.data.edge_index.numpy(), title="Graph", **style)
+    st.plotly_chart(fig, key="nodelink", on_select="rerun", selection_mode=SELECT_MODES, config=CHART_CONFIG)
+
+with right:
+    umaps: dict = st.session_state.setdefault("umap", {})
+    methods = ["PCA"] + (["UMAP"] if fp in umaps else [])
+    method = st.radio("Embedding", methods, horizontal=True, key=f"embed_method_{fp}", index=len(methods) - 1)
+    coords = umaps[fp] if method == "UMAP" else ui.pca_xy(fp, s)
+    fig = embedding_figure(coords, method=method, **style)
+    st.plotly_chart(fig, key="embedding", on_select="rerun", selection_mode=SELECT_MODES, config=CHART_CONFIG)
+    if fp not in umaps and st.button(
+        "Compute UMAP", help="Takes seconds; the first run after install ~30 s."
+    ):
+        bar = st.progress(0.0, text="UMAP: starting…")
+        umaps[fp] = umap_2d(
+            s.data.x.numpy(), on_progress=lambda f, msg: bar.progress(min(f, 1.0), text=f"UMAP: {msg}")
+        )
+        st.rerun()
+
+detail, table = st.columns([2, 3])
+with detail:
+    ui.node_detail(s, fp)
+with table:
+    only_selected = st.toggle("Only selected nodes", key="only_selected", disabled=not sel.nodes)
+    deg = ui.degrees(fp, s)
+    frame = {"node": np.arange(s.num_nodes)}
+    if s.node_names is not None:
+        frame["name"] = s.node_names
+    if s.data.get("y") is not None:
+        frame["class"] = [s.class_name(int(c)) if c >= 0 else "" for c in s.data.y.tolist()]
+    frame["degree"] = deg
+    x = s.data.x.numpy()
+    if x.shape[1] <= 8:
+        frame |= {n: x[:, j] for j, n in enumerate(s.feature_names)}
+    else:
+        frame |= {"non-zero features": (x != 0).sum(1), "feature norm": np.linalg.norm(x, axis=1)}
+    frame["selected"] = np.isin(np.arange(s.num_nodes), sel.nodes)
+    df = pd.DataFrame(frame)
+    if only_selected and sel.nodes:
+        df = df[df["selected"]]
+    st.session_state["node_table_index"] = df["node"].to_numpy()
+    st.dataframe(
+        df,
+        key=f"node_table_{fp}_{only_selected}",
+        on_select="rerun",
+        selection_mode="multi-row",
+        hide_index=True,
+        height=420,
+        width="stretch",
+        column_config={"selected": st.column_config.CheckboxColumn("★", help="in the current selection")},
+    )
+    st.download_button(
+        "Download table (CSV)",
+        df.to_csv(index=False).encode(),
+        file_name=f"{s.name}-nodes.csv",
+        mime="text/csv",
+    )

@@ -1,0 +1,130 @@
+"""The app in a real browser (Debian's Chromium): cold start, click-to-update, first render.
+
+- cold start: from launching `streamlit run` to the Home page drawn in the browser;
+- click-to-update: a click on a node of a 3,000-node graph until the detail panel, the
+  embedding view and the node-link view all show that node;
+- first render: opening the Explorer on 10k- and 100k-node graphs until the node-link view
+  has its points (layout + transfer + WebGL draw), with an empty layout cache.
+
+Writes benchmarks/results/app.json. Medians; one machine, one run.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from common import summarise, write  # noqa: E402
+
+from tests.browser.harness import CHROMIUM_ARGS, AppServer, chromium_path  # noqa: E402
+from tests.browser.plotly_js import CHART_COUNT, FOCUS_IDS, NODE_POSITION  # noqa: E402
+
+TIMEOUT_MS = 300_000
+
+
+def random_graph_csv(folder: Path, n: int, avg_degree: int, seed: int = 0) -> Path:
+    """A graph with community structure (n/100 blocks) written as an edge list."""
+    rng = np.random.default_rng(seed)
+    m = n * avg_degree // 2
+    src = rng.integers(0, n, m)
+    same = rng.random(m) < 0.8  # 80 % of edges inside a block of 100 consecutive ids
+    dst = np.where(same, (src // 100) * 100 + rng.integers(0, 100, m), rng.integers(0, n, m))
+    dst = np.minimum(dst, n - 1)
+    path = folder / f"graph_{n}.csv"
+    np.savetxt(path, np.stack([src, dst], 1), fmt="%d", delimiter=",")
+    return path
+
+
+def cold_start(browser, repeats: int = 3) -> dict:
+    health, page_drawn = [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as home:
+            server = AppServer("les-miserables", env={"HOME": home})
+            try:
+                health.append(server.wait_healthy())
+                page = browser.new_page()
+                page.goto(server.url)
+                page.get_by_role("heading", name="Nodescope").wait_for(timeout=TIMEOUT_MS)
+                page.get_by_text("Device:").wait_for(timeout=TIMEOUT_MS)
+                page_drawn.append(time.perf_counter() - server.started)
+                page.close()
+            finally:
+                server.stop()
+    return {"to_health_ok": summarise(health), "to_home_page_drawn": summarise(page_drawn)}
+
+
+def open_explorer(page, url: str) -> float:
+    t0 = time.perf_counter()
+    page.goto(f"{url}/explorer")
+    page.wait_for_function(f"({CHART_COUNT})() >= 2", timeout=TIMEOUT_MS)
+    page.wait_for_function(f"({NODE_POSITION})([0, 0]) !== null", timeout=TIMEOUT_MS, polling=50)
+    return time.perf_counter() - t0
+
+
+def click_to_update(browser, csv: Path, clicks: int = 10) -> dict:
+    with tempfile.TemporaryDirectory() as home:
+        server = AppServer(str(csv), env={"HOME": home})
+        try:
+            server.wait_healthy()
+            page = browser.new_page(viewport={"width": 1600, "height": 1100})
+            open_explorer(page, server.url)
+            rng = np.random.default_rng(1)
+            times = []
+            for node in rng.choice(3000, clicks, replace=False).tolist():
+                pos = page.evaluate(NODE_POSITION, [0, node])
+                t0 = time.perf_counter()
+                page.mouse.click(pos["x"], pos["y"])
+                page.wait_for_function(
+                    f"(({FOCUS_IDS})(1) || [])[0] === {node} && (({FOCUS_IDS})(0) || [])[0] === {node}",
+                    timeout=TIMEOUT_MS,
+                    polling="raf",
+                )
+                page.get_by_role("heading", name=f"Node {node}").wait_for(timeout=TIMEOUT_MS)
+                times.append(time.perf_counter() - t0)
+            page.close()
+        finally:
+            server.stop()
+    return summarise(times)
+
+
+def first_render(browser, csv: Path) -> dict:
+    with tempfile.TemporaryDirectory() as home:
+        server = AppServer(str(csv), env={"HOME": home})
+        try:
+            server.wait_healthy()
+            page = browser.new_page(viewport={"width": 1600, "height": 1100})
+            cold = open_explorer(page, server.url)
+            warm = open_explorer(page, server.url)  # layout now cached
+            page.close()
+        finally:
+            server.stop()
+    return {"cold_layout_s": cold, "cached_layout_s": warm}
+
+
+def main() -> None:
+    exe = chromium_path()
+    if exe is None:
+        sys.exit("no Chromium found: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        results["cold_start"] = cold_start(browser)
+        results["click_to_update_3k_nodes"] = click_to_update(browser, random_graph_csv(Path(tmp), 3000, 8))
+        for n in (10_000, 100_000):
+            results[f"explorer_first_render_{n // 1000}k_nodes"] = first_render(
+                browser, random_graph_csv(Path(tmp), n, 10)
+            )
+        browser.close()
+    write("app", {"what": "app timings in headless Chromium (seconds)", "results": results})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Start the app and a headless Chromium: shared by the browser tests and benchmarks/.
+
+Never call `playwright install`: it downloads a browser, which these machines cannot;
+Debian's Chromium is launched instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "browser" / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    return (
+        os.environ.get("NODESCOPE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """`streamlit run app/main.py` in a subprocess, stopped on exit."""
+
+    def __init__(self, source: str, port: int | None = None, env: dict[str, str] | None = None) -> None:
+        self.started = time.perf_counter()
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, NODESCOPE_SOURCE=source, PYTHONUNBUFFERED="1", **(env or {}))
+        cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app" / "main.py")]
+        cmd += [
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(self.port),
+            "--browser.gatherUsageStats",
+            "false",
+        ]
+        cmd += ["--server.fileWatcherType", "none"]
+        self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def wait_healthy(self, timeout: float = 90.0) -> float:
+        """Seconds until /_stcore/health answers ok."""
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited: {self.proc.stdout.read().decode()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        return time.perf_counter() - start
+            except OSError:
+                time.sleep(0.1)
+        raise TimeoutError("streamlit did not become healthy")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()

@@ -1,0 +1,256 @@
+"""Surfaces: a 3D mesh (cortex, mesh samples) and an equirectangular map of spherical vertices.
+
+Both carry vertex ids as ``customdata`` on everything clickable, like the 2D node views,
+and draw the selection and the focus vertex (trace ``"focus"``).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from viz.colors import DIVERGING, rgb_to_hex
+from viz.nodes import FOCUS, OUTLINE, UIREVISION, node_scatter_traces, scatter_layout, selection_revision
+
+#: Lighting for cortical surfaces: soft, mostly diffuse (sulci stay readable), little gloss.
+CORTEX_LIGHTING = {"ambient": 0.45, "diffuse": 0.75, "specular": 0.08, "roughness": 0.8, "fresnel": 0.05}
+#: Mesh colour when no values or vertex colours are given.
+PLAIN = "#D9D4CC"
+#: Widest background image sent to the browser (px): a data URI rides along every rerun.
+MAX_IMAGE_WIDTH = 1024
+
+
+def _value_range(values: np.ndarray, colorscale: str) -> tuple[float, float]:
+    """cmin, cmax over the finite values; symmetric around 0 for a diverging scale with both signs."""
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return 0.0, 1.0
+    lo, hi = float(finite.min()), float(finite.max())
+    if colorscale == DIVERGING and lo < 0 < hi:
+        m = max(-lo, hi)
+        return -m, m
+    return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+
+
+def _pick_subset(n: int, max_points: int) -> np.ndarray:
+    """All vertex ids, or a deterministic sorted random subset of ``max_points`` of them."""
+    if n <= max_points:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(0).choice(n, size=max_points, replace=False))
+
+
+def _valid(ids: Sequence[int] | np.ndarray, n: int) -> np.ndarray:
+    a = np.unique(np.asarray(ids, dtype=np.int64).ravel())
+    return a[(a >= 0) & (a < n)]
+
+
+def mesh_figure(
+    pos: np.ndarray,
+    faces: np.ndarray,
+    *,
+    values: np.ndarray | None = None,
+    vertex_colors: np.ndarray | None = None,
+    color_title: str = "",
+    colorscale: str = DIVERGING,
+    selected: Sequence[int] = (),
+    focus: int | None = None,
+    focus_label: str | None = None,
+    pickable: bool = True,
+    max_pick_points: int = 20_000,
+    title: str | None = None,
+) -> go.Figure:
+    """A triangle mesh coloured per vertex, with the selection and focus vertex marked.
+
+    Args:
+        pos: (N, 3) vertex positions.
+        faces: (T, 3) vertex ids per triangle.
+        values: (N,) float per vertex, drawn with ``colorscale`` and a colorbar titled
+            ``color_title`` (diverging scales are centred on 0); non-finite values are
+            drawn at the low end.
+        vertex_colors: (N, 3) uint8 or float 0..1 colours, used when ``values`` is None.
+        selected: selected vertex ids (small dark markers).
+        focus: focus vertex id (large marker with a label, trace "focus").
+        focus_label: that label (default: the vertex id).
+        pickable: add a near-invisible point cloud of the vertices (trace "pick",
+            subsampled deterministically above ``max_pick_points``) so a click lands on a
+            vertex even where the mesh itself reports none.
+        title: figure title.
+
+    Returns:
+        The figure: "mesh" (Mesh3d, customdata = vertex id), then "pick", "selected (k)",
+        "focus" (Scatter3d, customdata = vertex id).
+    """
+    pos = np.asarray(pos, dtype=np.float64)
+    faces = np.asarray(faces, dtype=np.int64)
+    if pos.ndim != 2 or pos.shape[1] != 3:
+        raise ValueError(f"pos must have shape (N, 3), not {pos.shape}")
+    if faces.ndim != 2 or faces.shape[1] != 3:
+        raise ValueError(f"faces must have shape (T, 3), not {faces.shape}")
+    n = len(pos)
+    ids = np.arange(n)
+    mesh: dict[str, Any] = {
+        "x": pos[:, 0], "y": pos[:, 1], "z": pos[:, 2],
+        "i": faces[:, 0], "j": faces[:, 1], "k": faces[:, 2],
+        "customdata": ids, "name": "mesh", "flatshading": False,
+        "lighting": CORTEX_LIGHTING, "lightposition": {"x": 1e5, "y": 1e5, "z": 1e5},
+        "showscale": False,
+    }  # fmt: skip
+    if values is not None:
+        v = np.asarray(values, dtype=np.float64).ravel()
+        if len(v) != n:
+            raise ValueError(f"values has {len(v)} entries for {n} vertices")
+        lo, hi = _value_range(v, colorscale)
+        mesh.update(
+            intensity=np.where(np.isfinite(v), v, lo), intensitymode="vertex", colorscale=colorscale,
+            cmin=lo, cmax=hi, showscale=True, colorbar={"title": {"text": color_title}, "thickness": 12, "len": 0.7},
+            hovertemplate="vertex %{customdata}<br>" + (color_title or "value") + ": %{intensity:.4g}<extra></extra>",
+        )  # fmt: skip
+    else:
+        if vertex_colors is not None:
+            mesh["vertexcolor"] = rgb_to_hex(vertex_colors)
+        else:
+            mesh["color"] = PLAIN
+        mesh["hovertemplate"] = "vertex %{customdata}<extra></extra>"
+    traces: list[Any] = [go.Mesh3d(**mesh)]
+
+    if pickable:
+        pick = _pick_subset(n, max_pick_points)
+        traces.append(
+            go.Scatter3d(
+                x=pos[pick, 0], y=pos[pick, 1], z=pos[pick, 2], customdata=pick, name="pick", mode="markers",
+                marker={"size": 2, "color": OUTLINE, "opacity": 0.02}, showlegend=False,
+                hovertemplate="vertex %{customdata}<extra></extra>",
+            )
+        )  # fmt: skip
+    sel = _valid(selected, n)
+    if sel.size:
+        traces.append(
+            go.Scatter3d(
+                x=pos[sel, 0], y=pos[sel, 1], z=pos[sel, 2], customdata=sel, name=f"selected ({sel.size})",
+                mode="markers", marker={"size": 3, "color": OUTLINE}, showlegend=False,
+                hovertemplate="vertex %{customdata}<extra></extra>",
+            )
+        )  # fmt: skip
+    if focus is not None and 0 <= int(focus) < n:
+        f = int(focus)
+        label = focus_label if focus_label is not None else str(f)
+        traces.append(
+            go.Scatter3d(
+                x=pos[[f], 0], y=pos[[f], 1], z=pos[[f], 2], customdata=np.array([f]), name="focus",
+                mode="markers+text", text=[label], textposition="top center",
+                textfont={"size": 13, "color": FOCUS},
+                marker={"size": 9, "color": FOCUS, "line": {"color": "white", "width": 2}}, showlegend=False,
+                hovertemplate=f"focus: {label}<extra></extra>",
+            )
+        )  # fmt: skip
+
+    hidden = {"visible": False, "showgrid": False, "zeroline": False, "showbackground": False}
+    fig = go.Figure(traces)
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+        scene={
+            "aspectmode": "data",
+            "xaxis": hidden,
+            "yaxis": hidden,
+            "zaxis": hidden,
+            "uirevision": UIREVISION,
+        },
+        uirevision=UIREVISION,
+        selectionrevision=selection_revision(sel, focus),
+        margin={"l": 0, "r": 0, "t": 40 if title else 0, "b": 0},
+        paper_bgcolor="white",
+        showlegend=False,
+    )
+    return fig
+
+
+def image_data_uri(image: np.ndarray, max_width: int = MAX_IMAGE_WIDTH) -> str:
+    """PNG data URI of an (H, W, 3) uint8 image, downsampled to at most ``max_width`` px wide."""
+    from PIL import Image
+
+    a = np.asarray(image)
+    if a.ndim != 3 or a.shape[2] not in (3, 4):
+        raise ValueError(f"image must have shape (H, W, 3), not {a.shape}")
+    im = Image.fromarray(a[..., :3].astype(np.uint8))
+    if im.width > max_width:
+        im = im.resize((max_width, max(1, round(im.height * max_width / im.width))), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def sphere_map_figure(
+    sph: np.ndarray,
+    *,
+    values: np.ndarray | None = None,
+    vertex_colors: np.ndarray | None = None,
+    color_title: str = "",
+    colorscale: str | None = None,
+    selected: Sequence[int] = (),
+    focus: int | None = None,
+    background_image: np.ndarray | None = None,
+    title: str | None = None,
+    dragmode: str = "pan",
+    **styling: Any,
+) -> go.Figure:
+    """Equirectangular map of spherical vertices: x = longitude, y = latitude, in degrees.
+
+    Longitude runs -180..180 left to right and latitude -90..90 bottom to top, the same
+    convention as an equirectangular panorama (image centre looks along +X), so a
+    ``background_image`` of the panorama lines up with its vertices.
+
+    Args:
+        sph: (N, 2) (latitude, longitude) in degrees, row i = vertex i.
+        values: (N,) float per vertex (continuous colour, colorbar titled ``color_title``).
+        vertex_colors: (N, 3) colours per vertex, used when ``values`` is None.
+        selected, focus: the selection, as in :func:`viz.nodes.node_scatter_traces`.
+        background_image: (H, W, 3) uint8 equirectangular image spanning the whole map,
+            sent downsampled to at most 1024 px wide.
+        title: figure title.
+        dragmode: see :func:`viz.nodes.scatter_layout`.
+        **styling: more :func:`viz.nodes.node_scatter_traces` arguments (labels, hover,
+            marker_size, focus_label).
+
+    Returns:
+        The figure; every vertex point has customdata = vertex id.
+    """
+    sph = np.asarray(sph, dtype=np.float64)
+    if sph.ndim != 2 or sph.shape[1] != 2:
+        raise ValueError(f"sph must have shape (N, 2) (lat, lon), not {sph.shape}")
+    lon = (sph[:, 1] + 180.0) % 360.0 - 180.0  # wrap into [-180, 180)
+    xy = np.stack([lon, sph[:, 0]], 1)
+    rgb = vertex_colors if values is None else None
+    traces = node_scatter_traces(
+        xy, color=values, color_title=color_title, colorscale=colorscale, rgb=rgb, selected=selected, focus=focus,
+        **styling,
+    )  # fmt: skip
+    fig = go.Figure(traces)
+    layout = scatter_layout(
+        title=title, x_title="longitude (°)", y_title="latitude (°)", selected=selected, focus=focus,
+        dragmode=dragmode,
+    )  # fmt: skip
+    ticks = {
+        "showticklabels": True,
+        "ticks": "outside",
+        "showline": True,
+        "linecolor": "#888",
+        "mirror": True,
+    }
+    layout["xaxis"].update(ticks, range=[-180, 180], tickvals=list(range(-180, 181, 60)), constrain="domain")
+    layout["yaxis"].update(ticks, range=[-90, 90], tickvals=list(range(-90, 91, 30)), constrain="domain")
+    layout["margin"].update(l=50, b=45)
+    if background_image is not None:
+        layout["images"] = [
+            {
+                "source": image_data_uri(background_image), "xref": "x", "yref": "y", "x": -180, "y": 90,
+                "sizex": 360, "sizey": 180, "xanchor": "left", "yanchor": "top", "sizing": "stretch",
+                "layer": "below",
+            }
+        ]  # fmt: skip
+    fig.update_layout(layout)
+    return fig
