@@ -81,7 +81,10 @@ def node_detail(s: Sample, fp: str) -> None:
     """Everything known about the focus node, with its neighbours one click away."""
     sel = state.selection()
     if sel.focus is None:
-        st.info("Click a node in any view (or pick a table row) to see its details here.", icon=":material/touch_app:")
+        st.info(
+            "Click a node in any view (or pick a table row) to see its details here.",
+            icon=":material/touch_app:",
+        )
         return
     i = sel.focus
     d = s.data

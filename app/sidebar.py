@@ -120,7 +120,7 @@ def _upload_picker() -> None:
         else None
     )
     st.caption("Formats: " + " ".join(supported_extensions()))
-    if main is not None and st.button("Load", key="load_upload", type="primary"):
+    if main is not None and st.button("Load file", key="load_upload", type="primary"):
         files = [(main.name, main.getvalue())] + [(f.name, f.getvalue()) for f in extra or []]
         if state.try_load_upload(files, level=level, max_bytes=MAX_UPLOAD_MB << 20):
             st.rerun()

@@ -1,0 +1,41 @@
+"""3D & sphere page and uploads in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.harness import ARTIFACTS
+from tests.browser.plotly_js import CHART_COUNT, FOCUS_IDS, NODE_POSITION
+
+pytestmark = pytest.mark.browser
+APP_SOURCE = "fsaverage5-left"
+WAIT_MS = 90_000
+
+
+def test_vertex_picked_on_sphere_map_lights_up_in_3d(app_server, page):
+    page.goto(f"{app_server.url}/geometry")
+    page.wait_for_function(f"({CHART_COUNT})() >= 2", timeout=WAIT_MS)
+    page.wait_for_function(f"({NODE_POSITION})([1, 0]) !== null", timeout=WAIT_MS)
+    pos = page.evaluate(NODE_POSITION, [1, 100])
+    page.mouse.click(pos["x"], pos["y"])
+    page.wait_for_function(f"(({FOCUS_IDS})(0) || [])[0] === 100", timeout=WAIT_MS)  # the 3D view
+    page.wait_for_function(f"(({FOCUS_IDS})(1) || [])[0] === 100", timeout=WAIT_MS)  # the map
+    page.get_by_role("heading", name="Node 100").wait_for(timeout=WAIT_MS)
+    page.screenshot(path=str(ARTIFACTS / "geometry_pick.png"), full_page=True)
+
+
+def test_bad_upload_shows_one_line_and_keeps_the_surface(app_server, page, tmp_path):
+    page.goto(app_server.url)
+    page.get_by_text("fsaverage5 left hemisphere").first.wait_for(timeout=WAIT_MS)
+    page.get_by_text("Upload", exact=True).click()
+    bad = tmp_path / "scan.ply"
+    bad.write_bytes(b"ply\nformat binary_little_endian 1.0\nelement vertex 1000\nproperty float x\n")
+    page.locator("input[type=file]").first.set_input_files(str(bad))
+    page.get_by_role("button", name="Load file", exact=True).click()
+    alert = page.get_by_role("alert").filter(has_text="scan.ply")
+    alert.wait_for(timeout=WAIT_MS)
+    assert "Traceback" not in page.content()
+    message = alert.get_by_test_id("stMarkdownContainer").inner_text().strip()
+    assert message.startswith("scan.ply") and "\n" not in message
+    # the previous sample is still loaded
+    assert page.get_by_text("cortex · 10,242 nodes").count() >= 1
