@@ -16,8 +16,6 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from app import sidebar  # noqa: E402
-
 st.set_page_config(page_title="Nodescope", page_icon=":material/travel_explore:", layout="wide")
 
 _PAGES = Path(__file__).parent / "views"
@@ -27,5 +25,9 @@ pages = [
     st.Page(_PAGES / "geometry.py", title="3D & sphere", icon=":material/public:", url_path="geometry"),
 ]
 page = st.navigation(pages)
-sidebar.render()
 page.run()
+# The sidebar loads the sample (torch, PyG: seconds on a cold start), so it is drawn after the
+# page: the Home page's text shows at once and the sidebar fills in when the sample is ready.
+from app import sidebar  # noqa: E402
+
+sidebar.render()

@@ -6,24 +6,10 @@ import streamlit as st
 from app import components as ui
 from app import state
 from core.geometry.sphere import xyz_to_latlon
+from core.sample import Sample
 from viz.surface_view import mesh_figure, sphere_map_figure
 
 CHART_CONFIG = {"scrollZoom": True, "displaylogo": False}
-
-s = state.sample()
-fp = state.fingerprint(s)
-st.title("3D & sphere")
-if s.data.get("pos") is None or s.faces is None:
-    st.info(
-        f"**{s.name}** is a plain graph with no 3D geometry. Load a mesh, a cortical surface or a "
-        "panorama in the sidebar (for example *fsaverage5* or *Indoor room*).",
-        icon=":material/public:",
-    )
-    st.stop()
-
-ui.take_chart_event("surface3d")
-ui.take_chart_event("spheremap")
-sel = state.selection()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -34,46 +20,66 @@ def map_coords(fp: str, _pos: np.ndarray, _sph: np.ndarray | None) -> np.ndarray
     return xyz_to_latlon(_pos - _pos.mean(0)).astype(np.float32)
 
 
-surfaces = dict(s.surfaces) or {"surface": s.data.pos.numpy()}
-c1, c2 = st.columns(2)
-with c1:
-    surface = st.selectbox("Surface", list(surfaces), key=f"surface_{fp}", index=0)
-with c2:
-    options = (
-        (["image colour"] if s.kind == "panorama" else [])
-        + list(s.feature_names)
-        + (["class"] if s.data.get("y") is not None else [])
-    )
-    colour = st.selectbox("Colour by", options, key=f"surface_colour_{fp}")
+def render(s: Sample, fp: str) -> None:
+    """Both views of a sample with 3D geometry (no st.stop: the sidebar is drawn after the page)."""
+    ui.take_chart_event("surface3d")
+    ui.take_chart_event("spheremap")
+    sel = state.selection()
 
-style: dict = {"selected": sel.nodes, "focus": sel.focus}
-if colour == "image colour":
-    style["vertex_colors"] = (s.data.x[:, :3].numpy() * 255).astype(np.uint8)
-elif colour == "class":
-    style["values"], style["color_title"] = s.data.y.numpy().astype(float), "class"
+    surfaces = dict(s.surfaces) or {"surface": s.data.pos.numpy()}
+    c1, c2 = st.columns(2)
+    with c1:
+        surface = st.selectbox("Surface", list(surfaces), key=f"surface_{fp}", index=0)
+    with c2:
+        options = (
+            (["image colour"] if s.kind == "panorama" else [])
+            + list(s.feature_names)
+            + (["class"] if s.data.get("y") is not None else [])
+        )
+        colour = st.selectbox("Colour by", options, key=f"surface_colour_{fp}")
+
+    style: dict = {"selected": sel.nodes, "focus": sel.focus}
+    if colour == "image colour":
+        style["vertex_colors"] = (s.data.x[:, :3].numpy() * 255).astype(np.uint8)
+    elif colour == "class":
+        style["values"], style["color_title"] = s.data.y.numpy().astype(float), "class"
+    else:
+        j = s.feature_names.index(colour)
+        style["values"], style["color_title"] = s.data.x[:, j].numpy(), colour
+
+    sph = map_coords(fp, s.data.pos.numpy(), s.data.sph.numpy() if s.is_spherical else None)
+    left, right = st.columns([1, 1])
+    with left:
+        fig3d = mesh_figure(surfaces[surface], s.faces, **style)
+        st.plotly_chart(
+            fig3d, key="surface3d", on_select="rerun", selection_mode=("points",), config=CHART_CONFIG
+        )
+    with right:
+        fig2d = sphere_map_figure(
+            sph, background_image=s.image if colour == "image colour" else None, **style
+        )
+        st.plotly_chart(
+            fig2d,
+            key="spheremap",
+            on_select="rerun",
+            selection_mode=("points", "box", "lasso"),
+            config=CHART_CONFIG,
+        )
+        st.caption(
+            "Longitude/latitude of each vertex"
+            + ("" if s.is_spherical else " (directions from the mesh's centroid)")
+            + ". Click or box-select here; the 3D view highlights the same vertices."
+        )
+    ui.node_detail(s, fp)
+
+
+s = state.sample()
+st.title("3D & sphere")
+if s.data.get("pos") is None or s.faces is None:
+    st.info(
+        f"**{s.name}** is a plain graph with no 3D geometry. Load a mesh, a cortical surface or a "
+        "panorama in the sidebar (for example *fsaverage5* or *Indoor room*).",
+        icon=":material/public:",
+    )
 else:
-    j = s.feature_names.index(colour)
-    style["values"], style["color_title"] = s.data.x[:, j].numpy(), colour
-
-sph = map_coords(fp, s.data.pos.numpy(), s.data.sph.numpy() if s.is_spherical else None)
-left, right = st.columns([1, 1])
-with left:
-    fig3d = mesh_figure(surfaces[surface], s.faces, **style)
-    st.plotly_chart(
-        fig3d, key="surface3d", on_select="rerun", selection_mode=("points",), config=CHART_CONFIG
-    )
-with right:
-    fig2d = sphere_map_figure(sph, background_image=s.image if colour == "image colour" else None, **style)
-    st.plotly_chart(
-        fig2d,
-        key="spheremap",
-        on_select="rerun",
-        selection_mode=("points", "box", "lasso"),
-        config=CHART_CONFIG,
-    )
-    st.caption(
-        "Longitude/latitude of each vertex"
-        + ("" if s.is_spherical else " (directions from the mesh's centroid)")
-        + ". Click or box-select here; the 3D view highlights the same vertices."
-    )
-ui.node_detail(s, fp)
+    render(s, state.fingerprint(s))

@@ -2,9 +2,6 @@
 
 import streamlit as st
 
-from app import state
-
-s = state.sample()
 st.title("Nodescope")
 st.markdown(
     "See inside graph neural networks. Load a **graph**, a **mesh**, a **cortical surface** or a "
@@ -25,6 +22,9 @@ with c2:
         "Meshes, cortical surfaces and panoramas in 3D, beside a flat longitude/latitude map of "
         "the sphere. Pick a vertex on the map (or in 3D) and it lights up in both."
     )
+from app import state  # noqa: E402  (after the static text: importing it loads torch)
+
+s = state.sample()
 st.info(
     f"Loaded: **{s.name}** — a {s.kind} with {s.num_nodes:,} nodes and {s.num_edges:,} edges. "
     "Change it in the sidebar.",

@@ -1,0 +1,69 @@
+"""Screenshots of the running app for the README (assets/screenshots/*.png).
+
+Starts the app on built-in samples, clicks a node where a page has one to show the linked
+selection, and saves what headless Chromium shows.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.browser.harness import CHROMIUM_ARGS, AppServer, chromium_path  # noqa: E402
+from tests.browser.plotly_js import CHART_COUNT, FOCUS_IDS, NODE_POSITION  # noqa: E402
+
+OUT = REPO / "assets" / "screenshots"
+WAIT_MS = 180_000
+
+# (file name, sample, page path, chart to click or None, node to click, surface/colour choices)
+SHOTS = [
+    ("home.png", "les-miserables", "", None, None),
+    ("explorer.png", "les-miserables", "explorer", 0, 11),
+    ("explorer-ba-shapes.png", "ba-shapes", "explorer", 1, 320),
+    ("geometry-cortex.png", "fsaverage5-left", "geometry", 1, 2000),
+    ("geometry-room.png", "room", "geometry", 1, 4000),
+]
+
+
+def shoot(browser, name: str, source: str, path: str, chart: int | None, node: int | None) -> None:
+    server = AppServer(source)
+    try:
+        server.wait_healthy()
+        page = browser.new_page(viewport={"width": 1500, "height": 1050})
+        page.goto(f"{server.url}/{path}")
+        if chart is None:
+            page.get_by_role("heading", name="Nodescope").wait_for(timeout=WAIT_MS)
+        else:
+            page.wait_for_function(f"({CHART_COUNT})() >= 2", timeout=WAIT_MS)
+            page.wait_for_function(f"({NODE_POSITION})([{chart}, {node}]) !== null", timeout=WAIT_MS)
+            pos = page.evaluate(NODE_POSITION, [chart, node])
+            page.mouse.click(pos["x"], pos["y"])
+            page.wait_for_function(f"(({FOCUS_IDS})(0) || [])[0] === {node}", timeout=WAIT_MS)
+        time.sleep(2)  # let WebGL and the 3D scene finish drawing
+        page.screenshot(path=str(OUT / name))
+        page.close()
+        print("saved", OUT / name)
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    exe = chromium_path()
+    if exe is None:
+        sys.exit("no Chromium found: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        for shot in SHOTS:
+            shoot(browser, *shot)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
