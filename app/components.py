@@ -9,10 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from app import state
+from app.plotly_view import latest_event, plotly_view
 from core.sample import Sample
 from explain.embedding import pca_2d
 from viz.layout import graph_layout
 from viz.nodes import node_ids_from_points
+
+#: Wheel zooms; the modebar offers pan, box and lasso selection.
+CHART_CONFIG = {"scrollZoom": True, "displaylogo": False}
 
 
 # ---------------------------------------------------------------- cached derived data
@@ -60,12 +64,10 @@ def hover_texts(s: Sample, fp: str) -> list[str]:
 
 # ---------------------------------------------------------------- events
 def take_chart_event(key: str) -> None:
-    """Turn the last selection event of chart ``key`` into the shared selection (before drawing)."""
-    event = st.session_state.get(key)
-    if event is None:
-        return
-    points = event.get("selection", {}).get("points", []) if hasattr(event, "get") else []
-    state.apply_event(key, node_ids_from_points(points))
+    """Turn chart ``key``'s newest click/box/lasso event into the shared selection (before drawing)."""
+    event = latest_event(key)
+    if event is not None:
+        state.apply_event(key, event["event_id"], node_ids_from_points(event["points"]))
 
 
 def take_table_event(key: str, row_to_node: Callable[[int], int]) -> None:
@@ -73,7 +75,13 @@ def take_table_event(key: str, row_to_node: Callable[[int], int]) -> None:
     if event is None:
         return
     rows = event.get("selection", {}).get("rows", []) if hasattr(event, "get") else []
-    state.apply_event(key, [row_to_node(r) for r in rows])
+    state.apply_event(key, tuple(rows), [row_to_node(r) for r in rows])
+
+
+def chart(fig, key: str, fp: str, *, height: int = 520) -> None:
+    """Draw a linked chart; its zoom is kept across reruns of the same sample only."""
+    fig.update_layout(uirevision=fp)
+    plotly_view(fig, key=key, config=CHART_CONFIG, height=height)
 
 
 # ---------------------------------------------------------------- the detail panel

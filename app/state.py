@@ -114,23 +114,22 @@ def set_focus(node: int) -> None:
     select([node], focus=node)
 
 
-def apply_event(view: str, node_ids: Sequence[int]) -> bool:
+def apply_event(view: str, event_key: object, node_ids: Sequence[int]) -> bool:
     """Write a view's event into the selection, once per new event.
 
-    Streamlit returns a chart's or table's last selection on every rerun, also when the
-    rerun was caused by another view; only an event that differs from the one last seen
-    from ``view`` is a new user action.
+    A chart's or table's last event is returned again on every rerun, also when the rerun
+    was caused by another view; ``event_key`` identifies the event (a chart's event id, a
+    table's selected rows), and only a key not seen before from ``view`` is a new action.
 
     Returns:
         True when the selection changed.
     """
-    seen: dict[str, tuple[int, ...]] = st.session_state.setdefault(_SEEN, {})
-    key = tuple(int(i) for i in node_ids)
-    if seen.get(view) == key:
+    seen: dict[str, object] = st.session_state.setdefault(_SEEN, {})
+    if seen.get(view) == event_key:
         return False
-    seen[view] = key
+    seen[view] = event_key
+    key = tuple(int(i) for i in node_ids)
     if not key:
-        return False  # a cleared chart selection (double click) keeps the shared selection
-    focus = key[0] if len(key) == 1 else None
-    select(key, focus=focus)
+        return False  # a cleared table selection keeps the shared selection
+    select(key, focus=key[0] if len(key) == 1 else None)
     return True

@@ -10,9 +10,6 @@ from explain.embedding import umap_2d
 from viz.embedding_view import embedding_figure
 from viz.graph_view import node_link_figure
 
-CHART_CONFIG = {"scrollZoom": True, "displaylogo": False}
-SELECT_MODES = ("points", "box", "lasso")
-
 s = state.sample()
 fp = state.fingerprint(s)
 
@@ -44,7 +41,7 @@ style = ui.node_colors(s, fp, color_choice) | {
 left, right = st.columns([3, 2])
 with left:
     fig = node_link_figure(ui.layout_xy(fp, s), s.data.edge_index.numpy(), title="Graph", **style)
-    st.plotly_chart(fig, key="nodelink", on_select="rerun", selection_mode=SELECT_MODES, config=CHART_CONFIG)
+    ui.chart(fig, "nodelink", fp)
 
 with right:
     umaps: dict = st.session_state.setdefault("umap", {})
@@ -52,7 +49,7 @@ with right:
     method = st.radio("Embedding", methods, horizontal=True, key=f"embed_method_{fp}", index=len(methods) - 1)
     coords = umaps[fp] if method == "UMAP" else ui.pca_xy(fp, s)
     fig = embedding_figure(coords, method=method, **style)
-    st.plotly_chart(fig, key="embedding", on_select="rerun", selection_mode=SELECT_MODES, config=CHART_CONFIG)
+    ui.chart(fig, "embedding", fp, height=460)
     if fp not in umaps and st.button(
         "Compute UMAP", help="Takes seconds; the first run after install ~30 s."
     ):

@@ -9,8 +9,6 @@ from core.geometry.sphere import xyz_to_latlon
 from core.sample import Sample
 from viz.surface_view import mesh_figure, sphere_map_figure
 
-CHART_CONFIG = {"scrollZoom": True, "displaylogo": False}
-
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def map_coords(fp: str, _pos: np.ndarray, _sph: np.ndarray | None) -> np.ndarray:
@@ -51,20 +49,12 @@ def render(s: Sample, fp: str) -> None:
     left, right = st.columns([1, 1])
     with left:
         fig3d = mesh_figure(surfaces[surface], s.faces, **style)
-        st.plotly_chart(
-            fig3d, key="surface3d", on_select="rerun", selection_mode=("points",), config=CHART_CONFIG
-        )
+        ui.chart(fig3d, "surface3d", fp, height=560)
     with right:
         fig2d = sphere_map_figure(
             sph, background_image=s.image if colour == "image colour" else None, **style
         )
-        st.plotly_chart(
-            fig2d,
-            key="spheremap",
-            on_select="rerun",
-            selection_mode=("points", "box", "lasso"),
-            config=CHART_CONFIG,
-        )
+        ui.chart(fig2d, "spheremap", fp, height=420)
         st.caption(
             "Longitude/latitude of each vertex"
             + ("" if s.is_spherical else " (directions from the mesh's centroid)")

@@ -33,7 +33,7 @@ def test_explorer_renders_linked_views_and_table(monkeypatch):
     at.switch_page("views/explorer.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value.endswith("Explorer")
-    assert len(at.get("plotly_chart")) == 2  # node-link + embedding
+    assert len(at.get("bidi_component")) == 2  # node-link + embedding
     assert at.dataframe[-1].value.shape[0] == 34  # one row per node
 
 
@@ -53,7 +53,7 @@ def test_geometry_page_draws_3d_and_map(monkeypatch, source):
     at = run_app(source, monkeypatch)
     at.switch_page("views/geometry.py").run()
     assert not at.exception, at.exception
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("bidi_component")) == 2
 
 
 def test_geometry_page_explains_itself_for_plain_graphs(monkeypatch):

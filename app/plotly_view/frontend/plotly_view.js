@@ -1,0 +1,160 @@
+// plotly_view: a plotly chart that keeps its DOM node, its WebGL contexts and its zoom across
+// Streamlit reruns, and reports clicks and box/lasso selections.
+//
+// Runs as an st.components.v2 module in the app's own document (no iframe). Streamlit calls
+// the default export on mount and again whenever `data` changes, always with the same
+// `parentElement` while the component's key is unchanged. So the first call draws with
+// Plotly.newPlot and every later call with Plotly.react on the same div: buffers are updated
+// in place and no new WebGL context is created.
+//
+// data (from app/plotly_view/__init__.py):
+//   figure      fig.to_json(): {data, layout}; typed arrays stay {dtype, bdata} (plotly.js
+//               decodes them itself)
+//   config      plotly config object
+//   height      chart height in px
+//   plotly_url  where the offline plotly.min.js is served
+//   click_selects  false: layout.clickmode is forced to "event" (see draw())
+//
+// State sent back (setStateValue "event"): {kind: "click" | "select", event_id, points: [
+//   {curve_number, point_index, customdata, x, y[, z]}]}. event_id strictly increases within a
+// browser tab (also across remounts: it is at least Date.now()), so Python can tell a new
+// event from the one it already handled. Empty selections and double-click deselects are not
+// sent (they would only cost a rerun).
+
+const STATE = "__nodescopePlotlyView";
+
+// One plotly.js per page, loaded once by a classic <script> (the UMD bundle sets window.Plotly).
+function loadPlotly(url) {
+  if (!window.__nodescopePlotly) {
+    window.__nodescopePlotly = new Promise((resolve, reject) => {
+      if (window.Plotly && window.Plotly.react) return resolve(window.Plotly);
+      const s = document.createElement("script");
+      s.src = url;
+      s.async = true;
+      s.onload = () => resolve(window.Plotly);
+      s.onerror = () => {
+        window.__nodescopePlotly = null; // let a later render retry
+        reject(new Error(`plotly_view: could not load plotly.js from ${url}`));
+      };
+      document.head.appendChild(s);
+    });
+  }
+  return window.__nodescopePlotly;
+}
+
+let lastEventId = 0;
+function nextEventId() {
+  lastEventId = Math.max(Date.now(), lastEventId + 1);
+  return lastEventId;
+}
+
+function toPoint(p) {
+  const out = {
+    curve_number: p.curveNumber,
+    point_index: p.pointIndex !== undefined ? p.pointIndex : p.pointNumber,
+    customdata: p.customdata === undefined ? null : p.customdata,
+    x: p.x === undefined ? null : p.x,
+    y: p.y === undefined ? null : p.y,
+  };
+  if (p.z !== undefined) out.z = p.z;
+  return out;
+}
+
+// Sent at once, in plotly's event handler: a task queued for later would wait behind the next
+// frame, and a WebGL frame can take hundreds of ms in software GL. With clickmode
+// "event+select" one click fires plotly_selected and then plotly_click with the same point:
+// the second is dropped.
+function send(st, kind, points) {
+  if (!points || points.length === 0 || st.disposed) return;
+  const pts = Array.from(points, toPoint);
+  const sig = JSON.stringify(pts.map((p) => [p.curve_number, p.point_index]));
+  const now = performance.now();
+  if (sig === st.lastSig && now - st.lastSentAt < 300) return;
+  st.lastSig = sig;
+  st.lastSentAt = now;
+  st.gd.dataset.sentAt = now.toFixed(1);
+  st.setStateValue("event", { kind, event_id: nextEventId(), points: pts });
+}
+
+function showError(st, err) {
+  st.error.textContent = String((err && err.message) || err);
+  st.error.style.display = "block";
+  console.error(err);
+}
+
+async function draw(st) {
+  const data = st.latest;
+  if (!data || data === st.drawn) return; // a newer render already drew this one's successor
+  st.drawn = data;
+  const Plotly = await loadPlotly(data.plotly_url);
+  if (st.disposed) return;
+  const fig = JSON.parse(data.figure);
+  const layout = fig.layout || {};
+  // plotly's own click-selection restyles and redraws the whole WebGL scene before the rerun,
+  // which then draws the app's selection anyway: clicks only report, unless asked otherwise.
+  if (!data.click_selects && layout.clickmode !== "none") layout.clickmode = "event";
+  const height = layout.height || data.height;
+  st.gd.style.height = `${height}px`;
+  // Plotly.react reruns the whole plot when the config changes: keep the same object while
+  // its content is the same.
+  const configJson = JSON.stringify(data.config || {});
+  if (configJson !== st.configJson) {
+    st.configJson = configJson;
+    st.config = JSON.parse(configJson);
+  }
+  const t0 = performance.now();
+  if (!st.plotted) {
+    await Plotly.newPlot(st.gd, fig.data || [], layout, st.config);
+    st.plotted = true;
+    st.gd.on("plotly_click", (ev) => send(st, "click", ev && ev.points));
+    st.gd.on("plotly_selected", (ev) => send(st, "select", ev && ev.points));
+    st.resize = new ResizeObserver(() => {
+      // Follow the container's width (sidebar toggled, window resized); a div being removed
+      // reports size 0 first: not a plot to resize.
+      if (st.gd._fullLayout && st.gd.isConnected && st.gd.offsetParent !== null) {
+        Plotly.Plots.resize(st.gd).catch(() => {});
+      }
+    });
+    st.resize.observe(st.gd);
+    st.gd.dataset.newplots = String(Number(st.gd.dataset.newplots || 0) + 1);
+  } else {
+    await Plotly.react(st.gd, fig.data || [], layout, st.config);
+    st.gd.dataset.reacts = String(Number(st.gd.dataset.reacts || 0) + 1);
+  }
+  // Timings (performance.now() ms) read by tests and benchmarks/bench_plotly_view.py.
+  st.gd.dataset.drawMs = (performance.now() - t0).toFixed(1);
+  st.gd.dataset.drawnAt = performance.now().toFixed(1);
+  st.error.style.display = "none";
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue } = component;
+  let st = parentElement[STATE];
+  if (!st) {
+    const gd = document.createElement("div");
+    gd.className = "nodescope-plotly-view";
+    gd.style.width = "100%";
+    const error = document.createElement("div");
+    error.style.cssText = "display:none;color:#b00020;font:14px sans-serif;padding:8px";
+    parentElement.appendChild(gd);
+    parentElement.appendChild(error);
+    st = { gd, error, chain: Promise.resolve(), plotted: false, disposed: false };
+    parentElement[STATE] = st;
+  }
+  st.setStateValue = setStateValue;
+  st.latest = data;
+  st.gd.dataset.receivedAt = performance.now().toFixed(1);
+  // One draw at a time: a render that arrives while plotly.js loads or draws waits, and only
+  // the newest data is drawn.
+  st.chain = st.chain.then(() => draw(st)).catch((err) => showError(st, err));
+  // Streamlit calls a returned cleanup when the element unmounts, but also at once when a
+  // newer render overtook this call: dispose only once the element has left the page.
+  return () =>
+    setTimeout(() => {
+      if (parentElement.isConnected || parentElement[STATE] !== st) return;
+      st.disposed = true;
+      if (st.resize) st.resize.disconnect();
+      if (window.Plotly && st.plotted) window.Plotly.purge(st.gd);
+      delete parentElement[STATE];
+    }, 0);
+}

@@ -1,0 +1,117 @@
+"""app.plotly_view without a browser: the element's identity, its payload, events, plotly.js.
+
+The browser side (clicks, Plotly.react in place, zoom kept) is tests/browser/test_plotly_view.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import plotly_view as pv
+from viz.nodes import node_ids_from_points
+
+EVENT = {
+    "kind": "click",
+    "event_id": 1_790_000_000_123,
+    "points": [{"curve_number": 2, "point_index": 7, "customdata": 41, "x": 0.5, "y": -1.0}],
+}
+
+
+def two_views() -> None:
+    """A page with two plotly_views whose figures change with session state."""
+    import json
+
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from app.plotly_view import latest_event, plotly_view
+
+    k = st.session_state.get("k", 3)
+    st.text(json.dumps({"before": latest_event("a")}))
+    fig = go.Figure(go.Scattergl(x=list(range(k)), y=list(range(k)), customdata=list(range(k))))
+    ret = plotly_view(fig, key="a", config={"scrollZoom": True}, height=300)
+    plotly_view(go.Figure(go.Scatter(x=[0], y=[k])), key="b")
+    st.text(json.dumps({"returned": ret}))
+
+
+def payloads(at: AppTest) -> list[tuple[str, dict]]:
+    """(element id, decoded data) of each plotly_view element."""
+    els = at.get("bidi_component")
+    assert all(e.proto.component_name == "nodescope.plotly_view" for e in els)
+    return [(e.proto.id, json.loads(e.proto.json)) for e in els]
+
+
+def texts(at: AppTest) -> dict:
+    out: dict = {}
+    for t in at.text:
+        out.update(json.loads(t.value))
+    return out
+
+
+def test_identity_is_the_key_not_the_figure():
+    at = AppTest.from_function(two_views).run()
+    assert not at.exception, at.exception
+    (id_a, data_a), (id_b, _) = payloads(at)
+    assert id_a != id_b
+    assert json.loads(data_a["figure"])["data"][0]["type"] == "scattergl"
+    assert data_a["height"] == 300 and data_a["config"]["scrollZoom"] is True
+    assert "sendChartToCloud" in data_a["config"]["modeBarButtonsToRemove"]
+    assert data_a["click_selects"] is False
+    assert data_a["plotly_url"].endswith(f"/plotly.min.js?v={pv.plotly.__version__}")
+
+    at.session_state["k"] = 5  # new figures: st.plotly_chart would get new ids (a remount)
+    at.run()
+    assert not at.exception, at.exception
+    (id_a2, data_a2), (id_b2, _) = payloads(at)
+    assert (id_a2, id_b2) == (id_a, id_b)
+    assert data_a2["figure"] != data_a["figure"]
+
+
+def test_no_event_before_the_first_click():
+    at = AppTest.from_function(two_views).run()
+    assert texts(at) == {"before": None, "returned": None}
+
+
+def test_event_is_readable_before_and_after_drawing():
+    at = AppTest.from_function(two_views).run()
+    at.session_state["a"] = {"event": EVENT}  # what the frontend's setStateValue("event", ...) stores
+    at.run()
+    assert not at.exception, at.exception
+    seen = texts(at)
+    assert seen["before"] == seen["returned"] == EVENT
+    assert node_ids_from_points(seen["before"]["points"]) == [41]
+    at.run()  # a rerun caused by anything else: the same event, recognisable by its id
+    assert texts(at)["before"]["event_id"] == EVENT["event_id"]
+
+
+@pytest.mark.parametrize(
+    "value", [None, 3, {}, {"event": None}, {"event": {"points": "no"}}, {"event": {"event_id": 1}}]
+)
+def test_malformed_state_is_no_event(value):
+    assert pv._as_event(value.get("event") if isinstance(value, dict) else value) is None
+
+
+def test_chart_config_keeps_user_settings_and_drops_cloud_upload():
+    user = {"scrollZoom": True, "modeBarButtonsToRemove": ["lasso2d"]}
+    out = pv.chart_config(user)
+    assert out["scrollZoom"] is True
+    assert out["modeBarButtonsToRemove"] == ["lasso2d", "sendChartToCloud"]
+    assert user["modeBarButtonsToRemove"] == ["lasso2d"]  # not mutated
+    assert pv.chart_config(None) == {"modeBarButtonsToRemove": ["sendChartToCloud"]}
+
+
+def test_plotly_js_url_honours_base_path(monkeypatch):
+    monkeypatch.setattr(pv.st, "get_option", lambda name: "/tools/nodescope/")
+    url = pv.plotly_js_url()
+    assert url.startswith("/tools/nodescope/component/app.plotly_view.plotly_js/plotly.min.js?v=")
+
+
+def test_shipped_plotly_js_decodes_typed_arrays():
+    """fig.to_json() sends numpy arrays as {dtype, bdata}: plotly.js reads those since 2.28."""
+    head = (pv.PLOTLY_DIR / "plotly.min.js").read_text(encoding="utf-8", errors="replace")[:300]
+    version = tuple(int(v) for v in re.search(r"plotly\.js v(\d+)\.(\d+)\.(\d+)", head).groups())
+    assert version >= (2, 28, 0), version
