@@ -52,13 +52,15 @@ def node_colors(s: Sample, fp: str, choice: str) -> dict:
     return {"color": degrees(fp, s).astype(float), "color_title": "degree"}
 
 
-def hover_texts(s: Sample, fp: str) -> list[str]:
-    deg = degrees(fp, s)
-    y = s.data.get("y")
+@st.cache_data(show_spinner=False, max_entries=32)
+def hover_texts(fp: str, _s: Sample) -> list[str]:
+    """One hover label per node (cached: a Python loop over every node)."""
+    deg = degrees(fp, _s)
+    y = _s.data.get("y")
     return [
-        f"node {s.node_label(i)}<br>degree {deg[i]}"
-        + (f"<br>{s.class_name(int(y[i]))}" if y is not None else "")
-        for i in range(s.num_nodes)
+        f"node {_s.node_label(i)}<br>degree {deg[i]}"
+        + (f"<br>{_s.class_name(int(y[i]))}" if y is not None else "")
+        for i in range(_s.num_nodes)
     ]
 
 

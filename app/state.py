@@ -6,8 +6,6 @@ writes it; the page then reruns and every view redraws from it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -51,11 +49,8 @@ def sample() -> Sample:
 
 
 def fingerprint(s: Sample) -> str:
-    """A short content hash of a sample, the key of every derived cache (layouts, embeddings)."""
-    h = hashlib.blake2b(digest_size=12)
-    h.update(json.dumps([s.source, s.kind, s.num_nodes, list(s.data.x.shape)]).encode())
-    h.update(s.data.edge_index.numpy().tobytes())
-    return h.hexdigest()
+    """The sample's content hash (see :attr:`core.sample.Sample.fingerprint`)."""
+    return s.fingerprint
 
 
 def _replace(new: Sample) -> None:

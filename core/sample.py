@@ -18,7 +18,10 @@ PyG's own names where PyG has one:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -71,6 +74,17 @@ class Sample:
         x = self.data.x
         if x is not None and x.shape[1] != len(self.feature_names):
             raise ValueError(f"{x.shape[1]} feature columns but {len(self.feature_names)} names")
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short content hash (source, shapes, edges): the key of derived caches (layouts, embeddings).
+
+        Computed once per sample; a sample is not modified after loading.
+        """
+        h = hashlib.blake2b(digest_size=12)
+        h.update(json.dumps([self.source, self.kind, self.num_nodes, list(self.data.x.shape)]).encode())
+        h.update(self.data.edge_index.numpy().tobytes())
+        return h.hexdigest()
 
     @property
     def num_nodes(self) -> int:

@@ -33,7 +33,7 @@ with c_info:
         "The table's rows select too. Every view shows the same selection."
     )
 style = ui.node_colors(s, fp, color_choice) | {
-    "hover": ui.hover_texts(s, fp),
+    "hover": ui.hover_texts(fp, s),
     "selected": sel.nodes,
     "focus": sel.focus,
 }
@@ -91,9 +91,9 @@ with table:
         width="stretch",
         column_config={"selected": st.column_config.CheckboxColumn("★", help="in the current selection")},
     )
-    st.download_button(
+    st.download_button(  # a callable: the CSV is built on click, not on every rerun
         "Download table (CSV)",
-        df.to_csv(index=False).encode(),
+        lambda: df.to_csv(index=False).encode(),
         file_name=f"{s.name}-nodes.csv",
         mime="text/csv",
     )
