@@ -85,10 +85,6 @@ def load_error() -> str | None:
     return st.session_state.get(_ERROR)
 
 
-def clear_error() -> None:
-    st.session_state.pop(_ERROR, None)
-
-
 def selection() -> Selection:
     return st.session_state.get(_SELECTION, Selection())
 

@@ -21,10 +21,3 @@ def user_dir() -> Path:
         return Path(env).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "nodescope"
-
-
-def cache_dir() -> Path:
-    """On-disk cache of derived results (layouts, embeddings), keyed by content hashes."""
-    path = user_dir() / "cache"
-    path.mkdir(parents=True, exist_ok=True)
-    return path

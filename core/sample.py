@@ -25,7 +25,6 @@ from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
-import torch
 from torch_geometric.data import Data
 
 Kind = Literal["graph", "mesh", "cortex", "panorama"]
@@ -159,7 +158,3 @@ class Sample:
             "units": self.units,
             "notices": self.notices,
         }
-
-
-def as_float_tensor(a: np.ndarray | torch.Tensor) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(a, dtype=np.float32))
