@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from torch_geometric.utils import to_undirected
 
+from core.geometry.triangles import face_edges
+
 MAX_LEVEL = 7
 
 
@@ -64,10 +66,8 @@ def icosphere_edges(faces: np.ndarray | torch.Tensor, num_nodes: int | None = No
         (2, E) int64, sorted and free of duplicates, holding ``(i, j)`` and ``(j, i)`` for
         every triangle side; E = 2 * (number of mesh edges), 6 * T / 2 on a closed mesh.
     """
-    f = torch.as_tensor(np.array(faces, dtype=np.int64))  # a copy: cached faces are read-only
+    f = np.asarray(faces)
     if f.ndim != 2 or f.shape[1] != 3:
         raise ValueError(f"faces must be (T, 3), got {tuple(f.shape)}")
-    # The three sides of each triangle, as PyG's FaceToEdge does; to_undirected coalesces.
-    sides = torch.cat([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]], dim=0).t()
     n = int(f.max()) + 1 if num_nodes is None else int(num_nodes)
-    return to_undirected(sides, num_nodes=n).numpy()
+    return to_undirected(torch.from_numpy(face_edges(f)), num_nodes=n).numpy()

@@ -27,6 +27,7 @@ from nibabel.freesurfer import read_annot, read_geometry, read_morph_data
 
 from core.errors import LoadError
 from core.geometry.sphere import xyz_to_latlon
+from core.geometry.triangles import edge_lengths, face_edges
 from core.loaders.registry import Builtin, FileReader
 from core.sample import Sample
 from core.validate import make_sample
@@ -296,16 +297,6 @@ def is_spherical(coords: np.ndarray) -> bool:
     return bool(r.min() > 0 and (r.max() - r.min()) <= SPHERE_TOLERANCE * r.mean())
 
 
-def _face_edges(faces: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(2, E) unique undirected triangle sides (u < v) and their (E, 1) float32 lengths."""
-    sides = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
-    n = len(pos)
-    key = np.unique(sides[:, 0] * n + sides[:, 1])  # 1-D keys: far faster than unique(axis=0)
-    edges = np.stack([key // n, key % n])
-    lengths = np.linalg.norm(pos[edges[0]] - pos[edges[1]], axis=1).astype(np.float32)
-    return edges, lengths[:, None]
-
-
 def _assemble(
     *,
     name: str,
@@ -326,7 +317,8 @@ def _assemble(
     sph = None
     if sphere is not None and is_spherical(sphere):
         sph = xyz_to_latlon(sphere).astype(np.float32)
-    edges, lengths = _face_edges(faces, pos)
+    edges = face_edges(faces)
+    lengths = edge_lengths(pos, edges)
     y, label_names = (ov.labels[0], ov.labels[1]) if ov.labels else (None, None)
     return make_sample(
         kind="cortex",

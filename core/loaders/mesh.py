@@ -27,6 +27,7 @@ from pyvista import examples as pv_examples
 from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from core.errors import LoadError
+from core.geometry.triangles import edge_lengths, face_edges
 from core.loaders.registry import Builtin, FileReader
 from core.sample import Sample
 from core.validate import make_sample
@@ -117,18 +118,6 @@ def _degenerate(points: np.ndarray, tris: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- mesh -> sample
-def face_edges(faces: np.ndarray) -> np.ndarray:
-    """(2, E) int64 unique undirected triangle sides (u < v) of (T, 3) ``faces``.
-
-    Each side is listed once: two faces sharing a side in the same direction (an
-    inconsistently oriented or non-manifold mesh) are not "duplicate edges" to report.
-    """
-    sides = np.sort(np.asarray(faces, dtype=np.int64)[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
-    n = int(sides.max()) + 1
-    key = np.unique(sides[:, 0] * n + sides[:, 1])  # 1-D keys: far faster than unique(axis=0)
-    return np.stack([key // n, key % n])
-
-
 def mesh_to_sample(poly: pv.PolyData | pv.DataSet, *, name: str, source: str, repair: bool = False) -> Sample:
     """Turn any pyvista dataset into a ``mesh`` sample (its triangulated, cleaned surface).
 
@@ -195,7 +184,7 @@ def mesh_to_sample(poly: pv.PolyData | pv.DataSet, *, name: str, source: str, re
         x[bad] = 0.0
 
     edges = face_edges(faces)
-    lengths = np.linalg.norm(points[edges[0]] - points[edges[1]], axis=1).astype(np.float32)
+    lengths = edge_lengths(points, edges)
     return make_sample(
         kind="mesh",
         name=name,
@@ -204,7 +193,7 @@ def mesh_to_sample(poly: pv.PolyData | pv.DataSet, *, name: str, source: str, re
         edge_index=edges,
         x=x.astype(np.float32),
         feature_names=list(FEATURE_NAMES),
-        edge_values={"edge_attr": lengths[:, None]},
+        edge_values={"edge_attr": lengths},
         extra={"pos": points.astype(np.float32), "face": np.ascontiguousarray(faces.T)},
         units=dict(UNITS),
         notices=notices,
