@@ -36,6 +36,23 @@ def degrees(fp: str, _s: Sample) -> np.ndarray:
     return np.bincount(_s.data.edge_index[0].numpy(), minlength=_s.num_nodes)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def node_frame(fp: str, _s: Sample) -> pd.DataFrame:
+    """The node table's columns (cached per sample; the page adds the 'selected' column)."""
+    frame: dict = {"node": np.arange(_s.num_nodes)}
+    if _s.node_names is not None:
+        frame["name"] = _s.node_names
+    if _s.data.get("y") is not None:
+        frame["class"] = [_s.class_name(int(c)) if c >= 0 else "" for c in _s.data.y.tolist()]
+    frame["degree"] = degrees(fp, _s)
+    x = _s.data.x.numpy()
+    if x.shape[1] <= 8:
+        frame |= {n: x[:, j] for j, n in enumerate(_s.feature_names)}
+    else:
+        frame |= {"non-zero features": (x != 0).sum(1), "feature norm": np.linalg.norm(x, axis=1)}
+    return pd.DataFrame(frame)
+
+
 def color_options(s: Sample) -> list[str]:
     """What the node colour can show: the class, the degree, then each feature (first 50)."""
     opts = ["class"] if s.data.get("y") is not None else []

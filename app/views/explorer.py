@@ -1,7 +1,6 @@
 """Explorer: node-link view, embedding view, node table and detail panel, all on one selection."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from app import components as ui
@@ -64,20 +63,8 @@ with detail:
     ui.node_detail(s, fp)
 with table:
     only_selected = st.toggle("Only selected nodes", key="only_selected", disabled=not sel.nodes)
-    deg = ui.degrees(fp, s)
-    frame = {"node": np.arange(s.num_nodes)}
-    if s.node_names is not None:
-        frame["name"] = s.node_names
-    if s.data.get("y") is not None:
-        frame["class"] = [s.class_name(int(c)) if c >= 0 else "" for c in s.data.y.tolist()]
-    frame["degree"] = deg
-    x = s.data.x.numpy()
-    if x.shape[1] <= 8:
-        frame |= {n: x[:, j] for j, n in enumerate(s.feature_names)}
-    else:
-        frame |= {"non-zero features": (x != 0).sum(1), "feature norm": np.linalg.norm(x, axis=1)}
-    frame["selected"] = np.isin(np.arange(s.num_nodes), sel.nodes)
-    df = pd.DataFrame(frame)
+    df = ui.node_frame(fp, s)
+    df["selected"] = np.isin(df["node"].to_numpy(), sel.nodes)
     if only_selected and sel.nodes:
         df = df[df["selected"]]
     st.session_state["node_table_index"] = df["node"].to_numpy()
