@@ -1,0 +1,66 @@
+"""``nodescope info SOURCE``: load anything the app can load and summarise it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    info = sub.add_parser("info", help="load a graph, mesh, cortical surface or panorama and summarise it")
+    info.add_argument(
+        "source", help="a built-in name (karate, fsaverage5-left, room, ...), cora/citeseer, or a file"
+    )
+    info.add_argument(
+        "--with",
+        dest="with_files",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a companion file: an overlay (lh.sulc, .annot, .func.gii) or a node feature/label table",
+    )
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+    info.add_argument("--data-dir", type=Path, help="Planetoid data folder (default $NODESCOPE_DATA_DIR)")
+    info.add_argument("--level", type=int, help="icosphere subdivision level for panoramas (default 5)")
+    info.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.loaders import load
+
+    sample = load(
+        args.source,
+        companions=[Path(p) for p in args.with_files],
+        data_dir=args.data_dir,
+        level=args.level,
+    )
+    summary = sample.summary()
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    geo = summary["geometry"]
+    lines = [
+        f"{summary['name']}  ({summary['kind']}, from {summary['source']})",
+        f"  nodes     {summary['nodes']:,}",
+        f"  edges     {summary['edges']:,} ({'directed' if summary['directed'] else 'undirected'})",
+        f"  features  {summary['features'][0]:,} x {summary['features'][1]:,}"
+        + (f"  ({', '.join(summary['feature_names'][:6])}{', ...' if summary['features'][1] > 6 else ''})"),
+    ]
+    labels = summary["labels"]
+    lines.append(
+        "  labels    none"
+        if labels is None
+        else f"  labels    {labels['classes']} classes, {labels['labelled']:,} labelled nodes"
+    )
+    present = [k for k in ("pos", "spherical_coords") if geo[k]]
+    if geo["faces"]:
+        present.append(f"{geo['faces']:,} faces")
+    if geo["surfaces"]:
+        present.append("surfaces " + "/".join(geo["surfaces"]))
+    if geo["image"]:
+        present.append(f"image {geo['image'][1]}x{geo['image'][0]}")
+    lines.append(f"  geometry  {', '.join(present) or 'none'}")
+    lines += [f"  note      {n}" for n in summary["notices"]]
+    print("\n".join(lines))
+    return 0

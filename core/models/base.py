@@ -1,0 +1,81 @@
+"""What every model returns and exposes, so explain/ can read inside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+from torch_geometric.data import Data
+
+from core.models.registry import ModelConfig
+
+
+@dataclass
+class LayerAttention:
+    """Attention coefficients of one layer over graph edges.
+
+    Attributes:
+        edge_index: (2, E') int64 edges as the layer saw them (source row 0, target row 1;
+            self-loops included when the layer adds them).
+        alpha: (E', H) float; for each target node and head the coefficients of its
+            incoming edges sum to 1.
+    """
+
+    edge_index: Tensor
+    alpha: Tensor
+
+
+@dataclass
+class ModelOutput:
+    """One forward pass.
+
+    Attributes:
+        logits: (N, C) unnormalised class scores.
+        hidden: per-layer node representations, ``hidden[0]`` the input to the first
+            layer and ``hidden[k]`` the output of layer k (before the classifier head for
+            models that have one); (N, D_k) each.
+        attention: per attention layer, the local coefficients (empty unless requested
+            and the model has attention).
+        global_inputs: per global-attention layer, the (N, D) input its attention saw;
+            explain/ recomputes any node's row of the global attention from it.
+    """
+
+    logits: Tensor
+    hidden: list[Tensor] = field(default_factory=list)
+    attention: list[LayerAttention] = field(default_factory=list)
+    global_inputs: list[Tensor] = field(default_factory=list)
+
+
+class NodeModel(nn.Module):
+    """Base of every registered node-classification model.
+
+    Subclasses build their layers from ``config`` in ``__init__`` and implement
+    :meth:`forward`. ``prepare`` adds what a model needs beyond ``x`` and ``edge_index``
+    (positional encodings) once per graph, outside the training loop.
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+
+    def prepare(self, data: Data) -> Data:
+        """Return ``data`` with the extra inputs this model needs (default: none)."""
+        return data
+
+    def attention_modules(self) -> list[nn.Module]:
+        """The modules whose heads explain/ can read and ablate, in layer order (default: none)."""
+        return []
+
+    def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:  # pragma: no cover
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def predict(self, data: Data) -> Tensor:
+        """(N, C) class probabilities in eval mode."""
+        was_training = self.training
+        self.eval()
+        try:
+            return self(data).logits.softmax(-1)
+        finally:
+            self.train(was_training)
