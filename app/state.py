@@ -105,20 +105,28 @@ def set_focus(node: int) -> None:
     select([node], focus=node)
 
 
-def apply_event(view: str, event_key: object, node_ids: Sequence[int]) -> bool:
-    """Write a view's event into the selection, once per new event.
+def is_new_event(view: str, event_key: object) -> bool:
+    """Whether ``event_key`` is a new action of ``view`` (remembered, so it is new only once).
 
     A chart's or table's last event is returned again on every rerun, also when the rerun
     was caused by another view; ``event_key`` identifies the event (a chart's event id, a
-    table's selected rows), and only a key not seen before from ``view`` is a new action.
-
-    Returns:
-        True when the selection changed.
+    table's selected rows).
     """
     seen: dict[str, object] = st.session_state.setdefault(_SEEN, {})
     if seen.get(view) == event_key:
         return False
     seen[view] = event_key
+    return True
+
+
+def apply_event(view: str, event_key: object, node_ids: Sequence[int]) -> bool:
+    """Write a view's event into the selection, once per new event (see :func:`is_new_event`).
+
+    Returns:
+        True when the selection changed.
+    """
+    if not is_new_event(view, event_key):
+        return False
     key = tuple(int(i) for i in node_ids)
     if not key:
         return False  # a cleared table selection keeps the shared selection

@@ -19,7 +19,7 @@ from torch import Tensor
 from torch_geometric.data import Data
 
 from core.device import device
-from core.models import ModelConfig, NodeModel, build
+from core.models import MODELS, ModelConfig, NodeModel, build
 
 #: ``progress(epoch, max_epochs, metrics)``; return ``False`` to stop early (a Cancel button).
 Progress = Callable[[int, int, dict[str, float]], bool | None]
@@ -170,3 +170,8 @@ def train(
         history=history,
         cancelled=cancelled,
     )
+
+
+def settings_for(model: str, **overrides: object) -> TrainConfig:
+    """The training settings a registered model's paper used (``ModelSpec.training``), then ``overrides``."""
+    return TrainConfig(**{**MODELS[model].training, **overrides})

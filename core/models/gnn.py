@@ -83,6 +83,7 @@ class _AttentionGNN(NodeModel):
 
 _GAT_DEFAULTS = {"hidden": 8, "layers": 2, "heads": 8, "dropout": 0.6}
 _GAT_OPTIONS = {"attn_dropout": 0.6, "out_heads": 1}
+_GAT_TRAINING = {"lr": 0.005, "weight_decay": 5e-4}
 
 
 @register(
@@ -92,6 +93,7 @@ _GAT_OPTIONS = {"attn_dropout": 0.6, "out_heads": 1}
     reference="Veličković et al., ICLR 2018",
     defaults=_GAT_DEFAULTS,
     options=_GAT_OPTIONS,
+    training=_GAT_TRAINING,
 )
 class GAT(_AttentionGNN):
     """Graph attention network (static attention: one ranking of neighbours for every query)."""
@@ -106,6 +108,7 @@ class GAT(_AttentionGNN):
     reference="Brody, Alon & Yahav, ICLR 2022",
     defaults=_GAT_DEFAULTS,
     options=_GAT_OPTIONS,
+    training=_GAT_TRAINING,
 )
 class GATv2(_AttentionGNN):
     """GATv2 (dynamic attention: the nonlinearity comes before the attention vector)."""

@@ -74,6 +74,8 @@ class ModelSpec:
             after the published setting.
         options: default model-specific options.
         reference: the paper the defaults follow.
+        training: overrides of :class:`core.training.TrainConfig` fields (lr, weight_decay,
+            ...) after the same paper.
     """
 
     key: str
@@ -83,6 +85,7 @@ class ModelSpec:
     defaults: dict[str, Any]
     options: dict[str, Any]
     reference: str
+    training: dict[str, Any] = field(default_factory=dict)
 
     def config(self, in_dim: int, out_dim: int, **overrides: Any) -> ModelConfig:
         """The default config for data with ``in_dim`` features and ``out_dim`` classes."""
@@ -102,13 +105,16 @@ def register(
     reference: str,
     defaults: dict[str, Any] | None = None,
     options: dict[str, Any] | None = None,
+    training: dict[str, Any] | None = None,
 ) -> Callable[[type[NodeModel]], type[NodeModel]]:
     """Class decorator adding a model to :data:`MODELS`."""
 
     def add(cls: type[NodeModel]) -> type[NodeModel]:
         if key in MODELS:
             raise ValueError(f"model {key!r} registered twice")
-        MODELS[key] = ModelSpec(key, title, cls, attention, defaults or {}, options or {}, reference)
+        MODELS[key] = ModelSpec(
+            key, title, cls, attention, defaults or {}, options or {}, reference, training or {}
+        )
         return cls
 
     return add
