@@ -10,8 +10,8 @@ software GL happens in those frames). Also records how often each chart div was 
 (remounts) and, for the component, the medians of its phases from its own timestamps:
 click -> event sent, sent -> first chart's new data received (websocket + Python rerun),
 received -> both charts drawn (JSON parse + Plotly.react, and any frame painted meanwhile).
-A third run draws the node-link edges as an image (see MODES) to show what the WebGL edge
-trace costs in software GL.
+A third run draws the node-link edges as a WebGL line trace instead of one image (see MODES)
+to show what that trace costs in software GL.
 
 Writes benchmarks/results/plotly_view.json. Medians; one machine, one run.
 """
@@ -41,9 +41,9 @@ TIMEOUT_MS = 120_000
 MODES = {
     "component": "mode=component",
     "plotly_chart": "mode=plotly_chart",
-    # Not an app feature: the node-link view's edges as a PNG layout image instead of a WebGL
-    # line trace, which software GL takes ~0.5 s to redraw on every update.
-    "component_edges_as_image": "mode=component&edges=image",
+    # What the app no longer does at this size: the node-link view's edges as a WebGL line trace
+    # (not one image), which software GL takes ~0.5-1 s to redraw on every update.
+    "component_edges_as_lines": "mode=component&edges=lines",
 }
 MARK = "document.querySelectorAll('.js-plotly-plot').forEach(gd => { gd.__bench = true; })"
 REPLACED = "Array.from(document.querySelectorAll('.js-plotly-plot'), gd => !gd.__bench)"

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.nodes import node_scatter_traces, scatter_layout
+from viz.nodes import node_scatter_marked, scatter_layout
 
 
 def embedding_figure(
@@ -25,21 +25,20 @@ def embedding_figure(
         method: name shown on the axes ("PCA", "UMAP").
         title: figure title.
         dragmode: see :func:`viz.nodes.scatter_layout`.
-        **styling: passed to :func:`viz.nodes.node_scatter_traces`.
+        **styling: passed to :func:`viz.nodes.node_scatter_marked`.
 
     Returns:
-        The figure; every node point has customdata = node id.
+        The figure; every node point has customdata = node id. The selection and the focus
+        are layout shapes (see :func:`viz.nodes.node_scatter_marked`).
     """
     coords = np.asarray(coords, dtype=np.float64)
-    fig = go.Figure(node_scatter_traces(coords, **styling))
-    fig.update_layout(
-        scatter_layout(
-            title=title,
-            x_title=f"{method} 1",
-            y_title=f"{method} 2",
-            selected=styling.get("selected", ()),
-            focus=styling.get("focus"),
-            dragmode=dragmode,
-        )
+    traces, shapes = node_scatter_marked(coords, **styling)
+    layout = scatter_layout(
+        title=title,
+        x_title=f"{method} 1",
+        y_title=f"{method} 2",
+        selected=styling.get("selected", ()),
+        focus=styling.get("focus"),
+        dragmode=dragmode,
     )
-    return fig
+    return go.Figure(traces, layout=layout | {"shapes": shapes})

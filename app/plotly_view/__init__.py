@@ -22,6 +22,7 @@ Reading events (the value persists across reruns, so compare ``event_id``)::
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypedDict
@@ -119,19 +120,30 @@ def plotly_view(
         "x", "y"}, ...]}`` or None before the first event. ``points`` works with
         :func:`viz.nodes.node_ids_from_points`.
     """
+    options = {
+        "config": chart_config(config),
+        "height": int(height),
+        "plotly_url": plotly_js_url(),
+        "click_selects": bool(click_selects),
+    }
     result = _COMPONENT(
         key=key,
-        data={
-            "figure": fig.to_json(),
-            "config": chart_config(config),
-            "height": int(height),
-            "plotly_url": plotly_js_url(),
-            "click_selects": bool(click_selects),
-        },
+        data=payload(fig, options),
         height="content",
         on_event_change=_ignore,  # declares the "event" state; the rerun itself does the work
     )
     return _as_event(result.get("event"))
+
+
+def payload(fig: go.Figure, options: dict[str, Any]) -> bytes:
+    """The component's data: UTF-8 JSON of ``options`` plus ``"figure"``, the figure as an object.
+
+    Bytes, not a dict: Streamlit passes bytes through untouched, where a dict would be
+    serialized again (the figure's JSON, ~0.5 MB with an edge image, escaped into a string)
+    and parsed twice in the browser, on every rerun.
+    """
+    head = json.dumps(options)
+    return f'{head[:-1]}{", " if options else ""}"figure": {fig.to_json()}}}'.encode()
 
 
 def latest_event(key: str) -> SelectionEvent | None:

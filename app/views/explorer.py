@@ -39,7 +39,13 @@ style = ui.node_colors(s, fp, color_choice) | {
 
 left, right = st.columns([3, 2])
 with left:
-    fig = node_link_figure(ui.layout_xy(fp, s), s.data.edge_index.numpy(), title="Graph", **style)
+    fig = node_link_figure(
+        ui.layout_xy(fp, s),
+        s.data.edge_index.numpy(),
+        edge_image=ui.edge_image(fp, s),
+        title="Graph",
+        **style,
+    )
     ui.chart(fig, "nodelink", fp)
 
 with right:

@@ -42,7 +42,7 @@ def payloads(at: AppTest) -> list[tuple[str, dict]]:
     """(element id, decoded data) of each plotly_view element."""
     els = at.get("bidi_component")
     assert all(e.proto.component_name == "nodescope.plotly_view" for e in els)
-    return [(e.proto.id, json.loads(e.proto.json)) for e in els]
+    return [(e.proto.id, json.loads(e.proto.bytes)) for e in els]
 
 
 def texts(at: AppTest) -> dict:
@@ -57,7 +57,7 @@ def test_identity_is_the_key_not_the_figure():
     assert not at.exception, at.exception
     (id_a, data_a), (id_b, _) = payloads(at)
     assert id_a != id_b
-    assert json.loads(data_a["figure"])["data"][0]["type"] == "scattergl"
+    assert data_a["figure"]["data"][0]["type"] == "scattergl"
     assert data_a["height"] == 300 and data_a["config"]["scrollZoom"] is True
     assert "sendChartToCloud" in data_a["config"]["modeBarButtonsToRemove"]
     assert data_a["click_selects"] is False

@@ -1,7 +1,10 @@
 """JavaScript run in the page to find plotly charts and where a node is drawn.
 
 Each chart is a ``div.js-plotly-plot`` holding plotly's own state (``_fullData``,
-``_fullLayout``); node points carry their id in ``customdata``.
+``_fullLayout``); node points carry their id in ``customdata``. The selection and the focus
+are drawn either as traces ("selected (k)", "focus": viz.nodes.node_scatter_traces, 3D views)
+or as layout shapes named "selected <id>" / "focus <id>" (viz.nodes.node_scatter_marked); the
+helpers read both.
 """
 
 #: (chartIndex, nodeId) -> {x, y} page coordinates of the node's point, or null.
@@ -23,15 +26,36 @@ NODE_POSITION = """
 }
 """
 
-#: chartIndex -> node ids of the trace named 'focus' (the highlighted focus node), or null.
-FOCUS_IDS = """
-(chartIndex) => {
+#: (gd, name) -> node ids marked by the trace ``name`` ("focus", "selected (k)") or, failing
+#: that, by the layout shapes named "<name> <node id>"; null when neither exists.
+_MARKED_IDS = r"""
+(gd, name) => {
+  // _fullData, not data: plotly keeps typed arrays base64-encoded in `data`
+  const tr = gd._fullData.find(t => t.name === name || t.name.startsWith(name + ' ('));
+  if (tr) return Array.from(tr.customdata || [], c => Array.isArray(c) ? c[0] : c);
+  const ids = (gd._fullLayout.shapes || []).map(s => s.name || '')
+    .filter(n => n.startsWith(name + ' ') && /^\d+$/.test(n.slice(name.length + 1)))
+    .map(n => Number(n.slice(name.length + 1)));
+  return ids.length ? ids : null;
+}
+"""
+
+#: chartIndex -> node ids of the focus mark (the highlighted focus node), [] when none, or null.
+FOCUS_IDS = f"""
+(chartIndex) => {{
   const gd = document.querySelectorAll('.js-plotly-plot')[chartIndex];
   if (!gd || !gd._fullData) return null;
-  // _fullData, not data: plotly keeps typed arrays base64-encoded in `data`
-  const tr = gd._fullData.find(t => t.name === 'focus');
-  return tr ? Array.from(tr.customdata || [], c => Array.isArray(c) ? c[0] : c) : [];
-}
+  return ({_MARKED_IDS})(gd, 'focus') || [];
+}}
+"""
+
+#: chartIndex -> node ids drawn as selected (outlined), [] when none, or null.
+SELECTED_IDS = f"""
+(chartIndex) => {{
+  const gd = document.querySelectorAll('.js-plotly-plot')[chartIndex];
+  if (!gd || !gd._fullData) return null;
+  return ({_MARKED_IDS})(gd, 'selected') || [];
+}}
 """
 
 #: Number of rendered plotly charts.

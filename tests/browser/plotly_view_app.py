@@ -3,31 +3,28 @@
 ``streamlit run tests/browser/plotly_view_app.py`` with ``PV_NODES`` (default 300) nodes of a
 random graph with community structure. ``?mode=plotly_chart`` draws the same two views with
 ``st.plotly_chart(on_select="rerun")`` instead of :func:`app.plotly_view.plotly_view`, for
-comparison; ``?edges=image`` draws the node-link view's edges as a PNG instead of a WebGL
-line trace (a measurement, see :func:`edge_image`). A click or selection in either view sets the shared selection (focus = the
-clicked node); both views redraw it. A ``st.text`` line starting with "status " carries
+comparison; ``?edges=lines`` draws the node-link view's edges as a WebGL line trace whatever
+their number (a measurement: above RASTER_ABOVE edges the app draws them as one image). A
+click or selection in either view sets the shared selection (focus = the clicked node); both
+views redraw it. A ``st.text`` line starting with "status " carries
 JSON the tests read: focus, selected count, events handled, last event kind.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import os
 
 import numpy as np
 import streamlit as st
-from PIL import Image, ImageDraw
 
 from app.plotly_view import latest_event, plotly_view
 from viz.embedding_view import embedding_figure
-from viz.graph_view import node_link_figure
+from viz.graph_view import RASTER_ABOVE, edges_as_image, node_link_figure
 from viz.layout import graph_layout
 from viz.nodes import node_ids_from_points
 
 CONFIG = {"scrollZoom": True, "displaylogo": False}
-IMAGE_PX = 1400
 KEYS = ("nodelink", "embedding")
 
 
@@ -49,27 +46,10 @@ def graph(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @st.cache_resource
-def edge_image(n: int) -> dict:
-    """The edges drawn once into a PNG, as a plotly layout image in data coordinates.
-
-    Measures the alternative to a WebGL line trace, which software GL redraws in ~0.5 s on
-    every update of the chart (tried by benchmarks/bench_plotly_view.py; ``?edges=image``).
-    """
+def edges(n: int) -> dict | None:
+    """The node-link view's edges as an image (graphs with more than RASTER_ABOVE edges), or None."""
     ei, xy, _ = graph(n)
-    lo, hi = xy.min(0), xy.max(0)
-    img = Image.new("RGBA", (IMAGE_PX, IMAGE_PX), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    px = (xy - lo) / (hi - lo) * (IMAGE_PX - 1)
-    px[:, 1] = IMAGE_PX - 1 - px[:, 1]
-    for a, b in ei.T:
-        draw.line([tuple(px[a]), tuple(px[b])], fill=(120, 120, 120, 90), width=1)
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-    source = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-    return {
-        "source": source, "xref": "x", "yref": "y", "x": float(lo[0]), "y": float(hi[1]),
-        "sizex": float(hi[0] - lo[0]), "sizey": float(hi[1] - lo[1]), "sizing": "stretch", "layer": "below",
-    }  # fmt: skip
+    return edges_as_image(xy, ei)
 
 
 st.set_page_config(layout="wide")
@@ -104,13 +84,12 @@ for key in KEYS:
             ss.kind = ev["kind"] if mode == "component" else "select"
 
 style = {"selected": ss.selected, "focus": ss.focus, "hover": [f"node {i}" for i in range(n)]}
+lines = st.query_params.get("edges") == "lines"
 figs = (
-    node_link_figure(xy, ei, title="Graph", **style),
+    node_link_figure(xy, ei, edge_image=None if lines else edges(n), raster_above=None if lines else RASTER_ABOVE,
+                     title="Graph", **style),
     embedding_figure(emb, method="Block", **style),
-)
-if st.query_params.get("edges") == "image":
-    figs[0].data = [t for t in figs[0].data if t.name != "edges"]
-    figs[0].update_layout(images=[edge_image(n)])
+)  # fmt: skip
 status = {
     "focus": ss.focus,
     "selected": len(ss.selected),

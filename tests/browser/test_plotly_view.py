@@ -1,5 +1,6 @@
 """app.plotly_view in a real browser: clicks and box selections reach Python, every update after
-the first goes through Plotly.react on the same chart div (no remount), zoom survives reruns.
+the first goes through Plotly.react on the same chart div (no remount) without recalculating
+the traces when only the selection changed, zoom survives reruns.
 
 Runs tests/browser/plotly_view_app.py (two linked views of a 300-node graph). The charts are in
 the page's own DOM (st.components.v2, no iframe), so tests/browser/plotly_js.py's helpers apply.
@@ -15,7 +16,7 @@ import sys
 import pytest
 
 from tests.browser.harness import ARTIFACTS, REPO, AppServer, free_port
-from tests.browser.plotly_js import CHART_COUNT, FOCUS_IDS, NODE_POSITION
+from tests.browser.plotly_js import CHART_COUNT, FOCUS_IDS, NODE_POSITION, SELECTED_IDS
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +86,10 @@ def click_node(page, chart: int, node: int, previous) -> int:
 
 def test_clicks_update_both_views_in_place(view_server, page):
     open_views(page, view_server.url)
-    page.evaluate("document.querySelectorAll('.js-plotly-plot').forEach((gd, i) => gd.__marker = i)")
+    # __calcdata: plotly's per-trace calculation, replaced whenever it recalculates the traces
+    page.evaluate(
+        "document.querySelectorAll('.js-plotly-plot').forEach((gd, i) => { gd.__marker = i; gd.__calcdata = gd.calcdata; })"
+    )
     assert status(page)["handled"] == 0
     focus = None
     for k, (chart, node) in enumerate([(0, 7), (1, 123), (0, 250)], start=1):
@@ -100,6 +104,12 @@ def test_clicks_update_both_views_in_place(view_server, page):
     for chart in (0, 1):
         counts = page.evaluate(DRAW_COUNTS, chart)
         assert counts["newplots"] == 1 and counts["reacts"] >= 3, counts
+    # The selection is drawn with layout shapes, and the component hands Plotly.react the arrays
+    # it already has: no update recalculated (or redrew) the WebGL traces.
+    recalculated = page.evaluate(
+        "Array.from(document.querySelectorAll('.js-plotly-plot'), gd => gd.calcdata !== gd.__calcdata)"
+    )
+    assert recalculated == [False, False]
     page.screenshot(path=str(ARTIFACTS / "plotly_view_clicks.png"))
 
 
@@ -117,12 +127,9 @@ def test_box_selection_reaches_python(view_server, page):
     st = status(page)
     assert st["kind"] == "select" and st["selected"] > 1, st
     # The redrawn chart outlines exactly the selected nodes.
-    page.wait_for_function(
-        """(k) => { const gd = document.querySelectorAll('.js-plotly-plot')[0];
-        const t = gd._fullData.find(t => t.name === `selected (${k})`); return t && t._length === k; }""",
-        arg=st["selected"],
-        timeout=TIMEOUT_MS,
-    )
+    page.wait_for_function(f"(k) => ({SELECTED_IDS})(0).length === k", arg=st["selected"], timeout=TIMEOUT_MS)
+    outlined = page.evaluate(SELECTED_IDS, 0)
+    assert len(set(outlined)) == st["selected"] and None not in outlined
 
 
 def test_zoom_survives_a_rerun(view_server, page):

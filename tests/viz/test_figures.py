@@ -16,12 +16,20 @@ from PIL import Image
 
 from viz.colors import PALETTE, UNLABELLED, class_colors, rgb_to_hex, value_colorscale
 from viz.embedding_view import embedding_figure
-from viz.graph_view import node_link_figure, undirected_edges
+from viz.graph_view import edges_as_image, node_link_figure, undirected_edges
 from viz.layout import graph_layout
-from viz.nodes import UIREVISION, node_ids_from_points, node_scatter_traces
+from viz.nodes import (
+    DIMMED,
+    FOCUS,
+    MAX_SELECTION_SHAPES,
+    UIREVISION,
+    node_ids_from_points,
+    node_scatter_marked,
+    node_scatter_traces,
+)
 from viz.surface_view import mesh_figure, sphere_map_figure
 
-NON_NODE = {"edges", "focus edges"}
+NON_NODE = {"edges"}
 
 
 @pytest.fixture(scope="module")
@@ -56,27 +64,73 @@ def assert_points_map_to_ids(trace, xy: np.ndarray) -> np.ndarray:
     return ids
 
 
+def shapes(fig: go.Figure, name: str) -> list:
+    """The layout shapes named ``name`` or "``name`` <node id>"."""
+    return [s for s in fig.layout.shapes if s.name == name or s.name.removeprefix(name + " ").isdigit()]
+
+
+def marked_ids(fig: go.Figure, name: str, xy: np.ndarray) -> list[int]:
+    """Node ids of the shapes named "``name`` <id>", each checked to be anchored at its node."""
+    ids = [int(s.name.removeprefix(name + " ")) for s in shapes(fig, name)]
+    for i, s in zip(ids, shapes(fig, name), strict=True):
+        assert (s.xanchor, s.yanchor) == tuple(xy[i])
+    return ids
+
+
+def path_segments(path: str) -> np.ndarray:
+    """(k, 2, 2) segments of an "M x y L x y ..." SVG path."""
+    parts = path.split()
+    assert parts[::3] == ["M", "L"] * (len(parts) // 6)
+    return np.array([float(v) for i, v in enumerate(parts) if i % 3]).reshape(-1, 2, 2)
+
+
 def test_node_link_figure_maps_every_point_to_its_node(karate) -> None:
     xy, ei, y = karate
     fig = node_link_figure(
         xy, ei, labels=y, label_names=["Mr. Hi", "Officer"], selected=[2, 7, 7, 99], focus=5
     )
     traces = by_name(fig)
-    assert {"edges", "focus edges", "Mr. Hi", "Officer", "unlabelled", "selected (2)", "focus"} == set(traces)
+    assert {"edges", "Mr. Hi", "Officer", "unlabelled"} == set(traces)
     ids = np.concatenate([assert_points_map_to_ids(t, xy) for t in node_traces(fig)])
     assert sorted(ids.tolist()) == list(range(34))  # each node exactly once
-    for t in node_traces(fig):  # one colour per class, dimmed while a selection exists
-        assert t.marker.opacity < 1
+    for t in node_traces(fig):  # one colour per class
         assert t.marker.color == (UNLABELLED if t.name == "unlabelled" else PALETTE[int(y[t.customdata[0]])])
-    sel = traces["selected (2)"]
-    assert assert_points_map_to_ids(sel, xy).tolist() == [2, 7]  # out-of-range 99 ignored
-    assert sel.marker.line.width > 0
-    focus = traces["focus"]
-    assert assert_points_map_to_ids(focus, xy).tolist() == [5]
-    assert list(focus.text) == ["5"]
-    assert fig.data[-1].name == "focus"  # drawn on top
-    for name in NON_NODE:
-        assert traces[name].customdata is None and traces[name].hoverinfo == "skip"
+    # While a selection exists, a white veil over the plot area dims the other nodes ...
+    (veil,) = shapes(fig, "dim")
+    assert (veil.xref, veil.yref, veil.x0, veil.y0, veil.x1, veil.y1) == ("paper", "paper", 0, 0, 1, 1)
+    assert veil.fillcolor == f"rgba(255, 255, 255, {1 - DIMMED})" and veil.layer == "above"
+    assert fig.layout.shapes[0].name == "dim"  # under every other mark
+    # ... and each selected node gets an outlined disc in its own colour on top (99 ignored).
+    assert marked_ids(fig, "selected", xy) == [2, 7]
+    for s, node in zip(shapes(fig, "selected"), [2, 7], strict=True):
+        assert s.fillcolor == PALETTE[int(y[node])] and s.line.width > 0 and s.layer == "above"
+        assert s.xsizemode == s.ysizemode == "pixel" and s.x1 - s.x0 == s.y1 - s.y0 > 0
+    # The focus: a ring on node 5 labelled above, drawn after (over) the selection.
+    assert marked_ids(fig, "focus", xy) == [5]
+    ring, label = fig.layout.shapes[-2:]
+    assert ring.name == "focus 5" and ring.line.color == FOCUS and ring.fillcolor is None
+    assert label.name == "focus label" and label.label.text == "5" and label.line.width == 0
+    assert (label.xanchor, label.yanchor) == (ring.xanchor, ring.yanchor) and label.label.yanchor == "bottom"
+    assert label.label.padding >= (ring.x1 - ring.x0) / 2  # above the ring
+    assert not fig.layout.annotations  # a new annotation would make plotly.js recalculate the traces
+    assert traces["edges"].customdata is None and traces["edges"].hoverinfo == "skip"
+
+
+def test_selection_changes_the_layout_not_the_traces(karate) -> None:
+    """The traces stay the same whatever the selection: a chart update then only redraws shapes."""
+    xy, ei, y = karate
+    figs = [
+        node_link_figure(xy, ei, labels=y, selected=sel, focus=focus)
+        for sel, focus in [((), None), ((5,), 5), ((2, 9, 30), 9)]
+    ]
+    first = [t.to_plotly_json() for t in figs[0].data]
+    for fig in figs[1:]:
+        for a, b in zip(first, [t.to_plotly_json() for t in fig.data], strict=True):
+            assert a.keys() == b.keys()
+            for k in a:
+                np.testing.assert_equal(a[k], b[k])
+    assert [marked_ids(f, "selected", xy) for f in figs] == [[], [5], [2, 9, 30]]
+    assert not figs[0].layout.shapes
 
 
 def test_edges_drawn_once_and_focus_edges(karate) -> None:
@@ -86,8 +140,15 @@ def test_edges_drawn_once_and_focus_edges(karate) -> None:
     assert len(edges.x) == 3 * 78  # karate: 78 undirected edges, each (u, v, gap)
     x = np.asarray(edges.x).reshape(-1, 3)
     assert np.isnan(x[:, 2]).all() and np.isfinite(x[:, :2]).all()
-    degree0 = int((undirected_edges(ei) == 0).any(0).sum())
-    assert len(by_name(fig)["focus edges"].x) == 3 * degree0 == 3 * 16
+    assert not fig.layout.images  # small graphs: edges as lines
+    (path,) = shapes(fig, "focus edges")
+    assert path.layer == "above" and path.line.color == FOCUS
+    segments = path_segments(path.path)
+    neighbours = undirected_edges(ei)[:, (undirected_edges(ei) == 0).any(0)].max(0)
+    assert len(segments) == len(neighbours) == 16
+    np.testing.assert_allclose(segments[:, 0], np.broadcast_to(xy[0], (16, 2)))
+    np.testing.assert_allclose(segments[:, 1], xy[neighbours])
+    assert not shapes(node_link_figure(xy, ei), "focus edges")
 
 
 def test_edges_subsampled_above_max_edges(karate) -> None:
@@ -96,9 +157,50 @@ def test_edges_subsampled_above_max_edges(karate) -> None:
     assert len(by_name(fig)["edges"].x) == 3 * 30
     assert "30 of 78 edges" in fig.layout.title.text
     # the focus node's edges are all drawn, whatever the subsample
-    assert len(by_name(fig)["focus edges"].x) == 3 * int((undirected_edges(ei) == 33).any(0).sum())
+    (path,) = shapes(fig, "focus edges")
+    assert len(path_segments(path.path)) == int((undirected_edges(ei) == 33).any(0).sum())
     again = node_link_figure(xy, ei, max_edges=30)
     np.testing.assert_array_equal(np.asarray(again.data[0].x), np.asarray(fig.data[0].x))  # deterministic
+
+
+def test_large_graphs_draw_edges_as_one_image(karate) -> None:
+    xy, ei, _ = karate
+    fig = node_link_figure(xy, ei, raster_above=50, focus=0)  # 78 edges > 50: an image
+    assert "edges" not in by_name(fig)
+    (img,) = fig.layout.images
+    assert img.name == "edges" and img.layer == "below" and (img.xref, img.yref) == ("x", "y")
+    assert img.source.startswith("data:image/webp;base64,")
+    assert len(path_segments(shapes(fig, "focus edges")[0].path)) == 16  # still vectors
+    # a given (cached) image is used as it is
+    given = {**img.to_plotly_json(), "source": "data:image/webp;base64,AAAA"}
+    assert (
+        node_link_figure(xy, ei, raster_above=50, edge_image=given).layout.images[0].source == given["source"]
+    )
+    assert (
+        edges_as_image(xy, ei, raster_above=78) is None and edges_as_image(xy, ei, raster_above=None) is None
+    )
+    assert edges_as_image(xy, ei, raster_above=77)["name"] == "edges"
+
+
+def test_marks_for_continuous_colours_and_large_selections() -> None:
+    xy = np.random.default_rng(0).random((300, 2))
+    values = np.linspace(0.0, 1.0, 300)
+    values[5] = np.nan
+    traces, marks = node_scatter_marked(xy, color=values, selected=[0, 5, 299], focus=299, focus_label="last")
+    fills = {s["name"]: s["fillcolor"] for s in marks if s["name"].startswith("selected")}
+    # Viridis's ends; no value: grey
+    assert fills == {
+        "selected 0": "rgb(68, 1, 84)",
+        "selected 5": UNLABELLED,
+        "selected 299": "rgb(253, 231, 37)",
+    }
+    assert marks[-2]["name"] == "focus 299" and marks[-1]["label"]["text"] == "last"
+    assert all(not t.name.startswith("selected") for t in traces)
+    # Above MAX_SELECTION_SHAPES selected nodes: dimmed traces and one selection trace, no shapes.
+    traces, marks = node_scatter_marked(xy, selected=range(MAX_SELECTION_SHAPES + 1))
+    assert [t.name for t in traces] == ["nodes", f"selected ({MAX_SELECTION_SHAPES + 1})"]
+    assert traces[0].marker.opacity == DIMMED
+    assert marks == []
 
 
 def test_layout_keeps_zoom_and_allows_click_selection(karate) -> None:
@@ -174,7 +276,7 @@ def test_embedding_figure_axes_and_ids() -> None:
     assert fig.layout.xaxis.title.text == "PCA 1" and fig.layout.yaxis.title.text == "PCA 2"
     ids = np.concatenate([assert_points_map_to_ids(t, coords) for t in node_traces(fig)])
     assert sorted(ids.tolist()) == list(range(20))
-    assert list(by_name(fig)["focus"].customdata) == [3]
+    assert marked_ids(fig, "focus", coords) == [3] and fig.layout.shapes[-1].label.text == "3"
     assert embedding_figure(coords, method="UMAP").layout.xaxis.title.text == "UMAP 1"
 
 

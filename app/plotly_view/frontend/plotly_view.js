@@ -7,13 +7,20 @@
 // Plotly.newPlot and every later call with Plotly.react on the same div: buffers are updated
 // in place and no new WebGL context is created.
 //
-// data (from app/plotly_view/__init__.py):
-//   figure      fig.to_json(): {data, layout}; typed arrays stay {dtype, bdata} (plotly.js
-//               decodes them itself)
+// data (from app/plotly_view/__init__.py): UTF-8 JSON bytes of
+//   figure      fig.to_json(): {data, layout}; typed arrays as {dtype, bdata} (see reuse())
 //   config      plotly config object
 //   height      chart height in px
 //   plotly_url  where the offline plotly.min.js is served
 //   click_selects  false: layout.clickmode is forced to "event" (see draw())
+//
+// Updates keep what did not change: Plotly.react compares data arrays and the template by
+// identity and, when any differs, recalculates and redraws every trace (the whole WebGL scene,
+// ~0.1 s per chart in software GL). A figure parsed from JSON is new in every part, so reuse()
+// swaps each part equal to what is drawn for the drawn object, and decodes typed arrays
+// ({dtype, bdata}, which plotly.js would decode anew on every call) once. An update that only
+// moves layout shapes (the selection marks of viz.nodes.node_scatter_marked) then redraws them
+// alone.
 //
 // State sent back (setStateValue "event"): {kind: "click" | "select", event_id, points: [
 //   {curve_number, point_index, customdata, x, y[, z]}]}. event_id strictly increases within a
@@ -40,6 +47,68 @@ function loadPlotly(url) {
     });
   }
   return window.__nodescopePlotly;
+}
+
+const TYPED_ARRAYS = {
+  f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array, i2: Int16Array,
+  u2: Uint16Array, i1: Int8Array, u1: Uint8Array, u1c: Uint8ClampedArray,
+};
+
+// A 1-D typed array spec as plotly.py writes it, or null.
+function typedArrayOf(spec) {
+  const T = TYPED_ARRAYS[spec.dtype];
+  if (!T || typeof spec.bdata !== "string" || spec.shape !== undefined || Object.keys(spec).length !== 2) {
+    return null;
+  }
+  let bytes;
+  if (Uint8Array.fromBase64) {
+    bytes = Uint8Array.fromBase64(spec.bdata);
+  } else {
+    const bin = atob(spec.bdata);
+    bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  }
+  const out = new T(bytes.buffer);
+  out.bdata = spec.bdata; // as plotly.js marks the arrays it decodes: compared on the next update
+  out.dtype = spec.dtype;
+  return out;
+}
+
+// `fresh` (parsed JSON, modified in place) with every part deep-equal to `drawn` replaced by
+// the drawn object, and typed array specs decoded (or reused when their bytes are unchanged).
+function reuse(drawn, fresh) {
+  if (fresh === null || typeof fresh !== "object") return fresh;
+  if (typeof fresh.bdata === "string" && typeof fresh.dtype === "string") {
+    if (ArrayBuffer.isView(drawn) && drawn.bdata === fresh.bdata && drawn.dtype === fresh.dtype) return drawn;
+    return typedArrayOf(fresh) || fresh;
+  }
+  const isArray = Array.isArray(fresh);
+  const base =
+    drawn !== null && typeof drawn === "object" && !ArrayBuffer.isView(drawn) && Array.isArray(drawn) === isArray
+      ? drawn
+      : undefined;
+  let same = base !== undefined;
+  if (isArray) {
+    same = same && base.length === fresh.length;
+    for (let i = 0; i < fresh.length; i++) {
+      fresh[i] = reuse(base && base[i], fresh[i]);
+      same = same && fresh[i] === base[i];
+    }
+  } else {
+    const keys = Object.keys(fresh);
+    same = same && Object.keys(base).length === keys.length;
+    for (const k of keys) {
+      fresh[k] = reuse(base && base[k], fresh[k]);
+      same = same && fresh[k] === base[k];
+    }
+  }
+  return same ? base : fresh;
+}
+
+function sameBytes(a, b) {
+  if (!b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 let lastEventId = 0;
@@ -83,16 +152,21 @@ function showError(st, err) {
 }
 
 async function draw(st) {
-  const data = st.latest;
-  if (!data || data === st.drawn) return; // a newer render already drew this one's successor
-  st.drawn = data;
+  const raw = st.latest;
+  // Already drawn: a newer render drew this one's successor, or a rerun sent the same bytes.
+  if (!raw || raw === st.drawn || sameBytes(raw, st.drawn)) return;
+  st.drawn = raw;
+  const t0 = performance.now();
+  const data = JSON.parse(new TextDecoder().decode(raw));
   const Plotly = await loadPlotly(data.plotly_url);
   if (st.disposed) return;
-  const fig = JSON.parse(data.figure);
-  const layout = fig.layout || {};
+  const fig = data.figure;
+  const fresh = fig.layout || {};
   // plotly's own click-selection restyles and redraws the whole WebGL scene before the rerun,
   // which then draws the app's selection anyway: clicks only report, unless asked otherwise.
-  if (!data.click_selects && layout.clickmode !== "none") layout.clickmode = "event";
+  if (!data.click_selects && fresh.clickmode !== "none") fresh.clickmode = "event";
+  const traces = reuse(st.plotted ? st.gd.data : undefined, fig.data || []);
+  const layout = reuse(st.plotted ? st.gd.layout : undefined, fresh);
   const height = layout.height || data.height;
   st.gd.style.height = `${height}px`;
   // Plotly.react reruns the whole plot when the config changes: keep the same object while
@@ -102,9 +176,8 @@ async function draw(st) {
     st.configJson = configJson;
     st.config = JSON.parse(configJson);
   }
-  const t0 = performance.now();
   if (!st.plotted) {
-    await Plotly.newPlot(st.gd, fig.data || [], layout, st.config);
+    await Plotly.newPlot(st.gd, traces, layout, st.config);
     st.plotted = true;
     st.gd.on("plotly_click", (ev) => send(st, "click", ev && ev.points));
     st.gd.on("plotly_selected", (ev) => send(st, "select", ev && ev.points));
@@ -118,7 +191,7 @@ async function draw(st) {
     st.resize.observe(st.gd);
     st.gd.dataset.newplots = String(Number(st.gd.dataset.newplots || 0) + 1);
   } else {
-    await Plotly.react(st.gd, fig.data || [], layout, st.config);
+    await Plotly.react(st.gd, traces, layout, st.config);
     st.gd.dataset.reacts = String(Number(st.gd.dataset.reacts || 0) + 1);
   }
   // Timings (performance.now() ms) read by tests and benchmarks/bench_plotly_view.py.
