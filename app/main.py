@@ -23,6 +23,7 @@ pages = [
     st.Page(_PAGES / "home.py", title="Home", icon=":material/home:", default=True),
     st.Page(_PAGES / "explorer.py", title="Explorer", icon=":material/hub:", url_path="explorer"),
     st.Page(_PAGES / "geometry.py", title="3D & sphere", icon=":material/public:", url_path="geometry"),
+    st.Page(_PAGES / "attention.py", title="Attention", icon=":material/visibility:", url_path="attention"),
 ]
 page = st.navigation(pages)
 page.run()

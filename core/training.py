@@ -11,6 +11,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import torch
@@ -23,6 +24,8 @@ from core.models import MODELS, ModelConfig, NodeModel, build
 
 #: ``progress(epoch, max_epochs, metrics)``; return ``False`` to stop early (a Cancel button).
 Progress = Callable[[int, int, dict[str, float]], bool | None]
+#: Which validation numbers pick the kept weights and drive early stopping (see :class:`TrainConfig`).
+Criterion = Literal["val_loss", "val_acc"]
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,13 @@ class TrainConfig:
         lr: Adam learning rate.
         weight_decay: L2 penalty (Adam's ``weight_decay``).
         max_epochs: upper bound on full-batch epochs.
-        patience: stop after this many epochs without a better validation loss.
+        patience: stop after this many epochs without improvement (see ``criterion``).
         seed: seeds Python, NumPy and torch (initialisation and dropout).
+        criterion: ``val_loss`` keeps the weights of the lowest validation loss and stops
+            ``patience`` epochs after it; ``val_acc`` keeps the highest validation accuracy
+            (lower validation loss breaks ties) and stops after ``patience`` epochs in which
+            neither the validation accuracy nor the validation loss beat its best so far
+            (the GAT paper's rule).
     """
 
     lr: float = 0.01
@@ -42,6 +50,7 @@ class TrainConfig:
     max_epochs: int = 500
     patience: int = 100
     seed: int = 0
+    criterion: Criterion = "val_loss"
 
 
 @dataclass
@@ -107,6 +116,35 @@ def accuracy(logits: Tensor, y: Tensor, mask: Tensor) -> float:
     return float((logits[mask].argmax(-1) == y[mask]).float().mean())
 
 
+class _EarlyStopping:
+    """Tracks the best validation epoch for a :data:`Criterion` and counts epochs without progress."""
+
+    def __init__(self, criterion: Criterion, patience: int) -> None:
+        if criterion not in ("val_loss", "val_acc"):
+            raise ValueError(f"unknown early-stopping criterion {criterion!r}")
+        self.criterion, self.patience = criterion, patience
+        self.best_loss, self.best_acc = float("inf"), -1.0  # best of each seen so far
+        self.kept = (-1.0, float("inf"))  # (val acc, val loss) of the kept weights
+        self.stale = 0
+
+    def update(self, val_acc: float, val_loss: float) -> bool:
+        """Record one epoch; True when its weights should replace the kept ones."""
+        if self.criterion == "val_loss":
+            better = val_loss < self.best_loss
+            progressed = better
+        else:
+            better = (val_acc, -val_loss) > (self.kept[0], -self.kept[1])
+            progressed = val_acc > self.best_acc or val_loss < self.best_loss
+        self.best_loss, self.best_acc = min(self.best_loss, val_loss), max(self.best_acc, val_acc)
+        if better:
+            self.kept = (val_acc, val_loss)
+        self.stale = 0 if progressed else self.stale + 1
+        return better
+
+    def should_stop(self) -> bool:
+        return self.stale >= self.patience
+
+
 def train(
     config: ModelConfig,
     data: Data,
@@ -124,7 +162,8 @@ def train(
     model = build(config).to(dev)
     data = model.prepare(data).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
-    best = {"val_loss": float("inf"), "epoch": 0, "state": copy.deepcopy(model.state_dict())}
+    stopper = _EarlyStopping(settings.criterion, settings.patience)
+    best_state, best_epoch = copy.deepcopy(model.state_dict()), 0
     history: list[dict[str, float]] = []
     start = time.perf_counter()
     cancelled = False
@@ -132,8 +171,10 @@ def train(
     for epoch in range(1, settings.max_epochs + 1):
         model.train()
         opt.zero_grad()
-        logits = model(data).logits
-        loss = F.cross_entropy(logits[data.train_mask], data.y[data.train_mask])
+        out = model(data)
+        loss = F.cross_entropy(out.logits[data.train_mask], data.y[data.train_mask])
+        if out.aux_loss is not None:  # e.g. X-Node's reconstruction loss, over all nodes (no labels)
+            loss = loss + out.aux_loss
         loss.backward()
         opt.step()
         model.eval()
@@ -147,15 +188,17 @@ def train(
             "train_acc": accuracy(logits, data.y, data.train_mask),
             "val_acc": accuracy(logits, data.y, data.val_mask),
         }
+        if out.aux_loss is not None:
+            row["aux_loss"] = float(out.aux_loss.detach())
         history.append(row)
-        if val_loss < best["val_loss"]:
-            best = {"val_loss": val_loss, "epoch": epoch, "state": copy.deepcopy(model.state_dict())}
+        if stopper.update(row["val_acc"], val_loss):
+            best_state, best_epoch = copy.deepcopy(model.state_dict()), epoch
         if progress is not None and progress(epoch, settings.max_epochs, row) is False:
             cancelled = True
             break
-        if epoch - best["epoch"] >= settings.patience:
+        if stopper.should_stop():
             break
-    model.load_state_dict(best["state"])
+    model.load_state_dict(best_state)
     model.eval()
     with torch.no_grad():
         logits = model(data).logits
@@ -164,7 +207,7 @@ def train(
         train_acc=accuracy(logits, data.y, data.train_mask),
         val_acc=accuracy(logits, data.y, data.val_mask),
         test_acc=accuracy(logits, data.y, data.test_mask),
-        best_epoch=int(best["epoch"]),
+        best_epoch=best_epoch,
         epochs=epoch,
         seconds=time.perf_counter() - start,
         history=history,

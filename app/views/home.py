@@ -22,6 +22,14 @@ with c2:
         "Meshes, cortical surfaces and panoramas in 3D, beside a flat longitude/latitude map of "
         "the sphere. Pick a vertex on the map (or in 3D) and it lights up in both."
     )
+c3, _ = st.columns(2)
+with c3:
+    st.page_link("views/attention.py", label="**Attention**", icon=":material/visibility:")
+    st.markdown(
+        "What each head of a trained GAT, GATv2, Graph Transformer or GraphGPS looks at: edges "
+        "weighted by attention, a grid of every layer and head, whom the focus node attends to, and "
+        "which heads actually matter when switched off."
+    )
 from app import state  # noqa: E402  (after the static text: importing it loads torch)
 
 s = state.sample()

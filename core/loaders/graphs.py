@@ -332,6 +332,7 @@ def ba_shapes(seed: int = 0) -> Sample:
     from torch_geometric.datasets.graph_generator import BAGraph
 
     torch.manual_seed(seed)
+    np.random.seed(seed)  # noqa: NPY002  PyG's barabasi_albert_graph draws from NumPy's global RNG
     data = ExplainerDataset(
         graph_generator=BAGraph(num_nodes=300, num_edges=5), motif_generator="house", num_motifs=80
     )[0]

@@ -11,7 +11,9 @@ from core.models.base import LayerAttention, ModelOutput, NodeModel
 from core.models.registry import MODELS, ModelConfig, ModelSpec, build, register
 
 # Importing the model modules fills the registry.
-from core.models import gnn  # noqa: E402, F401  isort: skip
+from core.models import gnn, gps, transformer  # noqa: E402, F401  isort: skip
+from core.models import deep  # noqa: E402, F401  isort: skip
+from core.models import gin, xnode  # noqa: E402, F401  isort: skip
 
 __all__ = [
     "MODELS",

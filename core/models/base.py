@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -39,12 +41,15 @@ class ModelOutput:
             and the model has attention).
         global_inputs: per global-attention layer, the (N, D) input its attention saw;
             explain/ recomputes any node's row of the global attention from it.
+        aux_loss: a scalar the training loop adds to the cross-entropy (e.g. X-Node's
+            reconstruction loss); None for models without one.
     """
 
     logits: Tensor
     hidden: list[Tensor] = field(default_factory=list)
     attention: list[LayerAttention] = field(default_factory=list)
     global_inputs: list[Tensor] = field(default_factory=list)
+    aux_loss: Tensor | None = None
 
 
 class NodeModel(nn.Module):
@@ -53,11 +58,18 @@ class NodeModel(nn.Module):
     Subclasses build their layers from ``config`` in ``__init__`` and implement
     :meth:`forward`. ``prepare`` adds what a model needs beyond ``x`` and ``edge_index``
     (positional encodings) once per graph, outside the training loop.
+
+    Every model honours the option ``normalize_features`` (default off): each forward pass
+    then sees ``data.x`` with every row divided by its sum (rows of zeros stay zero), the
+    preprocessing the GCN and GAT papers used for the non-negative bag-of-words features of
+    Cora and CiteSeer. It is part of the config, so a checkpoint carries it.
     """
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
+        if config.options.get("normalize_features"):
+            self.register_forward_pre_hook(_row_normalized_input, with_kwargs=True)
 
     def prepare(self, data: Data) -> Data:
         """Return ``data`` with the extra inputs this model needs (default: none)."""
@@ -79,3 +91,14 @@ class NodeModel(nn.Module):
             return self(data).logits.softmax(-1)
         finally:
             self.train(was_training)
+
+
+def _row_normalized_input(
+    module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Forward pre-hook: the same call with ``data.x`` row-normalised (a shallow copy of ``data``)."""
+    data = args[0] if args else kwargs.pop("data")
+    out = copy.copy(data)
+    sums = data.x.sum(-1, keepdim=True)
+    out.x = data.x / torch.where(sums == 0, torch.ones_like(sums), sums)
+    return (out, *args[1:]), kwargs

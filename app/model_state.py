@@ -1,0 +1,136 @@
+"""The model the analysis pages share: shipped weights for the loaded sample, or one trained here.
+
+A page calls :func:`model_picker`; it shows which model runs, where its weights came from
+and its accuracy, offers training in the browser (with progress and a Cancel button) when
+no shipped weights fit the sample, and returns a :class:`ActiveModel` or None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+from torch_geometric.data import Data
+
+from core.checkpoint import check_compatible, load_checkpoint, shipped_checkpoint
+from core.device import device
+from core.errors import LoadError
+from core.models import MODELS, NodeModel
+from core.sample import Sample
+from core.training import settings_for, train, with_split
+
+_TRAINED = "trained_models"  # session: {(fingerprint, model key): ActiveModel}
+
+
+@dataclass(frozen=True)
+class ActiveModel:
+    """A model ready to run on the current sample.
+
+    Attributes:
+        key: registry key.
+        model: the network, eval mode, on :func:`core.device.device`.
+        data: the sample's graph prepared for it (encodings, split masks), on the same device.
+        origin: "shipped" or "trained here".
+        test_acc: accuracy on the test mask in [0, 1], or None when unknown.
+        ident: a string that changes when the weights do (a cache key for results).
+    """
+
+    key: str
+    model: NodeModel
+    data: Data
+    origin: str
+    test_acc: float | None
+    ident: str
+
+
+def dataset_key(s: Sample) -> str:
+    """The shipped-weights name of a sample: ``builtin:karate`` → ``karate``, ``planetoid:cora`` → ``cora``."""
+    return s.source.split(":", 1)[-1].lower() if s.source.startswith(("builtin:", "planetoid:")) else ""
+
+
+@st.cache_resource(show_spinner="Loading weights…", max_entries=16)
+def _shipped(path: str) -> tuple[NodeModel, dict]:
+    model, info = load_checkpoint(Path(path))
+    return model.to(device()).eval(), info
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _prepared(fp: str, key: str, _model: NodeModel, _s: Sample) -> Data:
+    return _model.prepare(with_split(_s.data, seed=0)).to(device())
+
+
+def model_picker(s: Sample, fp: str, *, attention_only: bool = False) -> ActiveModel | None:
+    """Choose a model for ``s``; returns it ready to run, or None (with an explanation shown)."""
+    if s.data.get("y") is None:
+        st.info(
+            "This sample has no node labels, so there is no classifier to inspect. Load a labelled graph."
+        )
+        return None
+    keys = [k for k, spec in MODELS.items() if not attention_only or spec.attention != "none"]
+    c_model, c_status = st.columns([1, 3])
+    with c_model:
+        key = st.selectbox(
+            "Model", keys, format_func=lambda k: MODELS[k].title, key="model_choice", help=_model_help(keys)
+        )
+    with c_status:
+        active = _from_session(s, fp, key) or _from_assets(s, fp, key)
+        if active is not None:
+            acc = f", test accuracy {active.test_acc:.1%}" if active.test_acc is not None else ""
+            st.caption(f"{MODELS[key].title} ({MODELS[key].reference}) · weights {active.origin}{acc}")
+            return active
+        st.caption(
+            f"No shipped {MODELS[key].title} weights fit {s.name}; train one here (seconds to minutes)."
+        )
+        if st.button(f"Train {MODELS[key].title} on {s.name}", type="primary"):
+            _train_here(s, fp, key)
+    return None
+
+
+def _model_help(keys: list[str]) -> str:
+    return "  \n".join(f"**{MODELS[k].title}**: {MODELS[k].reference}" for k in keys)
+
+
+def _from_session(s: Sample, fp: str, key: str) -> ActiveModel | None:
+    return st.session_state.get(_TRAINED, {}).get((fp, key))
+
+
+def _from_assets(s: Sample, fp: str, key: str) -> ActiveModel | None:
+    path = shipped_checkpoint(dataset_key(s), key)
+    if path is None:
+        return None
+    try:
+        model, info = _shipped(str(path))
+        check_compatible(model, s)
+    except LoadError as exc:
+        st.warning(f"Shipped weights not usable: {exc}")
+        return None
+    acc = info.get("test_acc")
+    return ActiveModel(key, model, _prepared(fp, key, model, s), "shipped", acc, f"shipped:{path}")
+
+
+def _train_here(s: Sample, fp: str, key: str) -> None:
+    spec = MODELS[key]
+    settings = settings_for(key)
+    data = with_split(s.data, seed=0)
+    config = spec.config(s.data.num_features, s.num_classes)
+    bar = st.progress(0.0, text="Training…")
+    # A click on any widget reruns the page, and Streamlit stops the running script at its next
+    # call (the progress update): so this button cancels, and nothing half-trained is kept.
+    st.button("Cancel training")
+
+    def progress(epoch: int, total: int, row: dict[str, float]) -> None:
+        bar.progress(epoch / total, text=f"epoch {epoch}: validation accuracy {row['val_acc']:.1%}")
+
+    result = train(config, data, settings, progress=progress)
+    bar.empty()
+    active = ActiveModel(
+        key,
+        result.model,
+        result.model.prepare(data).to(device()),
+        "trained here",
+        result.test_acc,
+        f"trained:{fp}:{key}:{settings.seed}",
+    )
+    st.session_state.setdefault(_TRAINED, {})[(fp, key)] = active
+    st.rerun()  # draw the page again, now with the model

@@ -1,0 +1,113 @@
+"""Attention: which neighbours each head of an attention GNN looks at, and which heads matter."""
+
+import streamlit as st
+
+from app import attention_data as ad
+from app import components as ui
+from app import model_state, state
+from app.plotly_view import plotly_view
+from viz.attention_view import (
+    attention_graph_figure,
+    attention_matrix_figure,
+    head_grid_figure,
+    head_importance_figure,
+)
+
+s = state.sample()
+fp = state.fingerprint(s)
+
+st.title("Attention")
+st.caption(
+    "Each attention head gives every edge j → i a coefficient α: the share of node i's update that "
+    "comes from j (each node's incoming α sum to 1 per head). Click a node anywhere to focus it; "
+    "click a cell of the grid to open that head."
+)
+active = model_state.model_picker(s, fp, attention_only=True)
+if active is not None:
+    maps = ad.maps(active)
+    # Events first, so every view below draws what they chose.
+    ui.take_chart_event("attn_graph")
+    ui.take_chart_event("attn_matrix")
+    ad.take_head_event("attn_grid", maps)
+    ad.take_head_event("attn_importance", maps)
+    sel = state.selection()
+    focus = sel.focus if sel.focus is not None else ad.default_focus(active)
+
+    c_layer, c_head, c_note = st.columns([1, 1, 2])
+    with c_layer:
+        layer_choice = st.selectbox("Layer", ad.layer_options(maps), key=ad.LAYER_KEY)
+    with c_head:
+        head_choice = st.selectbox(
+            "Head", ad.head_options(maps, layer_choice), key=ad.HEAD_KEY, disabled=layer_choice == ad.ROLLOUT
+        )
+    with c_note:
+        if sel.focus is None:
+            st.caption(f"No node selected: showing node {s.node_label(focus)} (highest degree).")
+        st.caption(ad.describe_choice(layer_choice, head_choice))
+    weights = ad.edge_weights(active, maps, layer_choice, head_choice)
+
+    left, right = st.columns([3, 2])
+    with left:
+        view = ad.focus_view(s, fp, maps, focus)
+        fig = attention_graph_figure(
+            view.xy,
+            view.edge_index,
+            weights[view.edge_ids],
+            node_ids=view.nodes,
+            title=view.title,
+            **ad.node_style(s, view, sel),
+        )
+        ui.chart(fig, "attn_graph", fp)
+    with right:
+        st.markdown(f"**Every head for node {s.node_label(focus)}** (the focus and its strongest sources)")
+        chosen = ad.chosen_head(maps, layer_choice, head_choice)
+        grid = head_grid_figure(ad.head_blocks(maps, focus), layer_names=maps.layer_names, chosen=chosen)
+        plotly_view(grid, key="attn_grid", config={"displayModeBar": False})
+        nodes, block = ad.block(maps, weights, focus)
+        matrix = attention_matrix_figure(
+            block,
+            [s.node_label(int(v)) for v in nodes],
+            title=f"{ad.describe_choice(layer_choice, head_choice)}: node {s.node_label(focus)}",
+            node_ids=nodes,
+        )
+        ui.chart(matrix, "attn_matrix", fp, height=int(matrix.layout.height))
+
+    st.subheader(f"Whom node {s.node_label(focus)} attends to, and who attends to it")
+    tabs = st.tabs(maps.layer_names)
+    for layer, tab in enumerate(tabs):
+        with tab:
+            into, out = ad.ranked_tables(s, maps, focus, layer, head_choice)
+            a, b = st.columns(2)
+            a.markdown("**It attends to** (incoming α)")
+            a.dataframe(into, hide_index=True, width="stretch")
+            b.markdown("**Attended by** (its α in their updates)")
+            b.dataframe(out, hide_index=True, width="stretch")
+
+    st.subheader("Attention salience vs causal importance")
+    st.caption(
+        "Salience: how peaked a head's attention is. Causal importance (after DARTS-GT): how much the "
+        "test error changes when that head alone is switched off. Heads far apart on the two axes are "
+        "where attention maps mislead."
+    )
+    table = ad.head_table(active, maps)
+    c_plot, c_table = st.columns([3, 2])
+    with c_plot:
+        fig = head_importance_figure(
+            table["layer"].to_numpy() - 1,
+            table["head"].to_numpy() - 1,
+            table["salience"].to_numpy(),
+            table["importance"].to_numpy(),
+            salience_name="salience",
+        )
+        plotly_view(fig, key="attn_importance", config=ui.CHART_CONFIG, height=380)
+    with c_table:
+        summary = ad.importance_summary(active)
+        st.metric("Specialization (std of importance over heads)", f"{summary.specialization:.4f}")
+        st.metric("Focus (top-head overlap, Jaccard)", f"{summary.focus:.2f}")
+        st.dataframe(table, hide_index=True, width="stretch", height=260)
+        st.download_button(
+            "Download head table (CSV)",
+            lambda: table.to_csv(index=False).encode(),
+            file_name=f"{s.name}-{active.key}-heads.csv",
+            mime="text/csv",
+        )

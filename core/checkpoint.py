@@ -1,0 +1,245 @@
+"""Model checkpoints: weights in safetensors, architecture and provenance in JSON, never a pickle.
+
+A checkpoint ``NAME`` is two files side by side:
+
+- ``NAME.safetensors``: the model's state dict (safetensors cannot hold code, so loading
+  one cannot run any).
+- ``NAME.json``: ``format``/``version``, the :class:`~core.models.ModelConfig` that rebuilds
+  the architecture, the SHA-256 of the weights file, the save date, library versions, and
+  whatever the trainer adds (dataset, sample fingerprint, split, settings, seed, accuracies
+  as fractions in [0, 1]).
+
+Shipped weights live in ``assets/models/<dataset>/<model>.{safetensors,json}``; dataset keys
+are the built-in / Planetoid names (``karate``, ``sbm``, ``ba-shapes``, ``cora``, ...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from safetensors import SafetensorError
+from safetensors.torch import load as load_safetensors
+from safetensors.torch import save_file
+
+from core.device import device
+from core.errors import LoadError
+from core.models import ModelConfig, NodeModel, build
+from core.sample import Sample
+
+if TYPE_CHECKING:
+    from core.training import TrainConfig, TrainResult
+
+FORMAT = "nodescope-checkpoint"
+VERSION = 1
+#: Where the shipped weights live (``<dataset>/<model>.safetensors`` + ``.json``).
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "assets" / "models"
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")  # dataset and model keys; nothing that walks out of SHIPPED_DIR
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for dist in ("nodescope", "torch", "torch_geometric", "safetensors"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "unknown"
+    return out
+
+
+def save_checkpoint(model: NodeModel, path: Path, *, info: dict[str, Any]) -> None:
+    """Write ``path.with_suffix(".safetensors")`` and ``path.with_suffix(".json")``.
+
+    Args:
+        model: any registered model; its ``config`` goes into the JSON.
+        path: the checkpoint's name; its suffix, if any, is replaced (``out/gat`` and
+            ``out/gat.json`` name the same checkpoint). Parent folders are created.
+        info: JSON-serialisable provenance (see :func:`train_info`); the keys ``format``,
+            ``version``, ``config``, ``weights_sha256``, ``saved`` and ``versions`` are set here.
+    """
+    weights, meta = path.with_suffix(".safetensors"), path.with_suffix(".json")
+    weights.parent.mkdir(parents=True, exist_ok=True)
+    # clone(): safetensors refuses tensors that share storage.
+    state = {k: v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()}
+    save_file(state, str(weights))
+    record = {
+        **info,
+        "format": FORMAT,
+        "version": VERSION,
+        "config": asdict(model.config),
+        "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
+        "saved": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": _versions(),
+    }
+    meta.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+
+
+def read_info(path: Path) -> dict[str, Any]:
+    """The JSON half of a checkpoint, checked for format and a valid config (no weights read).
+
+    Raises:
+        LoadError: missing or unreadable file, not JSON, not a Nodescope checkpoint, bad config.
+    """
+    meta = path.with_suffix(".json")
+    try:
+        record = json.loads(meta.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise LoadError(f"No checkpoint at {meta}: the .json file is missing.") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LoadError(f"{meta.name} is not a readable checkpoint JSON ({type(exc).__name__}).") from exc
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        raise LoadError(f"{meta.name} is not a Nodescope checkpoint (no 'format': '{FORMAT}').")
+    if not isinstance(record.get("version"), int) or record["version"] > VERSION:
+        raise LoadError(
+            f"{meta.name} has checkpoint version {record.get('version')!r}; this Nodescope reads "
+            f"up to {VERSION}. Update Nodescope."
+        )
+    try:
+        ModelConfig.from_dict(record.get("config"))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise LoadError(f"{meta.name}: bad model config ({exc}).") from exc
+    return record
+
+
+def load_checkpoint(path: Path) -> tuple[NodeModel, dict[str, Any]]:
+    """Rebuild a model from a checkpoint written by :func:`save_checkpoint`.
+
+    Args:
+        path: the checkpoint's name, with or without a suffix.
+
+    Returns:
+        The model in eval mode on :func:`core.device.device`, and the JSON record (with
+        ``config`` as a dict and the trainer's provenance such as ``test_acc``).
+
+    Raises:
+        LoadError: one line, for a missing file, a corrupt or foreign JSON, an unknown
+            model, a weights file that is truncated, corrupt, not safetensors (a pickle is
+            refused, never opened) or that does not fit the architecture.
+    """
+    record = read_info(path)
+    config = ModelConfig.from_dict(record["config"])
+    weights = path.with_suffix(".safetensors")
+    try:
+        blob = weights.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"No weights at {weights} ({type(exc).__name__}).") from exc
+    expected_hash = record.get("weights_sha256")
+    if expected_hash is not None and hashlib.sha256(blob).hexdigest() != expected_hash:
+        raise LoadError(
+            f"{weights.name} does not match the SHA-256 in {weights.with_suffix('.json').name}: "
+            "the weights are corrupt or were replaced."
+        )
+    try:
+        tensors = load_safetensors(blob)
+    except (SafetensorError, ValueError, RuntimeError) as exc:
+        raise LoadError(
+            f"{weights.name} is not a valid safetensors file ({str(exc).splitlines()[0]})."
+        ) from exc
+    try:
+        model = build(config)
+    except (ValueError, TypeError, RuntimeError, KeyError) as exc:
+        raise LoadError(f"{weights.with_suffix('.json').name}: cannot build {config.model} ({exc}).") from exc
+    _check_tensors(model, tensors, weights.name)
+    model.load_state_dict(tensors, strict=True)
+    return model.to(device()).eval(), record
+
+
+def _check_tensors(model: NodeModel, tensors: dict[str, Any], name: str) -> None:
+    expected = model.state_dict()
+    missing, extra = sorted(set(expected) - set(tensors)), sorted(set(tensors) - set(expected))
+    if missing or extra:
+        parts = [
+            f"missing {', '.join(missing[:3])}" if missing else "",
+            f"unexpected {', '.join(extra[:3])}" if extra else "",
+        ]
+        raise LoadError(
+            f"{name} does not fit a {model.config.model} model: {'; '.join(p for p in parts if p)}."
+        )
+    for key, want in expected.items():
+        got = tensors[key]
+        if tuple(got.shape) != tuple(want.shape):
+            raise LoadError(
+                f"{name} does not fit its config: {key} has shape {tuple(got.shape)}, "
+                f"the {model.config.model} config needs {tuple(want.shape)}."
+            )
+
+
+def check_compatible(model_or_info: NodeModel | dict[str, Any], sample: Sample) -> None:
+    """Refuse a model whose input width or class count differs from ``sample``'s.
+
+    Args:
+        model_or_info: a model, or a checkpoint record from :func:`load_checkpoint` / :func:`read_info`.
+        sample: the sample it would run on. Its class count is checked only when it has labels.
+
+    Raises:
+        LoadError: saying what the model expects and what the sample has.
+    """
+    if isinstance(model_or_info, NodeModel):
+        config = model_or_info.config
+    else:
+        config = ModelConfig.from_dict(model_or_info["config"])
+    features = int(sample.data.num_features)
+    classes = sample.num_classes
+    if config.in_dim != features or (classes and config.out_dim != classes):
+        raise LoadError(
+            f"These {config.model} weights expect {config.in_dim} node features and {config.out_dim} "
+            f"classes; {sample.name} has {features} features and {classes or 'no'} classes."
+        )
+
+
+def shipped_checkpoint(dataset: str, model: str) -> Path | None:
+    """The shipped weights (``.safetensors`` path) for ``dataset`` and ``model``, or None if there are none."""
+    if not (_NAME.fullmatch(dataset) and _NAME.fullmatch(model)):
+        return None
+    path = SHIPPED_DIR / dataset / f"{model}.safetensors"
+    return path if path.is_file() and path.with_suffix(".json").is_file() else None
+
+
+def shipped_checkpoints() -> list[dict[str, Any]]:
+    """Every shipped checkpoint's JSON record plus ``dataset``, ``model`` and ``path`` (its
+    ``.safetensors``), sorted by dataset then model; weights are not read."""
+    out = []
+    for meta in sorted(SHIPPED_DIR.glob("*/*.json")):
+        record = read_info(meta)
+        out.append(
+            {
+                **record,
+                "dataset": meta.parent.name,
+                "model": meta.stem,
+                "path": meta.with_suffix(".safetensors"),
+            }
+        )
+    return out
+
+
+def train_info(
+    dataset: str, sample: Sample, split: str, settings: TrainConfig, result: TrainResult
+) -> dict[str, Any]:
+    """The provenance a trainer stores with a checkpoint (``info`` of :func:`save_checkpoint`).
+
+    Args:
+        dataset: the key the sample was loaded with (``cora``, ``karate``, a file path).
+        sample: the sample trained on (its name, source and fingerprint are recorded).
+        split: how the masks were made (``public`` or ``random seed 0``).
+        settings: the optimisation settings.
+        result: the training outcome; accuracies are fractions in [0, 1].
+    """
+    return {
+        "dataset": dataset,
+        "sample": {"name": sample.name, "source": sample.source, "fingerprint": sample.fingerprint},
+        "split": split,
+        "settings": asdict(settings),
+        "seed": settings.seed,
+        "train_acc": result.train_acc,
+        "val_acc": result.val_acc,
+        "test_acc": result.test_acc,
+        "best_epoch": result.best_epoch,
+        "epochs": result.epochs,
+        "seconds": round(result.seconds, 2),
+    }

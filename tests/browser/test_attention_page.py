@@ -1,0 +1,43 @@
+"""The Attention page in a real browser: a click on a head in the grid opens that head everywhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.harness import ARTIFACTS
+from tests.browser.plotly_js import CHART_COUNT
+
+pytestmark = pytest.mark.browser
+APP_SOURCE = "karate"
+WAIT_MS = 90_000
+
+# Centre (page pixels) of subplot `axis` ("" for the first, "3" for the third) of chart `chart`.
+SUBPLOT_CENTRE = """([chart, axis]) => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[chart];
+  const xa = gd._fullLayout['xaxis' + axis], ya = gd._fullLayout['yaxis' + axis];
+  const box = gd.getBoundingClientRect();
+  return {x: box.left + xa._offset + xa._length / 2, y: box.top + ya._offset + ya._length / 2};
+}"""
+# Edge count per attention bin of the node-link view (chart 0): changes when the weights do.
+EDGE_BINS = """() => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  return JSON.stringify(gd.data.filter((t) => (t.name || '').startsWith('α')).map((t) => t.x.length));
+}"""
+MATRIX_TITLE = """() => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[2];
+  return gd._fullLayout.title.text || '';
+}"""
+
+
+def test_click_on_a_head_opens_it_in_the_large_map_and_the_node_link_view(app_server, page):
+    page.goto(f"{app_server.url}/attention")
+    page.wait_for_function(f"({CHART_COUNT})() >= 4", timeout=WAIT_MS)
+    page.wait_for_function(f"({MATRIX_TITLE})().includes('mean over heads')", timeout=WAIT_MS)
+    before = page.evaluate(EDGE_BINS)
+
+    centre = page.evaluate(SUBPLOT_CENTRE, [1, "3"])  # layer 1, head 3
+    page.mouse.click(centre["x"], centre["y"])
+
+    page.wait_for_function(f"({MATRIX_TITLE})().includes('head 3')", timeout=WAIT_MS)
+    page.wait_for_function(f"({EDGE_BINS})() !== {before!r}", timeout=WAIT_MS)
+    page.screenshot(path=str(ARTIFACTS / "attention_head_click.png"), full_page=True)

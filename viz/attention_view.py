@@ -1,0 +1,262 @@
+"""Figures of attention: edges weighted by a head, a layers × heads grid, head importance.
+
+Inputs are plain arrays: ``edge_index`` (2, E) with row 0 the source j and row 1 the
+target i, and per-edge coefficients ``alpha`` (E,) of one layer and head (or an aggregate),
+so that each target's incoming coefficients sum to 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from viz.graph_view import edge_segments
+from viz.nodes import node_scatter_traces, scatter_layout
+
+#: Upper edges of the coefficient bins drawn with rising width and darkness.
+ALPHA_BINS = (0.05, 0.15, 0.3, 0.5, 0.75, 1.0)
+ATTENTION_SCALE = "Purples"
+_BIN_COLORS = ("#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#3f007d")
+_BIN_WIDTHS = (0.5, 1.0, 1.6, 2.4, 3.4, 4.6)
+
+
+def strongest_direction(edge_index: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One weight per unordered node pair: the larger of the two directions' coefficients.
+
+    Args:
+        edge_index: (2, E) directed edges (self-loops are dropped: they have no line to draw).
+        alpha: (E,) coefficient per edge; NaN entries are ignored.
+
+    Returns:
+        pairs (2, P) with ``pairs[0] < pairs[1]`` and their weights (P,).
+    """
+    ei = np.asarray(edge_index, dtype=np.int64)
+    a = np.asarray(alpha, dtype=np.float64)
+    keep = (ei[0] != ei[1]) & np.isfinite(a)
+    lo, hi, a = np.minimum(ei[0], ei[1])[keep], np.maximum(ei[0], ei[1])[keep], a[keep]
+    if lo.size == 0:
+        return np.zeros((2, 0), np.int64), np.zeros(0)
+    width = int(hi.max()) + 1
+    keys, inverse = np.unique(lo * width + hi, return_inverse=True)
+    weight = np.full(keys.size, -np.inf)
+    np.maximum.at(weight, inverse, a)
+    return np.stack([keys // width, keys % width]), weight
+
+
+def attention_graph_figure(
+    xy: np.ndarray,
+    edge_index: np.ndarray,
+    alpha: np.ndarray,
+    *,
+    node_ids: np.ndarray | None = None,
+    title: str | None = None,
+    **styling: Any,
+) -> go.Figure:
+    """Node-link view with each edge's width and colour from its attention coefficient.
+
+    Args:
+        xy: (n, 2) positions of the drawn nodes.
+        edge_index: (2, E) edges in the drawn nodes' local ids 0..n-1.
+        alpha: (E,) coefficient per edge (direction j → i); a pair shows its larger direction,
+            the hover says both are possible.
+        node_ids: (n,) global node id of each drawn node (default 0..n-1): the points'
+            customdata, so clicks select the right node when a neighbourhood is drawn.
+        title: figure title.
+        **styling: passed to :func:`viz.nodes.node_scatter_traces` with ids in local numbering
+            (``selected``, ``focus``, ``labels``, ``hover``, ...).
+
+    Returns:
+        Traces: one line trace per coefficient bin ("α ≤ 0.05", ...), an invisible
+        hover trace at edge midpoints ("edge attention"), then the node traces.
+    """
+    xy = np.asarray(xy, dtype=np.float64)
+    pairs, weight = strongest_direction(edge_index, alpha)
+    ids = np.arange(len(xy)) if node_ids is None else np.asarray(node_ids)
+    traces: list[Any] = []
+    bins = np.digitize(weight, ALPHA_BINS[:-1], right=True)
+    lower = 0.0
+    for b, upper in enumerate(ALPHA_BINS):
+        chosen = pairs[:, bins == b]
+        ex, ey = edge_segments(xy, chosen)
+        traces.append(
+            go.Scatter(
+                x=ex, y=ey, mode="lines", name=f"α {lower:.2f}–{upper:.2f}",
+                line={"color": _BIN_COLORS[b], "width": _BIN_WIDTHS[b]}, hoverinfo="skip",
+                legendgroup="attention", showlegend=bool(chosen.shape[1]),
+            )
+        )  # fmt: skip
+        lower = upper
+    mid = (xy[pairs[0]] + xy[pairs[1]]) / 2 if pairs.size else np.zeros((0, 2))
+    traces.append(
+        go.Scatter(
+            x=mid[:, 0], y=mid[:, 1], mode="markers", name="edge attention",
+            marker={"size": 6, "opacity": 0}, showlegend=False,
+            text=[f"{ids[u]} ↔ {ids[v]}: α = {w:.3f} (larger direction)" for (u, v), w in zip(pairs.T, weight, strict=True)],
+            hoverinfo="text",
+        )
+    )  # fmt: skip
+    nodes = node_scatter_traces(xy, **styling)
+    for t in nodes:  # customdata carries global ids so the shared selection stays global
+        if t.customdata is not None:
+            t.customdata = ids[np.asarray(t.customdata, dtype=np.int64)]
+    fig = go.Figure([*traces, *nodes])
+    fig.update_layout(
+        scatter_layout(title=title, selected=styling.get("selected", ()), focus=styling.get("focus"))
+    )
+    return fig
+
+
+def focus_nodes(edge_index: np.ndarray, weights: np.ndarray, node: int, *, max_nodes: int = 12) -> np.ndarray:
+    """The node and its strongest in-neighbours: the rows and columns of a focus attention map.
+
+    Args:
+        edge_index: (2, E) directed edges (source j, target i).
+        weights: (E,) a coefficient per edge used for ranking (NaN counts as 0).
+        node: the focus node; always first.
+        max_nodes: at most this many nodes.
+
+    Returns:
+        (n,) global node ids, the focus first, then in-neighbours by falling weight.
+    """
+    ei = np.asarray(edge_index, dtype=np.int64)
+    into = ei[1] == node
+    src, w = ei[0][into], np.nan_to_num(np.asarray(weights, dtype=np.float64)[into])
+    ranked = src[np.argsort(-w, kind="stable")]
+    others = [v for v in dict.fromkeys(ranked.tolist()) if v != node][: max_nodes - 1]
+    return np.array([node, *others], dtype=np.int64)
+
+
+def block_matrix(edge_index: np.ndarray, alpha: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """Dense attention among ``nodes``: ``matrix[r, c]`` = α of edge ``nodes[c] → nodes[r]``.
+
+    Args:
+        edge_index: (2, E) directed edges (source j, target i).
+        alpha: (E,) coefficients of one layer and head (or an aggregate); NaN is drawn as 0.
+        nodes: (n,) global ids of the rows/columns.
+
+    Returns:
+        (n, n) float array; 0 where there is no edge.
+    """
+    ei = np.asarray(edge_index, dtype=np.int64)
+    nodes = np.asarray(nodes, dtype=np.int64)
+    position = np.full(int(max(ei.max(initial=-1), nodes.max(initial=-1))) + 1, -1)
+    position[nodes] = np.arange(nodes.size)
+    rows, cols = position[ei[1]], position[ei[0]]
+    inside = (rows >= 0) & (cols >= 0)
+    matrix = np.zeros((nodes.size, nodes.size))
+    matrix[rows[inside], cols[inside]] = np.nan_to_num(np.asarray(alpha, dtype=np.float64)[inside])
+    return matrix
+
+
+def head_grid_figure(
+    blocks: Sequence[Sequence[np.ndarray | None]],
+    *,
+    layer_names: Sequence[str],
+    chosen: tuple[int, int] | None = None,
+    cell_px: int = 92,
+) -> go.Figure:
+    """A layers × heads grid of small attention maps (BertViz's "model view" for a graph).
+
+    Args:
+        blocks: ``blocks[l][h]`` an (n, n) matrix from :func:`block_matrix`, or None where
+            layer l has no head h.
+        layer_names: one row title per layer.
+        chosen: (layer, head) drawn with a red frame.
+        cell_px: height of one cell in pixels.
+
+    Returns:
+        A figure with one heatmap per existing head; every cell's customdata is
+        ``[layer, head]`` so a click tells which map to open.
+    """
+    rows = len(blocks)
+    cols = max((len(r) for r in blocks), default=1)
+    fig = make_subplots(
+        rows=rows, cols=cols, horizontal_spacing=0.012, vertical_spacing=0.04,
+        column_titles=[f"H{h + 1}" for h in range(cols)], row_titles=list(layer_names),
+    )  # fmt: skip
+    for layer, row in enumerate(blocks):
+        for head, matrix in enumerate(row):
+            if matrix is None:
+                continue
+            n = matrix.shape[0]
+            fig.add_trace(
+                go.Heatmap(
+                    z=matrix, zmin=0, zmax=1, colorscale=ATTENTION_SCALE, showscale=False,
+                    customdata=np.full((n, n, 2), (layer, head)),
+                    hovertemplate=f"layer {layer + 1}, head {head + 1}<br>α = %{{z:.3f}}<extra>click to open</extra>",
+                    xgap=1, ygap=1,
+                ),
+                row=layer + 1, col=head + 1,
+            )  # fmt: skip
+            if chosen == (layer, head):
+                fig.add_shape(
+                    type="rect", xref="x domain", yref="y domain", x0=0, y0=0, x1=1, y1=1,
+                    line={"color": "#E4003A", "width": 3}, row=layer + 1, col=head + 1,
+                )  # fmt: skip
+    fig.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, fixedrange=True)
+    fig.update_yaxes(
+        showticklabels=False, ticks="", showgrid=False, zeroline=False, fixedrange=True, autorange="reversed"
+    )
+    fig.update_layout(
+        height=cell_px * rows + 60, margin={"l": 10, "r": 40, "t": 40, "b": 10}, dragmode="pan",
+        clickmode="event",
+    )  # fmt: skip
+    return fig
+
+
+def attention_matrix_figure(
+    matrix: np.ndarray, labels: Sequence[str], *, title: str, node_ids: Sequence[int] | None = None
+) -> go.Figure:
+    """One attention map large: rows attend (targets), columns are attended to (sources).
+
+    ``node_ids`` (n,) become each cell's customdata (the source node), so a click focuses it.
+    """
+    n = matrix.shape[0]
+    ids = np.arange(n) if node_ids is None else np.asarray(node_ids)
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix, x=list(labels), y=list(labels), zmin=0, zmax=1, colorscale=ATTENTION_SCALE,
+            colorbar={"title": "α"}, customdata=np.broadcast_to(ids[None, :], (n, n)),
+            hovertemplate="%{y} attends to %{x}: α = %{z:.3f}<extra></extra>", xgap=1, ygap=1,
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        title=title, height=max(320, 26 * n + 140), margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        xaxis={"title": "attended to (source)", "type": "category", "tickangle": -45, "automargin": True},
+        yaxis={"title": "attends (target)", "type": "category", "autorange": "reversed", "automargin": True},
+        clickmode="event", dragmode=False,
+    )  # fmt: skip
+    return fig
+
+
+def head_importance_figure(
+    layers: np.ndarray, heads: np.ndarray, salience: np.ndarray, importance: np.ndarray, *, salience_name: str
+) -> go.Figure:
+    """Attention salience against causal importance, one point per head.
+
+    Args:
+        layers, heads: (K,) 0-based layer and head of each point.
+        salience: (K,) how strongly the head attends (its definition in ``salience_name``).
+        importance: (K,) change in error when the head is ablated (DARTS-GT's deviation).
+
+    Heads far from the diagonal trend are where attention and causal effect disagree.
+    Each point's customdata is ``[layer, head]``.
+    """
+    text = [f"L{layer + 1} H{h + 1}" for layer, h in zip(layers, heads, strict=True)]
+    fig = go.Figure(
+        go.Scatter(
+            x=salience, y=importance, mode="markers+text", text=text, textposition="top center",
+            marker={"size": 11, "color": layers, "colorscale": "Viridis", "line": {"width": 1, "color": "#333"}},
+            customdata=np.stack([layers, heads], 1),
+            hovertemplate="%{text}<br>salience %{x:.3f}<br>importance %{y:.4f}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        xaxis_title=salience_name, yaxis_title="causal importance (Δ error when ablated)",
+        height=380, margin={"l": 10, "r": 10, "t": 30, "b": 10}, clickmode="event",
+    )  # fmt: skip
+    return fig
