@@ -1,0 +1,199 @@
+"""Explaining nodes: X-Node against post-hoc explainers, in time and in fidelity; writes results/explain.json.
+
+1. Time to explain every node of Cora (2,708 nodes) with X-Node: one forward pass, the
+   what-if pass of its last layer and the words for every node (:func:`explain.xnode.analyse`
+   + :func:`explain.text.explain_all`). Cold (first call: the graph cues are computed) and
+   warm (cached). Target: under 1 s. Also X-Node's edge masks for every node (one backward
+   pass per 64 batched computation subgraphs).
+2. GNNExplainer (100 epochs), Integrated Gradients (50 steps) and Saliency per node on a
+   seeded sample of Cora's nodes, extrapolated to all nodes (median × 2,708: said so in the
+   output). They run on each node's computation subgraph (:mod:`explain.subgraph`); for
+   reference, GNNExplainer on the whole graph (PyG's plain usage) for two nodes.
+3. Fidelity of every explainer (:mod:`explain.fidelity`: PyG Fid+/Fid-, characterization,
+   robust Fid_{0.1,+}/Fid_{0.9,-}; on BA-Shapes precision, recall and AUROC against the house
+   motifs) for X-Node GCN and X-Node GAT on a fixed sample of 50 nodes per dataset (BA-Shapes:
+   motif nodes). X-Node should be no worse than GNNExplainer on BA-Shapes.
+
+The models are the shipped seed-0 X-Node weights (assets/models/<dataset>/xnode-*.safetensors)
+when present, else trained here with the same settings. Cora needs ../shared/data.
+
+Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_explain.py`` (one thread is the fastest
+on a busy 2-core machine).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch_geometric.explain import Explainer
+from torch_geometric.explain.algorithm import GNNExplainer
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from common import summarise, timed, write  # noqa: E402
+
+from core.checkpoint import load_checkpoint, shipped_checkpoint  # noqa: E402
+from core.loaders import load  # noqa: E402
+from core.models import MODELS, NodeModel  # noqa: E402
+from core.training import settings_for, train, with_split  # noqa: E402
+from explain import fidelity, posthoc, xnode  # noqa: E402
+from explain.posthoc import MODEL_CONFIG  # noqa: E402
+from explain.subgraph import Logits, prepare_for_explaining  # noqa: E402
+from explain.text import explain_all  # noqa: E402
+
+SHARED = REPO.parent / "shared" / "data"
+SAMPLES = {"gnnexplainer": 10, "ig": 30, "saliency": 100}
+FIDELITY_NODES = 50
+SEED = 0
+
+
+def model_for(dataset: str, key: str, data_dir: Path | None) -> tuple[Any, Any, NodeModel, str]:
+    sample = load(dataset, data_dir=data_dir)
+    data = with_split(sample.data, seed=0)
+    path = shipped_checkpoint(dataset, key)
+    if path is not None:
+        return sample, data, load_checkpoint(path)[0], f"shipped {path.relative_to(REPO)}"
+    config = MODELS[key].config(sample.data.num_features, sample.num_classes)
+    return sample, data, train(config, data, settings_for(key, seed=0)).model, "trained here (seed 0)"
+
+
+def xnode_timing(sample: Any, data: Any, model: NodeModel) -> dict[str, Any]:
+    names = sample.label_names
+    start = time.perf_counter()
+    table = explain_all(xnode.analyse(model, data, class_names=names))
+    cold = time.perf_counter() - start
+    warm = timed(lambda: explain_all(xnode.analyse(model, data, class_names=names)), 3)
+    start = time.perf_counter()
+    edges = sum(1 for _ in xnode.attributions(model, data, range(sample.num_nodes)))
+    out = {
+        "nodes": len(table),
+        "explain_every_node_cold_s": cold,
+        "explain_every_node_warm": warm,
+        "target_s": 1.0,
+        "edge_masks_every_node_s": time.perf_counter() - start,
+        "edge_masks_nodes": edges,
+    }
+    print(
+        f"X-Node, every node: {cold:.2f} s cold, {warm['median_s']:.2f} s warm; edge masks {out['edge_masks_every_node_s']:.1f} s"
+    )
+    return out
+
+
+def posthoc_timing(sample: Any, data: Any, model: NodeModel) -> dict[str, Any]:
+    n = sample.num_nodes
+    out: dict[str, Any] = {}
+    for method, count in SAMPLES.items():
+        nodes = random.Random(SEED).sample(range(n), count)
+        seconds = [att.seconds for att in posthoc.explain_nodes(method, model, data, nodes)]
+        per_node = summarise(seconds)
+        out[method] = {
+            "sampled_nodes": count,
+            "per_node": per_node,
+            "mean_per_node_s": statistics.mean(seconds),
+            "all_nodes_extrapolated_s": per_node["median_s"] * n,
+            "extrapolated": f"median per node x {n} nodes, from {count} sampled nodes",
+        }
+        print(
+            f"{method}: {per_node['median_s']:.3f} s per node, ~{per_node['median_s'] * n / 60:.0f} min for all"
+        )
+    clone = posthoc.private_copy(model)
+    whole = prepare_for_explaining(clone, data)
+    seconds = []
+    for node in random.Random(SEED).sample(range(n), 2):
+        explainer = Explainer(
+            model=Logits(clone, whole),
+            algorithm=GNNExplainer(epochs=100),
+            explanation_type="model",
+            node_mask_type="attributes",
+            edge_mask_type="object",
+            model_config=MODEL_CONFIG,
+        )
+        start = time.perf_counter()
+        explainer(whole.x, whole.edge_index, index=node)
+        seconds.append(time.perf_counter() - start)
+        posthoc.scrub(clone)
+    out["gnnexplainer_whole_graph"] = {
+        "sampled_nodes": 2,
+        "per_node": summarise(seconds),
+        "all_nodes_extrapolated_s": statistics.median(seconds) * n,
+        "what": "PyG GNNExplainer on the whole graph, as PyG's examples run it (for reference)",
+    }
+    print(f"gnnexplainer on the whole graph: {statistics.median(seconds):.1f} s per node")
+    return out
+
+
+def fidelity_of(dataset: str, key: str, data_dir: Path | None) -> dict[str, Any]:
+    sample, data, model, source = model_for(dataset, key, data_dir)
+    pool = [i for i in range(sample.num_nodes) if dataset != "ba-shapes" or int(data.y[i]) > 0]
+    nodes = sorted(random.Random(SEED).sample(pool, FIDELITY_NODES))
+    methods = ["xnode", "gnnexplainer", "ig", "saliency"] + (
+        ["attention"] if MODELS[key].attention != "none" else []
+    )
+    out: dict[str, Any] = {"model": key, "weights": source, "nodes": nodes, "methods": {}}
+    for method in methods:
+        start = time.perf_counter()
+        if method == "xnode":
+            atts = list(xnode.attributions(model, data, nodes))
+        else:
+            atts = list(posthoc.explain_nodes(method, model, data, nodes))
+        explain_s = time.perf_counter() - start
+        frame = fidelity.evaluate(model, data, atts, samples=64, seed=SEED)
+        out["methods"][method] = {**fidelity.summarise(frame), "explain_s": explain_s}
+        s = out["methods"][method]
+        extra = f", AUROC {s['auroc']:.3f}" if "auroc" in s else ""
+        print(
+            f"{dataset} {key} {method}: Fid+ {s['fid_plus']:.2f} Fid- {s['fid_minus']:.2f} "
+            f"char {s['characterization']:.2f} robust {s['robust_fid_plus']:.3f}/{s['robust_fid_minus']:.3f}{extra}"
+        )
+    if dataset == "ba-shapes":
+        x, g = out["methods"]["xnode"], out["methods"]["gnnexplainer"]
+        out["xnode_no_worse_than_gnnexplainer"] = {
+            m: bool(x[m] >= g[m])
+            for m in ("auroc", "precision", "recall", "characterization", "robust_fid_delta")
+        }
+    return out
+
+
+def main() -> None:
+    planetoid = SHARED / "planetoid"
+    payload: dict[str, Any] = {
+        "torch_threads": torch.get_num_threads(),
+        "settings": {
+            "gnnexplainer_epochs": 100,
+            "ig_steps": 50,
+            "top_k": fidelity.TOP_K,
+            "mc_samples": 64,
+            "alpha1": fidelity.ALPHA1,
+            "alpha2": fidelity.ALPHA2,
+            "fidelity_nodes": FIDELITY_NODES,
+            "seed": SEED,
+        },
+    }
+    if planetoid.is_dir():
+        sample, data, model, source = model_for("cora", "xnode-gcn", planetoid)
+        payload["cora_timing"] = {
+            "model": "xnode-gcn",
+            "weights": source,
+            "xnode": xnode_timing(sample, data, model),
+        }
+        payload["cora_timing"]["posthoc"] = posthoc_timing(sample, data, model)
+    else:
+        print("skipping Cora: ../shared/data is absent")
+    payload["fidelity"] = {}
+    for dataset in ("ba-shapes", "cora"):
+        if dataset == "cora" and not planetoid.is_dir():
+            continue
+        for key in ("xnode-gcn", "xnode-gat"):
+            payload["fidelity"][f"{dataset}/{key}"] = fidelity_of(dataset, key, planetoid)
+    write("explain", payload)
+
+
+if __name__ == "__main__":
+    main()

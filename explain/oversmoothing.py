@@ -1,0 +1,556 @@
+"""Over-smoothing metrics of node representations, per layer of any model.
+
+Every metric takes an (N, D) representation ``x``; the graph-aware ones also take the
+graph. :func:`layer_metrics` computes all of them for every entry of a model's
+``ModelOutput.hidden`` and shares the per-graph work (edge list, degrees, sampled node
+pairs and their hop distances) across layers through a :class:`GraphContext`;
+:func:`measure_for` binds that to one graph for many models (``core.sweeps.run_sweep``'s
+``measure``). For one layer, :func:`distance_matrix` (heat map) and
+:func:`centroid_distances` (colour by distance to class centroids); Jacobian influence per
+hop is in :mod:`explain.influence`.
+
+Metrics (keys of :data:`METRICS`), with the papers they follow:
+
+- ``dirichlet``: sqrt(E) with E(X) = (1/|V|) sum_i sum_{j in N(i)} ||x_i - x_j||^2
+  (Rusch, Bronstein & Mishra 2023), in the units of ``x``.
+- ``dirichlet_normalized``: tr(X^T Δ̃ X), Δ̃ = I - D̃^{-1/2} Ã D̃^{-1/2} with self-loops added
+  (Ã = A + I, D̃ its degrees): the energy a GCN layer shrinks. Computed as
+  1/2 sum over directed edges of ||x_i / sqrt(d̃_i) - x_j / sqrt(d̃_j)||^2, which equals the
+  trace for undirected graphs (both directions stored, as PyG does).
+- ``mad``, ``mad_neighbour``, ``mad_remote``, ``madgap``: mean average cosine distance
+  (Chen et al., AAAI 2020) over all pairs, over pairs within 3 hops, over pairs 8 or more
+  hops apart (or disconnected); MADGap = MAD_remote - MAD_neighbour. Each anchor node's
+  distances are averaged over its masked pairs, then over anchors (the paper's
+  "non-zero entries" rule is how it reads its masks; here the masks are explicit, so
+  pairs at distance exactly 0 still count). NaN where a mask is empty (a graph whose
+  diameter is below 8 has no remote pairs).
+- ``smv``: DAGNN's smoothness metric value (Liu, Gao & Ji, KDD 2020): mean over nodes of
+  the mean over the other nodes of D(x_i, x_j) = 1/2 ||x_i/||x_i|| - x_j/||x_j|| ||, in [0, 1].
+- ``group_distance_ratio``: PyG ``DiffGroupNorm.group_distance_ratio`` (Zhou et al. 2020),
+  mean inter-class over mean intra-class Euclidean distance; needs labels (NaN without).
+- ``numerical_rank``: ||X||_F^2 / ||X||_2^2 (between 1 and rank X).
+- ``effective_rank``: exp of the Shannon entropy of the normalised singular values
+  (Roy & Vetterli 2007).
+- ``cosine``: mean cosine similarity over all ordered pairs of distinct nodes (exact, O(N D)).
+
+Rows of zeros (dead ReLUs) count as unit-distance from everything in the cosine-based
+metrics (their normalised vector is 0).
+
+Sampling (documented in :func:`graph_context`): the pairwise metrics (MAD family, SMV)
+use up to ``max_anchors`` anchor nodes against up to ``max_targets`` target nodes, exact
+when the graph has at most that many nodes; the energies use every edge up to
+``max_edges`` undirected edges and a uniform edge sample beyond (an unbiased estimate);
+the group distance ratio uses up to 1024 labelled nodes (its ``max_nodes``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from scipy.sparse.csgraph import breadth_first_order
+from torch import Tensor
+from torch_geometric.data import Data
+from torch_geometric.nn import DiffGroupNorm
+from torch_geometric.utils import coalesce, is_undirected, remove_self_loops
+
+#: Pairs within this many hops count as neighbours for MADGap (Chen et al. 2020).
+NEIGHBOUR_HOPS = 3
+#: Pairs at least this many hops apart (or disconnected) count as remote.
+REMOTE_HOPS = 8
+#: Edges handled per chunk in the energies (bounds the temporary (chunk, D) arrays).
+_EDGE_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """How to show a metric.
+
+    Attributes:
+        title: axis label.
+        description: one sentence for a tooltip.
+        smoothing: ``"down"`` when over-smoothing drives it down, ``"up"`` when up.
+        log_scale: whether a log axis suits it (positive and spanning decades).
+    """
+
+    title: str
+    description: str
+    smoothing: str
+    log_scale: bool
+
+
+METRICS: dict[str, MetricInfo] = {
+    "dirichlet": MetricInfo(
+        "Dirichlet energy √E",
+        "Root of the mean over nodes of the summed squared distances to neighbours (Rusch et al. 2023).",
+        "down",
+        True,
+    ),
+    "dirichlet_normalized": MetricInfo(
+        "Normalized Dirichlet energy tr(XᵀΔ̃X)",
+        "Energy under the self-looped normalized Laplacian that GCN layers contract.",
+        "down",
+        True,
+    ),
+    "mad": MetricInfo("MAD", "Mean cosine distance between node pairs (Chen et al. 2020).", "down", True),
+    "mad_neighbour": MetricInfo(
+        "MAD, neighbours (≤3 hops)", "Mean cosine distance between nodes within 3 hops.", "down", True
+    ),
+    "mad_remote": MetricInfo(
+        "MAD, remote (≥8 hops)", "Mean cosine distance between nodes 8 or more hops apart.", "down", True
+    ),
+    "madgap": MetricInfo(
+        "MADGap", "Remote minus neighbour MAD: how much more distant far nodes stay.", "down", False
+    ),
+    "smv": MetricInfo(
+        "SMV", "Mean normalised Euclidean distance between nodes (DAGNN, Liu et al. 2020).", "down", True
+    ),
+    "group_distance_ratio": MetricInfo(
+        "Group distance ratio",
+        "Mean inter-class over mean intra-class distance (PyG DiffGroupNorm).",
+        "down",
+        False,
+    ),
+    "numerical_rank": MetricInfo(
+        "Numerical rank", "‖X‖²_F / ‖X‖²₂: how many directions carry the energy.", "down", True
+    ),
+    "effective_rank": MetricInfo(
+        "Effective rank", "exp(entropy of normalised singular values) (Roy & Vetterli 2007).", "down", True
+    ),
+    "cosine": MetricInfo("Mean cosine similarity", "Mean cosine similarity of all node pairs.", "up", False),
+}
+
+
+@dataclass(frozen=True)
+class GraphContext:
+    """Per-graph data shared by every layer's metrics (build with :func:`graph_context`).
+
+    Attributes:
+        num_nodes: N.
+        src, dst: (M,) int64 edges the energies sum over (one direction of each pair when
+            the graph is undirected; self-loops and duplicates removed; a uniform sample
+            when the graph has more than ``max_edges`` of them).
+        edge_scale: how many directed edges each listed edge stands for (2 for an
+            undirected pair, times the sampling factor).
+        inv_sqrt_deg: (N,) float32 1/sqrt(d̃), d̃ = in-degree + 1 (the self-loop), as PyG's gcn_norm.
+        anchors: (S,) int64 nodes whose pairs the MAD family and SMV average over.
+        targets: (T,) int64 nodes they are paired with.
+        hops: (S, T) int16 undirected hop distance from each anchor to each target, -1 for
+            ``REMOTE_HOPS`` or more (or disconnected).
+    """
+
+    num_nodes: int
+    src: Tensor
+    dst: Tensor
+    edge_scale: float
+    inv_sqrt_deg: Tensor
+    anchors: Tensor
+    targets: Tensor
+    hops: Tensor
+
+
+def graph_context(
+    edge_index: Tensor,
+    num_nodes: int,
+    *,
+    max_anchors: int = 128,
+    max_targets: int = 4096,
+    max_edges: int = 65_536,
+    seed: int = 0,
+) -> GraphContext:
+    """Precompute what :func:`layer_metrics` needs from the graph alone.
+
+    Anchors are all nodes when N <= ``max_anchors``, else a uniform sample. Targets are
+    all nodes when N <= ``max_targets``; otherwise a uniform sample of ``max_targets``
+    nodes plus, per anchor, up to 8 sampled nodes within 3 hops and 8 at 8+ hops, so the
+    neighbour and remote masks are not empty by chance on large graphs. Hop distances come
+    from a breadth-first search to depth 7 from each anchor on the undirected graph.
+
+    Args:
+        edge_index: (2, E) int64, source row 0, target row 1.
+        num_nodes: N.
+        max_anchors, max_targets: sampling caps of the pairwise metrics.
+        max_edges: undirected edges (directed ones for a directed graph) the energies use exactly.
+        seed: seeds every sample.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    ei = coalesce(remove_self_loops(edge_index.detach().cpu().long())[0], num_nodes=num_nodes)
+    deg = torch.bincount(ei[1], minlength=num_nodes).float() + 1.0
+    undirected = is_undirected(ei, num_nodes=num_nodes)
+    pairs = ei[:, ei[0] < ei[1]] if undirected else ei
+    scale = 2.0 if undirected else 1.0
+    if pairs.shape[1] > max_edges:
+        keep = torch.randperm(pairs.shape[1], generator=gen)[:max_edges]
+        scale *= pairs.shape[1] / max_edges
+        pairs = pairs[:, keep]
+
+    if num_nodes <= max_anchors:
+        anchors = torch.arange(num_nodes)
+    else:
+        anchors = torch.randperm(num_nodes, generator=gen)[:max_anchors].sort().values
+    adj = _undirected_csr(ei, num_nodes)
+    full_hops = np.stack([_hops_from(adj, int(a), REMOTE_HOPS - 1) for a in anchors.tolist()])
+    if num_nodes <= max_targets:
+        targets = np.arange(num_nodes)
+    else:
+        rng = np.random.default_rng(seed)
+        picks = [rng.choice(num_nodes, max_targets, replace=False)]
+        for row in full_hops:
+            for near in (np.flatnonzero((row >= 1) & (row <= NEIGHBOUR_HOPS)), np.flatnonzero(row < 0)):
+                if len(near):
+                    picks.append(rng.choice(near, min(8, len(near)), replace=False))
+        targets = np.unique(np.concatenate(picks))
+    return GraphContext(
+        num_nodes=num_nodes,
+        src=pairs[0].contiguous(),
+        dst=pairs[1].contiguous(),
+        edge_scale=scale,
+        inv_sqrt_deg=deg.rsqrt(),
+        anchors=anchors,
+        targets=torch.from_numpy(targets).long(),
+        hops=torch.from_numpy(full_hops[:, targets]),
+    )
+
+
+def _undirected_csr(edge_index: Tensor, num_nodes: int) -> sp.csr_matrix:
+    """Symmetric adjacency, float64 as scipy.sparse.csgraph wants it (no conversion per search)."""
+    row, col = edge_index.numpy()
+    ones = np.ones(2 * len(row))
+    return sp.csr_matrix((ones, (np.r_[row, col], np.r_[col, row])), shape=(num_nodes, num_nodes))
+
+
+def _hops_from(adj: sp.csr_matrix, source: int, max_hops: int) -> np.ndarray:
+    """(N,) int16 hop distance from ``source`` up to ``max_hops``; -1 beyond or unreachable."""
+    # ``adj`` is symmetric: a directed search is the same and skips building the transpose.
+    order, parent = breadth_first_order(adj, source, directed=True, return_predecessors=True)
+    hops = np.full(adj.shape[0], -1, dtype=np.int16)
+    hops[order] = 0
+    # Count the steps from each reached node up its BFS tree (all walks advance together).
+    walk = parent[order]
+    for _ in range(max_hops + 1):
+        climbing = walk >= 0
+        if not climbing.any():
+            break
+        hops[order[climbing]] += 1
+        walk[climbing] = parent[walk[climbing]]
+    hops[hops > max_hops] = -1
+    return hops
+
+
+def _as_float(x: Tensor) -> Tensor:
+    return x.detach().to("cpu", torch.float32)
+
+
+# --- energies ---------------------------------------------------------------------------
+
+
+def _scaled(x: Tensor) -> tuple[Tensor, float]:
+    """(x / peak, peak) with peak = max |x|, or (x, 0.0) for an all-zero ``x``. Every metric works on the
+    scaled copy (all are scale-free, or scale back exactly): squares of the tiny differences of a
+    smoothed layer would otherwise underflow float32, and F.normalize's eps would swamp tiny rows."""
+    if not x.numel():
+        return x, 0.0
+    low, high = torch.aminmax(x)  # no |x| temporary
+    peak = max(-float(low), float(high))
+    return (x / peak, peak) if peak > 0.0 else (x, 0.0)
+
+
+def _energy_sums(scaled: Tensor, peak: float, ctx: GraphContext) -> tuple[float, float]:
+    """(sum over directed edges of ||x_i - x_j||^2, same for x / sqrt(d̃)) from ``scaled`` = x / peak:
+    exact differences in float32 accumulated in float64, so tiny energies of smoothed layers stay accurate."""
+    plain = normalized = 0.0
+    w = ctx.inv_sqrt_deg
+    for start in range(0, len(ctx.src), _EDGE_CHUNK):
+        s, t = ctx.src[start : start + _EDGE_CHUNK], ctx.dst[start : start + _EDGE_CHUNK]
+        xs, xt = scaled[s], scaled[t]
+        plain += _sum_of_squares(xs - xt)
+        xs.mul_(w[s, None])
+        xt.mul_(w[t, None])
+        normalized += _sum_of_squares(xs.sub_(xt))
+    factor = ctx.edge_scale * peak * peak
+    return plain * factor, normalized * factor
+
+
+def _sum_of_squares(d: Tensor) -> float:
+    """Sum of squared entries: float32 within a row, float64 across rows (fast, and accurate to ~1e-9)."""
+    return float(torch.einsum("ij,ij->i", d, d).sum(dtype=torch.float64))
+
+
+def dirichlet_energy(x: Tensor, edge_index: Tensor, *, context: GraphContext | None = None) -> float:
+    """sqrt(E(X)), E = (1/N) sum_i sum_{j in N(i)} ||x_i - x_j||^2 (Rusch et al. 2023), in units of ``x``.
+
+    Args:
+        x: (N, D) node representations.
+        edge_index: (2, E) edges; an undirected graph lists both directions.
+        context: a prebuilt :func:`graph_context` of the same graph (skips rebuilding it).
+    """
+    x = _as_float(x)
+    ctx = context or graph_context(edge_index, x.shape[0])
+    return math.sqrt(_energy_sums(*_scaled(x), ctx)[0] / x.shape[0])
+
+
+def normalized_dirichlet_energy(
+    x: Tensor, edge_index: Tensor, *, context: GraphContext | None = None
+) -> float:
+    """tr(X^T Δ̃ X) with Δ̃ = I - D̃^{-1/2}(A + I)D̃^{-1/2}, in squared units of ``x`` (see module docstring)."""
+    x = _as_float(x)
+    ctx = context or graph_context(edge_index, x.shape[0])
+    return 0.5 * _energy_sums(*_scaled(x), ctx)[1]
+
+
+# --- pairwise distances -----------------------------------------------------------------
+
+
+def _unit_rows(x: Tensor) -> Tensor:
+    """Rows scaled to unit norm; zero rows stay 0 (they then count as unit-distance from everything)."""
+    return torch.nn.functional.normalize(_scaled(x)[0], dim=1, eps=1e-30)
+
+
+def _masked_mean_per_anchor(values: Tensor, mask: Tensor) -> float:
+    """Mean over anchors (rows with at least one masked entry) of each row's masked mean; NaN if none."""
+    counts = mask.sum(1)
+    rows = counts > 0
+    if not bool(rows.any()):
+        return math.nan
+    sums = (values * mask).sum(1)  # float32 is ample for T terms in [0, 2]
+    return float((sums[rows].double() / counts[rows]).mean())
+
+
+def _pairwise(u: Tensor, anchors: Tensor, targets: Tensor, hops: Tensor) -> dict[str, float]:
+    """MAD family and SMV over anchor x target pairs of unit rows ``u`` (:func:`_unit_rows`);
+    ``hops`` (S, T) as in :class:`GraphContext`."""
+    ua, ut = u[anchors], u[targets]
+    sim = ua @ ut.T
+    cos_dist = (1.0 - sim).clamp_min(0.0)
+    # ||u_i - u_j||^2 = |u_i|^2 + |u_j|^2 - 2 u_i.u_j (|u| is 1, or 0 for a zero row).
+    sq = (ua.pow(2).sum(1, keepdim=True) + ut.pow(2).sum(1) - 2.0 * sim).clamp_min(0.0)
+    other = anchors[:, None] != targets[None, :]
+    neighbour = (hops >= 1) & (hops <= NEIGHBOUR_HOPS)
+    remote = hops < 0
+    mad_nb = _masked_mean_per_anchor(cos_dist, neighbour)
+    mad_rm = _masked_mean_per_anchor(cos_dist, remote)
+    return {
+        "mad": _masked_mean_per_anchor(cos_dist, other),
+        "mad_neighbour": mad_nb,
+        "mad_remote": mad_rm,
+        "madgap": mad_rm - mad_nb,
+        "smv": _masked_mean_per_anchor(0.5 * sq.sqrt(), other),
+    }
+
+
+def mad(x: Tensor, mask: Tensor | None = None) -> float:
+    """Mean average cosine distance (Chen et al. 2020) over all node pairs, or those in ``mask``.
+
+    Args:
+        x: (N, D) node representations.
+        mask: optional (N, N) bool, the pairs to average over (default: all pairs i != j).
+
+    Returns:
+        In [0, 2]: per node the mean cosine distance to its masked partners, averaged over
+        nodes with at least one partner; NaN when no pair is masked.
+    """
+    u = _unit_rows(_as_float(x))
+    dist = (1.0 - u @ u.T).clamp_min(0.0)
+    if mask is None:
+        mask = ~torch.eye(len(u), dtype=torch.bool)
+    return _masked_mean_per_anchor(dist, mask)
+
+
+def mad_gap(x: Tensor, edge_index: Tensor, *, context: GraphContext | None = None) -> float:
+    """MAD over pairs >= 8 hops apart minus MAD over pairs within 3 hops (Chen et al. 2020); NaN without remote pairs."""
+    x = _as_float(x)
+    ctx = context or graph_context(edge_index, x.shape[0])
+    return _pairwise(_unit_rows(x), ctx.anchors, ctx.targets, ctx.hops)["madgap"]
+
+
+def smv(x: Tensor) -> float:
+    """DAGNN's smoothness metric value: mean_i mean_{j != i} 1/2 ||x_i/||x_i|| - x_j/||x_j|| ||, in [0, 1]."""
+    x = _as_float(x)
+    nodes = torch.arange(x.shape[0])
+    return _pairwise(_unit_rows(x), nodes, nodes, torch.zeros(len(nodes), len(nodes), dtype=torch.int16))[
+        "smv"
+    ]
+
+
+def mean_cosine_similarity(x: Tensor) -> float:
+    """Mean cosine similarity over all ordered pairs of distinct nodes, exactly in O(N D)."""
+    return _mean_cosine(_unit_rows(_as_float(x)))
+
+
+def _mean_cosine(u: Tensor) -> float:
+    n = u.shape[0]
+    if n < 2:
+        return math.nan
+    total = u.sum(0).double()
+    return float((total @ total - _sum_of_squares(u)) / (n * (n - 1)))
+
+
+def group_distance_ratio(x: Tensor, y: Tensor, *, max_nodes: int = 1024, seed: int = 0) -> float:
+    """Mean inter-class over mean intra-class distance (PyG ``DiffGroupNorm.group_distance_ratio``).
+
+    Nodes with ``y < 0`` are ignored; above ``max_nodes`` labelled nodes a uniform sample is
+    used. ``x`` is first scaled to unit root-mean-square norm: the ratio does not depend on
+    scale, but PyG's ``eps`` (1e-5) in the denominator would otherwise dominate vanishing
+    representations. NaN with fewer than two classes.
+    """
+    x, y = _as_float(x), y.detach().cpu().long()
+    nodes = (y >= 0).nonzero().flatten()
+    if len(nodes) > max_nodes:
+        gen = torch.Generator().manual_seed(seed)
+        nodes = nodes[torch.randperm(len(nodes), generator=gen)[:max_nodes]]
+    x, y = x[nodes], y[nodes]
+    classes, y = torch.unique(y, return_inverse=True)
+    rms = x.pow(2).sum(1).mean().sqrt()
+    if len(classes) < 2 or float(rms) == 0.0:
+        return math.nan
+    return float(DiffGroupNorm.group_distance_ratio(x / rms, y))
+
+
+# --- spectrum ---------------------------------------------------------------------------
+
+
+def _singular_values(x: Tensor) -> Tensor:
+    """Singular values of (N, D) ``x``, largest first, from the R factor of its QR decomposition:
+    accurate to ~1e-7 of the largest in float32 (a float32 Gram matrix would give only ~1e-4), and
+    as fast as a float64 Gram matrix for tall, thin ``x``."""
+    if x.shape[1] > x.shape[0]:
+        x = x.T
+    return torch.linalg.svdvals(torch.linalg.qr(x, mode="r").R)
+
+
+def _ranks(x: Tensor) -> tuple[float, float]:
+    """(numerical rank, effective rank) of ``x``; both are scale-free."""
+    sv = _singular_values(x)
+    if float(sv[0]) == 0.0:
+        return math.nan, math.nan
+    numerical = float(sv.pow(2).sum() / sv[0].pow(2))
+    p = sv / sv.sum()
+    p = p[p > 0]
+    return numerical, float(torch.exp(-(p * p.log()).sum()))
+
+
+def numerical_rank(x: Tensor) -> float:
+    """||X||_F^2 / ||X||_2^2: in [1, rank X]; NaN for a zero matrix."""
+    return _ranks(_as_float(x))[0]
+
+
+def effective_rank(x: Tensor) -> float:
+    """Roy & Vetterli's effective rank: exp(-sum p_k log p_k), p = singular values / their sum; NaN for 0."""
+    return _ranks(_as_float(x))[1]
+
+
+# --- views of one layer ----------------------------------------------------------------
+
+
+def distance_matrix(x: Tensor, nodes: Tensor | None = None, *, kind: str = "cosine") -> np.ndarray:
+    """(n, n) float32 pairwise distances between ``nodes`` (default all) for a heat map.
+
+    Args:
+        x: (N, D) node representations.
+        nodes: (n,) node ids, in the order of the rows and columns (sort them by class to see blocks).
+        kind: ``cosine`` (1 - cosine similarity, in [0, 2], MAD's distance) or ``euclidean``
+            (in units of ``x``).
+    """
+    x = _as_float(x)
+    if nodes is not None:
+        x = x[nodes]
+    if kind == "cosine":
+        u = _unit_rows(x)
+        return (1.0 - u @ u.T).clamp_min(0.0).numpy()
+    if kind == "euclidean":
+        scaled, peak = _scaled(x)
+        return (torch.cdist(scaled, scaled) * peak).numpy()
+    raise ValueError(f"kind must be cosine or euclidean, not {kind!r}")
+
+
+def centroid_distances(x: Tensor, y: Tensor) -> np.ndarray:
+    """(N, C) float32 Euclidean distance of every node to every class centroid, in units of ``x``.
+
+    Centroids average the nodes with that label (``y < 0``: unlabelled, in no centroid); a
+    class without nodes gets a NaN column. Column ``y[i]`` of row i is how far node i sits
+    from its own class; over-smoothing pulls all columns together.
+    """
+    scaled, peak = _scaled(_as_float(x))
+    y = y.detach().cpu().long()
+    classes = int(y.max()) + 1 if len(y) else 0
+    known = y >= 0
+    sums = torch.zeros(classes, scaled.shape[1]).index_add_(0, y[known], scaled[known])
+    counts = torch.bincount(y[known], minlength=classes).float()
+    centroids = sums / counts[:, None]  # NaN rows for empty classes
+    return (torch.cdist(scaled, centroids) * peak).numpy()
+
+
+# --- all of them, per layer -------------------------------------------------------------
+
+
+def representation_metrics(x: Tensor, context: GraphContext, y: Tensor | None = None) -> dict[str, float]:
+    """Every metric of :data:`METRICS` for one (N, D) representation of the graph in ``context``."""
+    x = _as_float(x)
+    if x.shape[0] != context.num_nodes:
+        raise ValueError(f"representation has {x.shape[0]} rows but the graph has {context.num_nodes} nodes")
+    scaled, peak = _scaled(x)
+    plain, normalized = _energy_sums(scaled, peak, context)
+    out = {"dirichlet": math.sqrt(plain / context.num_nodes), "dirichlet_normalized": 0.5 * normalized}
+    u = torch.nn.functional.normalize(scaled, dim=1, eps=1e-30)
+    out.update(_pairwise(u, context.anchors, context.targets, context.hops))
+    out["group_distance_ratio"] = math.nan if y is None else group_distance_ratio(scaled, y)
+    out["numerical_rank"], out["effective_rank"] = _ranks(scaled)
+    out["cosine"] = _mean_cosine(u)
+    return {name: out[name] for name in METRICS}
+
+
+def layer_metrics(
+    hidden: list[Tensor],
+    edge_index: Tensor,
+    y: Tensor | None = None,
+    *,
+    context: GraphContext | None = None,
+) -> dict[str, np.ndarray]:
+    """All metrics at every layer: ``{name: (L + 1,) float64 array}``, entry k for ``hidden[k]``.
+
+    Args:
+        hidden: a model's ``ModelOutput.hidden`` (``hidden[0]`` its input), each (N, D_k);
+            tensors may be on any device.
+        edge_index: (2, E) the graph the model ran on.
+        y: (N,) class per node (-1 for unlabelled) for the group distance ratio, or None.
+        context: a :func:`graph_context` of this graph to reuse across models (built if None).
+    """
+    if not hidden:
+        raise ValueError("no representations given")
+    ctx = context or graph_context(edge_index, hidden[0].shape[0])
+    rows = [representation_metrics(h, ctx, y) for h in hidden]
+    return {name: np.array([r[name] for r in rows], dtype=np.float64) for name in METRICS}
+
+
+def measure_for(
+    data: Data, *, context: GraphContext | None = None
+) -> Callable[[list[Tensor]], dict[str, np.ndarray]]:
+    """:func:`layer_metrics` bound to one graph, for measuring many models on it (``core.sweeps``'s ``measure``).
+
+    The :class:`GraphContext` is built once, and so are the metrics of ``data.x``: a model whose
+    ``hidden[0]`` equals the node features (every model that does not encode first) reuses them.
+
+    Args:
+        data: the graph (``x``, ``edge_index``, optional ``y``).
+        context: a prebuilt context of this graph.
+    """
+    ctx = context or graph_context(data.edge_index, data.num_nodes)
+    x = _as_float(data.x)
+    y = getattr(data, "y", None)
+    inputs = representation_metrics(x, ctx, y)
+
+    def measure(hidden: list[Tensor]) -> dict[str, np.ndarray]:
+        first = hidden[0].detach().to("cpu", torch.float32)
+        rows = [
+            inputs
+            if first.shape == x.shape and torch.equal(first, x)
+            else representation_metrics(first, ctx, y)
+        ]
+        rows += [representation_metrics(h, ctx, y) for h in hidden[1:]]
+        return {name: np.array([r[name] for r in rows], dtype=np.float64) for name in METRICS}
+
+    return measure

@@ -1,0 +1,282 @@
+"""X-Node's self-explanations in plain words, built deterministically from :func:`explain.xnode.analyse`.
+
+For every node the text says, in this order:
+
+1. what was predicted and how confidently (and the runner-up class);
+2. which cues drove the prediction: the cues with the largest contributions (how much the
+   predicted class's probability would drop if that cue alone were average for the graph),
+   the strongest first, with their values in their own units and as a rank among all nodes;
+   and the cue that pointed most the other way;
+3. how the nodes around it are labelled, from training labels only;
+4. what would change it: the smallest single-cue change that changes the prediction, or the
+   runner-up's margin when no change tried does;
+5. how faithfully the explanation vector reproduces the model's internal representation.
+
+The same inputs always give the same words; nothing is sent anywhere (no language model).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from explain.xnode import XNodeResult
+
+#: Contributions smaller than this (probability units) are not called drivers.
+NOTABLE = 0.005
+
+
+@dataclass
+class NodeExplanation:
+    """One node's explanation.
+
+    Attributes:
+        node: the node id.
+        text: the explanation in plain words (several sentences).
+        predicted: the predicted class's name; ``predicted_index`` its id.
+        confidence: the predicted class's probability.
+        runner_up: the second most probable class's name, and ``runner_up_confidence`` its probability.
+        cues: one row per cue, sorted by contribution (largest first): ``cue``, ``value``
+            (own units; NaN for an unknown label agreement), ``shown`` (the value as the text
+            writes it), ``z`` (standard deviations from the graph average), ``percentile``
+            (% of nodes with a lower value), ``contribution`` (probability points).
+        neighbour_labels: training-labelled nodes within ``hops`` hops, per class name (non-zero only).
+        counterfactual: the "what would change it" sentence.
+        reconstruction_error: the Decoder's relative error for this node (0 perfect, 1 no better than average).
+    """
+
+    node: int
+    text: str
+    predicted: str
+    predicted_index: int
+    confidence: float
+    runner_up: str | None
+    runner_up_confidence: float
+    cues: pd.DataFrame
+    neighbour_labels: dict[str, int]
+    counterfactual: str
+    reconstruction_error: float
+
+
+def shown(name: str, value: float, num_nodes: int) -> str:
+    """A cue's value as the text writes it."""
+    if name == "label agreement":
+        return "unknown" if math.isnan(value) else f"{value:.0%}"
+    if name == "no labelled neighbours":
+        return "yes" if value > 0.5 else "no"
+    if name == "degree":
+        return f"{value:.0f}"
+    if name == "pagerank":
+        return f"{value * num_nodes:.1f}× the average"
+    if name == "top-feature share":
+        return f"{value:.0%}"
+    return f"{value:.2f}" if name == "clustering" else f"{value:.3g}"
+
+
+def _confidence_word(p: float) -> str:
+    return "high" if p >= 0.9 else "moderate" if p >= 0.6 else "low"
+
+
+def _cue_phrase(result: XNodeResult, node: int, k: int) -> str:
+    name = result.cue_names[k]
+    value = shown(name, float(result.raw[node, k]), result.num_nodes)
+    pct = result.percentile[node, k]
+    if name == "no labelled neighbours":
+        return "having no labelled node nearby" if value == "yes" else "having labelled nodes nearby"
+    if math.isnan(pct):
+        rank = ""
+    elif pct == 0:
+        rank = ", as low as any node's"
+    else:
+        rank = f", higher than {pct:.0f}% of nodes"
+    return f"its {name} ({value}{rank})"
+
+
+def _drivers(result: XNodeResult, contrib: np.ndarray, node: int, predicted: str, p: float) -> str:
+    if not result.injects:
+        return (
+            "This model runs with explanation injection off, so the cues below describe the node "
+            "but did not enter this prediction."
+        )
+    order = np.argsort(-contrib, kind="stable")
+    pro = [k for k in order if contrib[k] > NOTABLE][:3]
+    con = [k for k in order[::-1] if contrib[k] < -NOTABLE][:1]
+    if not pro:
+        text = (
+            "No single cue carries this prediction: making any one of them average moves the "
+            "probability by less than half a percentage point."
+        )
+    else:
+        first = pro[0]
+        text = (
+            f"What drove it most: {_cue_phrase(result, node, first)}; with that cue at the graph's average, "
+            f"the probability of {predicted} would be {p - contrib[first]:.0%} instead of {p:.0%}."
+        )
+        if len(pro) > 1:
+            rest = [f"{_cue_phrase(result, node, k)}, {contrib[k] * 100:+.0f} points" for k in pro[1:]]
+            text += " Then " + " and ".join(rest) + "."
+    if con:
+        k = con[0]
+        text += f" Pointing the other way: {_cue_phrase(result, node, k)}, {contrib[k] * 100:+.0f} points."
+    return text
+
+
+def _neighbours(result: XNodeResult, node: int, predicted: int) -> tuple[str, dict[str, int]]:
+    counts = result.label_counts[node]
+    names = result.class_names
+    by_class = {names[c]: int(v) for c, v in enumerate(counts) if v > 0 and c < len(names)}
+    total = int(counts.sum())
+    hops = f"{result.hops} hop{'s' if result.hops > 1 else ''}"
+    if total == 0:
+        return f"No node within {hops} has a known (training) label.", by_class
+    top = int(np.argmax(counts))
+    most = int(counts[top])
+    text = (
+        f"Of the {total} node{'s' if total > 1 else ''} within {hops} with a known (training) label, "
+        f"{most} {'is' if most == 1 else 'are'} {names[top]}"
+    )
+    if top == predicted:
+        text += ", the predicted class."
+    else:
+        same = int(counts[predicted]) if predicted < len(counts) else 0
+        text += f"; {same} {'is' if same == 1 else 'are'} {names[predicted]}."
+    return text, by_class
+
+
+def _counterfactual(
+    result: XNodeResult,
+    arrays: dict[str, np.ndarray],
+    node: int,
+    predicted: str,
+    runner_up: str | None,
+    margin: float,
+) -> str:
+    k = int(arrays["flip_cue"][node])
+    if k < 0:
+        tail = f"; {predicted} leads {runner_up} by {margin * 100:.0f} points." if runner_up else "."
+        tried = (
+            "up to two standard deviations, within this graph's range"
+            if result.injects
+            else "none enter the prediction"
+        )
+        return f"No single cue change we tried ({tried}) changes the prediction{tail}"
+    name = result.cue_names[k]
+    new = result.class_names[int(arrays["flip_class"][node])]
+    now = shown(name, float(result.raw[node, k]), result.num_nodes)
+    then = shown(name, result.value_at(k, float(arrays["flip_z"][node])), result.num_nodes)
+    if name == "no labelled neighbours":
+        change = "it had labelled nodes nearby" if now == "yes" else "it had no labelled node nearby"
+    else:
+        change = f"its {name} were {then} instead of {now}"
+    return f"What would change it: if {change}, the model would predict {new}."
+
+
+def _faithfulness(error: float) -> str:
+    quality = "well" if error < 0.25 else "partly" if error < 0.6 else "poorly"
+    return (
+        f"The explanation reproduces the model's internal picture of this node {quality} "
+        f"(reconstruction error {error:.2f}; 0 is perfect, 1 no better than an average node)."
+    )
+
+
+def _arrays(result: XNodeResult) -> dict[str, np.ndarray]:
+    """The result's tensors as NumPy arrays, converted once for a loop over nodes."""
+    order = np.argsort(-result.probs.numpy(), axis=1, kind="stable")
+    return {
+        "probs": result.probs.numpy(),
+        "order": order,
+        "contributions": result.contributions.numpy(),
+        "flip_cue": result.flip_cue.numpy(),
+        "flip_class": result.flip_class.numpy(),
+        "flip_z": result.flip_z.numpy(),
+        "recon_error": result.recon_error.numpy(),
+    }
+
+
+def _parts(result: XNodeResult, arrays: dict[str, np.ndarray], node: int) -> dict:
+    probs, order = arrays["probs"][node], arrays["order"][node]
+    pred, p = int(order[0]), float(probs[order[0]])
+    names = result.class_names
+    runner, p2 = (names[int(order[1])], float(probs[order[1]])) if len(order) > 1 else (None, 0.0)
+    neighbours, by_class = _neighbours(result, node, pred)
+    counterfactual = _counterfactual(result, arrays, node, names[pred], runner, p - p2)
+    error = float(arrays["recon_error"][node])
+    head = f"Predicted {names[pred]} with {_confidence_word(p)} confidence ({p:.0%})"
+    head += f"; the runner-up is {runner} ({p2:.0%})." if runner else "."
+    drivers = _drivers(result, arrays["contributions"][node], node, names[pred], p)
+    text = " ".join([head, drivers, neighbours, counterfactual, _faithfulness(error)])
+    return {
+        "pred": pred,
+        "p": p,
+        "runner": runner,
+        "p2": p2,
+        "text": text,
+        "by_class": by_class,
+        "counterfactual": counterfactual,
+        "error": error,
+    }
+
+
+def explain_node(result: XNodeResult, node: int) -> NodeExplanation:
+    """The explanation of ``node`` (see the module docstring)."""
+    if not 0 <= node < result.num_nodes:
+        raise IndexError(f"node {node} is not in this graph (0..{result.num_nodes - 1})")
+    parts = _parts(result, _arrays(result), node)
+    cues = pd.DataFrame(
+        {
+            "cue": list(result.cue_names),
+            "value": result.raw[node],
+            "shown": [
+                shown(c, float(v), result.num_nodes)
+                for c, v in zip(result.cue_names, result.raw[node], strict=True)
+            ],
+            "z": result.z[node].numpy(),
+            "percentile": result.percentile[node],
+            "contribution": result.contributions[node].numpy(),
+        }
+    ).sort_values("contribution", ascending=False, kind="stable", ignore_index=True)
+    return NodeExplanation(
+        node=node,
+        text=parts["text"],
+        predicted=result.class_names[parts["pred"]],
+        predicted_index=parts["pred"],
+        confidence=parts["p"],
+        runner_up=parts["runner"],
+        runner_up_confidence=parts["p2"],
+        cues=cues,
+        neighbour_labels=parts["by_class"],
+        counterfactual=parts["counterfactual"],
+        reconstruction_error=parts["error"],
+    )
+
+
+def explain_all(result: XNodeResult) -> pd.DataFrame:
+    """One row per node: ``node``, ``predicted``, ``confidence``, ``runner_up``, ``runner_up_confidence``,
+    ``top_cue`` (largest contribution, empty when injection is off), each cue's value (column named
+    after the cue) and contribution (``<cue> contribution``), ``reconstruction_error``,
+    ``counterfactual`` and ``text``."""
+    rows = []
+    arrays = _arrays(result)
+    contrib = arrays["contributions"]
+    for node in range(result.num_nodes):
+        parts = _parts(result, arrays, node)
+        row = {
+            "node": node,
+            "predicted": result.class_names[parts["pred"]],
+            "confidence": parts["p"],
+            "runner_up": parts["runner"],
+            "runner_up_confidence": parts["p2"],
+            "top_cue": result.cue_names[int(np.argmax(contrib[node]))] if result.injects else "",
+        }
+        row |= {name: float(result.raw[node, k]) for k, name in enumerate(result.cue_names)}
+        row |= {f"{name} contribution": float(contrib[node, k]) for k, name in enumerate(result.cue_names)}
+        row |= {
+            "reconstruction_error": parts["error"],
+            "counterfactual": parts["counterfactual"],
+            "text": parts["text"],
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,154 @@
+"""Depth sweeps, their disk cache and ``nodescope oversmooth``."""
+
+import dataclasses
+import json
+
+import pytest
+
+from core.cli import main
+from core.errors import LoadError
+from core.sweeps import SweepConfig, SweepResult, run_sweep
+from explain.oversmoothing import METRICS, measure_for
+
+SMALL = SweepConfig("karate", ("gcn", "dagnn"), (1, 3))
+
+
+class CountingMeasure:
+    """``measure_for`` that counts the graphs it was prepared for (one per sweep that really ran)."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, data):
+        self.calls += 1
+        return measure_for(data)
+
+
+def test_untrained_sweep_records_every_metric_at_every_layer(tmp_path):
+    result = run_sweep(SMALL, measure_for, cache=tmp_path)
+    assert [(r.model, r.depth, r.seed) for r in result.runs] == [
+        ("gcn", 1, 0),
+        ("gcn", 3, 0),
+        ("dagnn", 1, 0),
+        ("dagnn", 3, 0),
+    ]
+    for run in result.runs:
+        assert set(run.metrics) == set(METRICS)
+        assert all(len(v) == run.depth + 1 for v in run.metrics.values())
+        assert run.test_acc is None
+    assert result.dataset["nodes"] == 34 and result.dataset["classes"] == 4
+    assert result.curve("gcn", 3, "dirichlet").shape == (4,)
+
+
+def test_cache_is_reused_for_the_same_config_and_invalidated_by_any_change(tmp_path):
+    measure = CountingMeasure()
+    first = run_sweep(SMALL, measure, cache=tmp_path)
+    again = run_sweep(SweepConfig("karate", ("gcn", "dagnn"), (1, 3)), measure, cache=tmp_path)
+    assert measure.calls == 1
+    assert json.dumps(again.to_dict()) == json.dumps(first.to_dict())
+    for change in ({"seeds": 2}, {"depths": (1, 4)}, {"models": ("gcn",)}, {"hidden": 8}, {"dataset": "sbm"}):
+        changed = dataclasses.replace(SMALL, **change)
+        assert changed.key("x") != SMALL.key("x")
+        run_sweep(changed, measure, cache=tmp_path)
+    assert measure.calls == 6
+    assert len(list(tmp_path.glob("*.json"))) == 6
+
+
+def test_trained_sweep_reports_accuracy(tmp_path):
+    config = SweepConfig("karate", ("dagnn",), (2,), seeds=2, trained=True, max_epochs=5, patience=5)
+    result = run_sweep(config, measure_for, cache=tmp_path)
+    assert all(0.0 <= r.test_acc <= 1.0 and r.epochs <= 5 for r in result.runs)
+    mean, std = result.accuracy("dagnn")[2]
+    assert 0.0 <= mean <= 1.0 and std >= 0.0
+
+
+def test_cancelled_sweep_returns_what_finished_and_is_not_cached(tmp_path):
+    finished = []
+    result = run_sweep(
+        SMALL,
+        measure_for,
+        cache=tmp_path,
+        progress=lambda f, m: finished.append(f),
+        cancel=lambda: len(finished) > 1,
+    )
+    assert result.cancelled and 0 < len(result.runs) < 4
+    assert not list(tmp_path.glob("*.json"))
+
+
+def test_progress_rises_to_one(tmp_path):
+    seen = []
+    run_sweep(SMALL, measure_for, cache=tmp_path, progress=lambda f, m: seen.append(f))
+    assert seen == sorted(seen) and seen[-1] == 1.0
+
+
+def test_results_round_trip_through_json_with_undefined_values_as_null(tmp_path):
+    result = run_sweep(SMALL, measure_for, cache=tmp_path)
+    path = tmp_path / "out.json"
+    result.save(path)
+    text = path.read_text()
+    assert "NaN" not in text and "null" in text  # karate has no pair 8 hops apart: MADGap undefined
+    loaded = SweepResult.load(path)
+    assert loaded.config == SMALL and json.dumps(loaded.to_dict(), allow_nan=False) == text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"models": ("nope",)}, {"models": ()}, {"depths": (0,)}, {"depths": (65,)}, {"seeds": 0}],
+)
+def test_bad_config_is_a_load_error(change):
+    with pytest.raises(LoadError):
+        dataclasses.replace(SMALL, **change).validate()
+
+
+# --- CLI -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("NODESCOPE_HOME", str(tmp_path / "home"))
+    return tmp_path
+
+
+def test_cli_writes_json(home, capsys):
+    out = home / "sweep.json"
+    assert (
+        main(
+            [
+                "oversmooth",
+                "--dataset",
+                "karate",
+                "--models",
+                "gcn,appnp",
+                "--depths",
+                "2,4",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    raw = json.loads(out.read_text())
+    assert len(raw["runs"]) == 4 and raw["config"]["depths"] == [2, 4]
+    assert len(raw["runs"][0]["metrics"]["dirichlet"]) == 3
+    assert "wrote" in capsys.readouterr().out
+    assert list((home / "home" / "cache" / "sweeps").glob("*.json"))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--models", "gcn,nope"],
+        ["--models", "gcn", "--depths", "2,x"],
+        ["--models", "gcn", "--depths", "0,2"],
+        ["--models", "gcn", "--seeds", "0"],
+        ["--models", "gcn", "--dataset", "no-such-graph"],
+        ["--models", "gcn", "--out", "/no/such/folder/out.json"],
+    ],
+)
+def test_cli_exits_2_with_one_line_on_bad_input(home, capsys, args):
+    options = {"--dataset": "karate", "--out": str(home / "out.json")}
+    options.update(zip(args[::2], args[1::2], strict=True))
+    assert main(["oversmooth", *(item for pair in options.items() for item in pair)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nodescope: ") and err.count("\n") == 1
+    assert not (home / "out.json").exists()

@@ -1,0 +1,119 @@
+"""X-Node's explanations: words name the strongest cue; contributions and counterfactuals hold up in a real forward."""
+
+import pytest
+import torch
+
+from core.context import GRAPH_CUES
+from core.loaders import load
+from core.models import MODELS
+from core.training import settings_for, train, with_split
+from explain.text import NOTABLE, explain_all, explain_node
+from explain.xnode import analyse
+
+
+@pytest.fixture(scope="module")
+def ba():
+    # BA-Shapes' features are constant, so X-Node's structural cues carry the prediction.
+    sample = load("ba-shapes")
+    data = with_split(sample.data, seed=0)
+    config = MODELS["xnode-gcn"].config(sample.data.num_features, sample.num_classes)
+    model = train(config, data, settings_for("xnode-gcn", max_epochs=150)).model
+    return sample, data, model, analyse(model, data, class_names=sample.label_names)
+
+
+def _forward(model, data, node, cue, value):
+    """Probabilities after setting graph cue ``cue`` of ``node`` alone to standardised ``value``."""
+    prepared = model.prepare(data)
+    prepared.xnode_context = prepared.xnode_context.clone()
+    prepared.xnode_context[node, GRAPH_CUES.index(cue)] = value
+    with torch.no_grad():
+        return model(prepared).logits.softmax(-1)[node]
+
+
+def test_text_names_the_cue_with_the_largest_contribution_first(ba):
+    _, _, _, result = ba
+    contrib = result.contributions
+    top = contrib.argmax(1)
+    notable = (contrib.max(1).values > NOTABLE).nonzero().flatten()
+    assert notable.numel() > 20
+    for node in notable[:40].tolist():
+        text = explain_node(result, node).text
+        drivers = text.split("What drove it most: ", 1)[1]
+        mentioned = {name: drivers.find(name) for name in result.cue_names if name in drivers}
+        first = min(mentioned, key=mentioned.get)
+        assert first == result.cue_names[int(top[node])] or (
+            result.cue_names[int(top[node])] == "no labelled neighbours"
+            and "labelled node" in drivers.split(";")[0]
+        ), text
+
+
+def test_contributions_and_counterfactuals_hold_in_a_real_forward(ba):
+    _, data, model, result = ba
+    graph = [k for k, name in enumerate(result.cue_names) if name in GRAPH_CUES]
+    checked = 0
+    for node in range(result.num_nodes):
+        k = int(result.contributions[node, graph].abs().argmax())
+        col = graph[k]
+        if abs(float(result.contributions[node, col])) < NOTABLE:
+            continue
+        pred = int(result.predicted[node])
+        probs = _forward(model, data, node, result.cue_names[col], 0.0)
+        drop = float(result.probs[node, pred] - probs[pred])
+        assert drop == pytest.approx(float(result.contributions[node, col]), abs=1e-4)
+        checked += 1
+        if checked == 10:
+            break
+    assert checked == 10
+    flips = [
+        i
+        for i in range(result.num_nodes)
+        if result.cue_names[int(result.flip_cue[i])] in GRAPH_CUES and result.flip_cue[i] >= 0
+    ]
+    assert flips, "some node's prediction changes with one cue"
+    for node in flips[:10]:
+        cue = result.cue_names[int(result.flip_cue[node])]
+        probs = _forward(model, data, node, cue, float(result.flip_z[node]))
+        assert int(probs.argmax()) == int(result.flip_class[node])
+        assert (
+            cue in explain_node(result, node).counterfactual
+            or "labelled node" in explain_node(result, node).counterfactual
+        )
+
+
+def test_explain_all_is_one_deterministic_row_per_node(ba):
+    sample, _, _, result = ba
+    table = explain_all(result)
+    assert len(table) == sample.num_nodes and list(table["node"]) == list(range(sample.num_nodes))
+    for column in [
+        "predicted",
+        "confidence",
+        "runner_up",
+        "top_cue",
+        "counterfactual",
+        "text",
+        "degree",
+        "degree contribution",
+    ]:
+        assert column in table.columns
+    assert set(table["predicted"]) <= set(sample.label_names)
+    assert (table["top_cue"] == [result.cue_names[i] for i in result.contributions.argmax(1)]).all()
+    assert explain_all(result).equals(table)
+    one = explain_node(result, 7)
+    assert one.text == table.loc[7, "text"]
+    assert list(one.cues["contribution"]) == sorted(one.cues["contribution"], reverse=True)
+    assert one.confidence == pytest.approx(float(result.probs[7].max()))
+    assert sum(one.neighbour_labels.values()) == int(result.label_counts[7].sum())
+    with pytest.raises(IndexError):
+        explain_node(result, sample.num_nodes)
+
+
+def test_with_injection_off_the_text_says_the_cues_did_not_decide(ba):
+    sample, data, _, _ = ba
+    config = MODELS["xnode-gcn"].config(
+        sample.data.num_features, sample.num_classes, options={"inject": False}
+    )
+    model = train(config, data, settings_for("xnode-gcn", max_epochs=5)).model
+    result = analyse(model, data)
+    assert not result.injects and torch.count_nonzero(result.contributions) == 0
+    assert (result.flip_cue == -1).all()
+    assert "injection off" in explain_node(result, 0).text
