@@ -26,10 +26,10 @@ def _exempt_startup_objects_from_gc() -> None:
     every later garbage collection.
 
     Streamlit runs a full ``gc.collect()`` after every script run (``runner.postScriptGC``).
-    With these libraries loaded that walks ~550k objects: ~0.25 s of CPU holding the GIL,
-    during which the server sends nothing; that was a third of a click's latency.
-    ``gc.freeze()`` moves them to a generation collections skip; what is created later is
-    collected as before (reference counting frees everything else anyway).
+    With these libraries loaded that walks ~550k objects: ~0.2 s of CPU holding the GIL, so
+    the server sends nothing meanwhile (measured: the server's CPU per Explorer click fell
+    from ~300 ms to ~80 ms). ``gc.freeze()`` moves them to a generation collections skip;
+    objects created later are collected as before.
     """
     gc.collect()  # nothing unreachable gets frozen
     gc.freeze()
