@@ -23,8 +23,13 @@ st.caption(
     "click a cell of the grid to open that head."
 )
 active = model_state.model_picker(s, fp, attention_only=True)
-if active is not None:
-    maps = ad.maps(active)
+maps = ad.maps(active) if active is not None else None
+if maps is not None and not maps.layer_names:
+    st.info(
+        f"{active.key}: its local message passing (GIN) has no attention coefficients, so there are no "
+        "edge maps to show; views of its global attention are not built yet."
+    )
+elif active is not None and maps is not None:
     # Events first, so every view below draws what they chose.
     ui.take_chart_event("attn_graph")
     ui.take_chart_event("attn_matrix")

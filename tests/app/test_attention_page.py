@@ -37,3 +37,12 @@ def test_choosing_a_head_changes_the_layer_options(monkeypatch):
 def test_unlabelled_sample_explains_why_nothing_is_shown(monkeypatch):
     at = _attention_page(monkeypatch, "airplane")
     assert "no node labels" in at.info[0].value
+
+
+def test_a_model_without_edge_attention_says_so(monkeypatch):
+    at = _attention_page(monkeypatch, "karate")
+    at.selectbox(key="model_choice").select("gps").run()
+    assert not at.exception, at.exception
+    assert any("no attention coefficients" in i.value for i in at.info) or any(
+        b.label.startswith("Train") for b in at.button
+    )
