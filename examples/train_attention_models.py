@@ -117,8 +117,8 @@ def markdown_table(results: dict[str, Any]) -> str:
     """README table: one row per dataset (plus a 'published' row where a paper reports one),
     one column per model; cells are test accuracy in %, mean ± sample std over the seeds."""
     entries = results["results"]
-    models = [m for m in MODELS if any(m in by_model for by_model in entries.values())]
-    models += sorted({m for by_model in entries.values() for m in by_model} - set(models))
+    present = {m for by_model in entries.values() for m in by_model}
+    models = [m for m in ATTENTION_MODELS if m in present] + sorted(present - set(ATTENTION_MODELS))
     header = "| dataset | " + " | ".join(MODELS[m].title if m in MODELS else m for m in models) + " |"
     lines = [header, "|---" * (len(models) + 1) + "|"]
     seeds = {len(e["test_acc"]) for by_model in entries.values() for e in by_model.values()}
