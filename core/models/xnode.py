@@ -242,10 +242,7 @@ class XNode(NodeModel):
         captured: dict[str, Tensor] = {}
 
         def inject(_module: nn.Module, args: tuple) -> tuple:
-            import os
-            import torch.nn.functional as F
-            a = added if (added is None or not os.environ.get("XN_DROP")) else F.dropout(added, self.config.dropout, self.training)
-            h = args[0] if added is None else args[0] + a
+            h = args[0] if added is None else args[0] + added
             captured["last_input"] = h
             return (h, *args[1:])
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import struct
-import time
 import zlib
 from pathlib import Path
 
@@ -186,18 +185,14 @@ def test_room_render_shapes_classes_and_depth(room: RoomRender) -> None:
     assert room.image.std() > 20
 
 
-def test_room_is_deterministic_by_seed_and_fast() -> None:
-    start = time.perf_counter()
+def test_room_is_deterministic_by_seed() -> None:
     a = render_room(1024, 512, seed=3)
-    elapsed = time.perf_counter() - start
     b = render_room(1024, 512, seed=3)
     c = render_room(256, 128, seed=4)
     assert np.array_equal(a.image, b.image) and np.array_equal(a.depth, b.depth)
     assert np.array_equal(a.label, b.label)
     assert not np.array_equal(a.camera, c.camera)
     assert not np.array_equal(render_room(256, 128, seed=3).image, c.image)
-    # About 0.4 s on a 2-core machine; the bound only catches a gross slowdown on a loaded one.
-    assert elapsed < 3.0
 
 
 # ---------------------------------------------------------------- builtins and readers

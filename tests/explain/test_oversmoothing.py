@@ -125,16 +125,21 @@ def test_group_distance_ratio_matches_pyg_and_needs_two_classes():
     assert math.isnan(group_distance_ratio(x, torch.zeros(50, dtype=torch.long)))
 
 
-def test_sampled_estimates_are_close_to_exact_values():
+def test_sampled_estimates_are_unbiased_and_close_to_exact_values():
     torch.manual_seed(0)
     n = 600
     ei = to_undirected(barabasi_albert_graph(n, 4))
     x = torch.randn(n, 8) + 1.0
-    exact = representation_metrics(x, graph_context(ei, n))
-    sampled = representation_metrics(x, graph_context(ei, n, max_anchors=100, max_targets=200, max_edges=800))
+    exact = representation_metrics(x, graph_context(ei, n, max_anchors=n))
+    caps = dict(max_anchors=100, max_targets=200, max_edges=800)
+    runs = [representation_metrics(x, graph_context(ei, n, seed=seed, **caps)) for seed in range(8)]
     for key in ("dirichlet", "dirichlet_normalized", "mad", "smv", "mad_neighbour"):
-        assert sampled[key] == pytest.approx(exact[key], rel=0.05), key
-    assert exact["cosine"] == pytest.approx(sampled["cosine"])
+        estimates = [run[key] for run in runs]
+        # One sample has a standard error of ~2 % here (200 shared targets); the mean over seeds
+        # must sit on the exact value, which a biased estimator would miss.
+        assert sum(estimates) / len(estimates) == pytest.approx(exact[key], rel=0.02), key
+        assert all(e == pytest.approx(exact[key], rel=0.10) for e in estimates), key
+    assert exact["cosine"] == pytest.approx(runs[0]["cosine"])
 
 
 def test_layer_metrics_gives_every_metric_at_every_layer():
