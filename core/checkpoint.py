@@ -24,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import torch
 from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save_file
@@ -63,21 +64,51 @@ def save_checkpoint(model: NodeModel, path: Path, *, info: dict[str, Any]) -> No
         info: JSON-serialisable provenance (see :func:`train_info`); the keys ``format``,
             ``version``, ``config``, ``weights_sha256``, ``saved`` and ``versions`` are set here.
     """
+    write_weights(model, path, {**info, "format": FORMAT, "version": VERSION, "config": asdict(model.config)})
+
+
+def write_weights(module: torch.nn.Module, path: Path, record: dict[str, Any]) -> None:
+    """Write ``module``'s state dict to ``path.safetensors`` and ``record`` to ``path.json``,
+    adding ``weights_sha256``, ``saved`` and ``versions`` (suffix replaced; folders created).
+    Every weights format of Nodescope (checkpoints, the SUGAR network) is written here."""
     weights, meta = path.with_suffix(".safetensors"), path.with_suffix(".json")
     weights.parent.mkdir(parents=True, exist_ok=True)
     # clone(): safetensors refuses tensors that share storage.
-    state = {k: v.detach().cpu().contiguous().clone() for k, v in model.state_dict().items()}
+    state = {k: v.detach().cpu().contiguous().clone() for k, v in module.state_dict().items()}
     save_file(state, str(weights))
     record = {
-        **info,
-        "format": FORMAT,
-        "version": VERSION,
-        "config": asdict(model.config),
+        **record,
         "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
         "saved": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "versions": _versions(),
     }
     meta.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+
+
+def read_weights(path: Path, record: dict[str, Any]) -> dict[str, torch.Tensor]:
+    """The tensors of ``path.safetensors``, checked against ``record["weights_sha256"]`` when
+    the record has one. Never unpickles.
+
+    Raises:
+        LoadError: one line, for a missing, truncated, corrupt, replaced or non-safetensors file.
+    """
+    weights = path.with_suffix(".safetensors")
+    try:
+        blob = weights.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"No weights at {weights} ({type(exc).__name__}).") from exc
+    expected_hash = record.get("weights_sha256")
+    if expected_hash is not None and hashlib.sha256(blob).hexdigest() != expected_hash:
+        raise LoadError(
+            f"{weights.name} does not match the SHA-256 in {weights.with_suffix('.json').name}: "
+            "the weights are corrupt or were replaced."
+        )
+    try:
+        return load_safetensors(blob)
+    except (SafetensorError, ValueError, RuntimeError) as exc:
+        raise LoadError(
+            f"{weights.name} is not a valid safetensors file ({str(exc).splitlines()[0]})."
+        ) from exc
 
 
 def read_info(path: Path) -> dict[str, Any]:
@@ -125,22 +156,7 @@ def load_checkpoint(path: Path) -> tuple[NodeModel, dict[str, Any]]:
     record = read_info(path)
     config = ModelConfig.from_dict(record["config"])
     weights = path.with_suffix(".safetensors")
-    try:
-        blob = weights.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"No weights at {weights} ({type(exc).__name__}).") from exc
-    expected_hash = record.get("weights_sha256")
-    if expected_hash is not None and hashlib.sha256(blob).hexdigest() != expected_hash:
-        raise LoadError(
-            f"{weights.name} does not match the SHA-256 in {weights.with_suffix('.json').name}: "
-            "the weights are corrupt or were replaced."
-        )
-    try:
-        tensors = load_safetensors(blob)
-    except (SafetensorError, ValueError, RuntimeError) as exc:
-        raise LoadError(
-            f"{weights.name} is not a valid safetensors file ({str(exc).splitlines()[0]})."
-        ) from exc
+    tensors = read_weights(path, record)
     try:
         model = build(config)
     except (ValueError, TypeError, RuntimeError, KeyError) as exc:

@@ -6,4 +6,4 @@ Each module has ``register(subparsers)``, which adds its parser and sets ``func`
 """
 
 # The order here is the order of ``nodescope --help``.
-COMMANDS: tuple[str, ...] = ("info", "train", "oversmooth", "explain", "attention", "app")
+COMMANDS: tuple[str, ...] = ("info", "train", "oversmooth", "explain", "attention", "register", "app")

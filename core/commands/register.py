@@ -1,0 +1,187 @@
+"""``nodescope register``: register native spheres to fsaverage5 (SUGAR-style, see core/registration/pipeline.py).
+
+One subject::
+
+    nodescope register --moving-sphere lh.sphere --moving-sulc lh.sulc [--fixed fsaverage5]
+                       [--rigid-only] [--refine N] [--method auto|fit|net|net+fit] --out lh.sphere.reg
+
+writes the registered sphere (FreeSurfer geometry; GIfTI when ``--out`` ends in ``.gii``)
+and prints one JSON line: the metrics of :func:`explain.registration.registration_metrics`
+against fsaverage5 and the seconds per stage (``seconds`` is end to end: reading the files
+to writing the result; the metrics come after and are timed apart).
+
+A batch::
+
+    nodescope register --batch SUBJECTS_DIR --out OUT_DIR
+
+registers every subject folder of ``SUBJECTS_DIR`` holding ``surf/lh.sphere`` and
+``surf/lh.sulc``, writes ``OUT_DIR/<subject>/surf/lh.sphere.reg`` and ``OUT_DIR/registration.csv``
+(one row of metrics and times per subject; with FreeSurfer's own ``surf/lh.sphere.reg`` and
+``label/lh.aparc.annot`` present, the geodesic distance to it and the Dice), with a progress bar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+CSV_NAME = "registration.csv"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("register", help="register native cortical spheres to fsaverage5 (rigid + non-rigid)")
+    p.add_argument("--moving-sphere", type=Path, help="the native sphere (lh.sphere or .surf.gii)")
+    p.add_argument("--moving-sulc", type=Path, help="its sulcal depth (lh.sulc or .shape.gii)")
+    p.add_argument(
+        "--batch", type=Path, help="a folder of FreeSurfer subject folders (surf/lh.sphere, surf/lh.sulc)"
+    )
+    p.add_argument("--fixed", default="fsaverage5", help="the fixed surface (fsaverage5)")
+    p.add_argument("--rigid-only", action="store_true", help="stop after the rigid stage")
+    p.add_argument(
+        "--refine", type=int, default=0, metavar="N", help="extra gradient steps at full resolution"
+    )
+    p.add_argument(
+        "--method", default="auto", choices=("auto", "fit", "net", "net+fit"), help="the non-rigid stage"
+    )
+    p.add_argument("--out", type=Path, required=True, help="the registered sphere (a folder with --batch)")
+    p.set_defaults(func=run)
+
+
+def _check(args: argparse.Namespace) -> None:
+    from core.errors import LoadError
+
+    if args.batch is not None:
+        if args.moving_sphere is not None or args.moving_sulc is not None:
+            raise LoadError(
+                "--batch takes a folder of subjects; leave out --moving-sphere and --moving-sulc."
+            )
+        if not args.batch.is_dir():
+            raise LoadError(f"No such folder: '{args.batch}'.")
+    elif args.moving_sphere is None or args.moving_sulc is None:
+        raise LoadError("Give --moving-sphere and --moving-sulc (or --batch DIR).")
+    if args.fixed != "fsaverage5":
+        raise LoadError(f"Unknown fixed surface '{args.fixed}'; only fsaverage5 is available.")
+    if args.method in ("net", "net+fit"):
+        from core.models.sugar import SHIPPED_DIR, shipped_sugar
+
+        if shipped_sugar() is None:
+            raise LoadError(
+                f"--method {args.method} needs the SUGAR weights in {SHIPPED_DIR}; use --method fit."
+            )
+    if args.refine < 0:
+        raise LoadError(f"--refine takes a number of steps >= 0, not {args.refine}.")
+
+
+def _register_one(subject: Any, out: Path, args: argparse.Namespace, read_s: float) -> tuple[dict, Any]:
+    """Register a read subject, write it; ``(timings incl. read/write/seconds, result)``."""
+    from core.registration.io import write_sphere
+    from core.registration.pipeline import register as run_registration
+
+    result = run_registration(
+        subject.sphere,
+        subject.faces,
+        subject.sulc,
+        fixed=args.fixed,
+        rigid_only=args.rigid_only,
+        refine=args.refine,
+        method=args.method,
+    )
+    t = time.perf_counter()
+    write_sphere(out, result.registered, subject.faces, subject.volume_info)
+    timings = {"read_files": read_s, **result.timings, "write": time.perf_counter() - t}
+    timings["seconds"] = read_s + result.timings["total"] + timings["write"]
+    return {k: round(v, 4) for k, v in timings.items()}, result
+
+
+def _metrics(subject: Any, registered: Any, reference: Any = None) -> dict[str, Any]:
+    """Every registration measure, reached through importlib: ``core`` imports nothing above it."""
+    metrics = importlib.import_module("explain.registration").registration_metrics(
+        registered,
+        subject.sphere,
+        subject.faces,
+        subject.sulc,
+        reference=reference,
+        labels=subject.labels if reference is not None else None,
+    )
+    return {k: v for k, v in metrics.as_dict().items() if v is not None}
+
+
+def _single(args: argparse.Namespace) -> int:
+    from core.registration.io import read_subject
+
+    start = time.perf_counter()
+    subject = read_subject(args.moving_sphere, args.moving_sulc)
+    timings, result = _register_one(subject, args.out, args, time.perf_counter() - start)
+    t = time.perf_counter()
+    metrics = _metrics(subject, result.registered)
+    record = {
+        "out": str(args.out),
+        "stages": list(result.stages),
+        **metrics,
+        "timings": timings,
+        "metrics_seconds": round(time.perf_counter() - t, 4),
+    }
+    print(json.dumps(record))
+    return 0
+
+
+def _progress(items: list[Path]) -> Any:
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return _plain_progress(items)
+    return tqdm(items, desc="registering", unit="subject", file=sys.stderr)
+
+
+def _plain_progress(items: list[Path]) -> Any:
+    for i, item in enumerate(items, 1):
+        print(f"[{i}/{len(items)}] {item.name}", file=sys.stderr, flush=True)
+        yield item
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from core.errors import LoadError
+    from core.registration.io import read_sphere, read_subject_dir
+
+    folders = sorted(
+        p
+        for p in args.batch.iterdir()
+        if (p / "surf" / "lh.sphere").is_file() and (p / "surf" / "lh.sulc").is_file()
+    )
+    if not folders:
+        raise LoadError(f"{args.batch} holds no subject folder with surf/lh.sphere and surf/lh.sulc.")
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for folder in _progress(folders):
+        start = time.perf_counter()
+        try:
+            subject = read_subject_dir(folder)
+        except LoadError as exc:
+            rows.append({"subject": folder.name, "error": str(exc)})
+            continue
+        timings, result = _register_one(
+            subject, args.out / folder.name / "surf" / "lh.sphere.reg", args, time.perf_counter() - start
+        )
+        freesurfer = folder / "surf" / "lh.sphere.reg"
+        reference = read_sphere(freesurfer)[0] if freesurfer.is_file() else None
+        rows.append({"subject": folder.name, **_metrics(subject, result.registered, reference), **timings})
+    columns = list(dict.fromkeys(k for row in rows for k in row))
+    path = args.out / CSV_NAME
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    failed = sum("error" in row for row in rows)
+    print(json.dumps({"subjects": len(rows), "failed": failed, "csv": str(path)}))
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    _check(args)
+    return _batch(args) if args.batch is not None else _single(args)

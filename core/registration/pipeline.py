@@ -1,0 +1,308 @@
+"""Register a native sphere to fsaverage5: rigid, then non-rigid coarse to fine, then optional refinement.
+
+The moving subject's sulc is first read at fsaverage5's vertex directions ``g`` (the
+*grid*). A registration is a rotation ``Q`` and a deformation ``phi`` of the grid with
+``fixed_sulc(phi(g)) ~ moving_sulc(Q^T g)``:
+
+1. rigid: ``Q`` is the best of a grid of rotations over a ball of :data:`RIGID_SEARCH_DEG`
+   scored at icosphere level 2, polished by gradient steps at levels 3 and 4;
+2. non-rigid (``method``): the SUGAR network (:mod:`core.models.sugar`) predicts Euler angles
+   per grid vertex from the moving and fixed sulc in the rigid frame, and/or per-vertex Euler
+   angle fields on levels 2, 3 and 4 (a cascade, each level adding to the coarser ones and
+   to the network's field) are fitted by gradient steps of the losses in
+   :mod:`core.registration.losses` (similarity, folds, areal and edge distortion, smoothness);
+3. refine (``refine`` > 0): that many extra gradient steps of a level-5 field.
+
+Every native vertex is then rotated by ``Q`` and by the angles interpolated (barycentric)
+from the grid triangle holding it; the rare long thin native triangle that still flips is
+relaxed (:func:`core.registration.warp.unfold`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import torch
+from scipy.spatial import cKDTree
+from scipy.spatial.transform import Rotation
+
+from core.geometry.fsaverage import fsaverage5_map, icosphere_level, pool
+from core.geometry.resample import locate, resample
+from core.models.sugar import SHIPPED_DIR, SugarNet, load_sugar, shipped_sugar
+from core.registration.losses import FixedMap, normalise, regularisers, similarity
+from core.registration.synthetic import synthetic_subject
+from core.registration.warp import euler_matrices, rotate, unfold, upsample
+
+__all__ = ["METHODS", "RegistrationResult", "Weights", "fixed_maps", "register", "synthetic_subject"]
+
+#: The grid (and fixed sphere) level: fsaverage5.
+GRID_LEVEL = 5
+#: Rigid search: rotations up to this angle, on a cubic grid of rotation vectors this many degrees apart.
+RIGID_SEARCH_DEG = 45.0
+RIGID_STEP_DEG = 7.5
+#: Non-rigid cascade: (field level, level the losses are evaluated on, gradient steps).
+CASCADE = ((2, 4, 20), (3, 4, 20), (4, 4, 20))
+#: The same cascade after the network's field (``"net+fit"``): it starts close, so fewer steps.
+NET_FIT_CASCADE = ((2, 4, 10), (3, 4, 10), (4, 4, 10))
+FIXED_NAMES = ("fsaverage5",)
+#: Non-rigid methods (see :func:`register`) and the one ``"auto"`` picks when the SUGAR weights are shipped.
+METHODS = ("fit", "net", "net+fit")
+DEFAULT_METHOD = "net+fit"
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights of the regularisers against the similarity (1 - Pearson + 0.1 MSE)."""
+
+    fold: float = 50.0
+    areal: float = 1.0
+    edge: float = 2.0
+    smooth: float = 0.1
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    """A registration of a native sphere.
+
+    Attributes:
+        registered: (V, 3) float64 the moving sphere's vertices after registration, same radius as input.
+        rigid: (V, 3) float64 the vertices after the rigid stage only.
+        rotation: (3, 3) the rigid rotation (``rigid = moving @ rotation.T``).
+        timings: seconds per stage (``read``, ``rigid``, ``nonrigid``, ``refine``, ``total``).
+        stages: the stages that ran, in order.
+        grid_angles: (10242, 3) float32 the non-rigid Euler angles (radians) at fsaverage5's
+            vertex directions in the rigidly aligned frame; zeros for rigid only.
+    """
+
+    registered: np.ndarray
+    rigid: np.ndarray
+    rotation: np.ndarray
+    timings: dict[str, float]
+    stages: tuple[str, ...]
+    grid_angles: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 3), np.float32))
+
+
+@lru_cache(maxsize=2)
+def fixed_maps(name: str) -> dict[int, FixedMap]:
+    """The fixed sulc (normalised) readable at levels 2..5, coarser levels pooled (smoother)."""
+    if name not in FIXED_NAMES:
+        raise ValueError(f"fixed surface must be one of {FIXED_NAMES}, not {name!r}")
+    values = _pyramid(normalise(fsaverage5_map("sulc", "left")))
+    return {level: FixedMap(v, level) for level, v in values.items()}
+
+
+def _pyramid(values: torch.Tensor) -> dict[int, torch.Tensor]:
+    """Grid values at levels 2..5 (pooled from 5)."""
+    out = {GRID_LEVEL: values}
+    for level in range(GRID_LEVEL, 2, -1):
+        out[level - 1] = pool(out[level], level)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _search_rotations() -> np.ndarray:
+    """(K, 3, 3) candidate rotations: rotation vectors on a cubic grid inside the search ball."""
+    n = int(RIGID_SEARCH_DEG // RIGID_STEP_DEG)
+    axis = np.radians(RIGID_STEP_DEG) * np.arange(-n, n + 1)
+    vecs = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), axis=-1).reshape(-1, 3)
+    vecs = vecs[np.linalg.norm(vecs, axis=1) <= np.radians(RIGID_SEARCH_DEG) + 1e-9]
+    return Rotation.from_rotvec(vecs).as_matrix()
+
+
+def _search(moving: dict[int, torch.Tensor], fixed: dict[int, FixedMap]) -> np.ndarray:
+    """The candidate rotation whose nearest-vertex reading of the fixed level-3 sulc best correlates at level 2."""
+    grid = icosphere_level(2).vertices.double().numpy()
+    rotations = _search_rotations()
+    points = np.einsum("kij,vj->kvi", rotations, grid).reshape(-1, 3)
+    target = fixed[3]
+    nearest = cKDTree(target.vertices.double().numpy()).query(points, workers=-1)[1]
+    read = target.values.numpy()[nearest].reshape(len(rotations), len(grid))
+    read = read - read.mean(axis=1, keepdims=True)
+    m = moving[2].numpy() - moving[2].numpy().mean()
+    score = read @ m / (np.linalg.norm(read, axis=1) * np.linalg.norm(m) + 1e-12)
+    return rotations[int(np.argmax(score))]
+
+
+def _polish(
+    rotation: np.ndarray, moving: dict[int, torch.Tensor], fixed: dict[int, FixedMap], steps: int = 40
+) -> np.ndarray:
+    """Gradient steps on a rotation (three Euler angles on top of ``rotation``) at levels 3 then 4."""
+    base = torch.from_numpy(rotation).float()
+    delta = torch.zeros(1, 3, requires_grad=True)
+    opt = torch.optim.Adam([delta], lr=0.02)
+    for step in range(steps):
+        level = 3 if step < steps // 2 else 4
+        grid = icosphere_level(level).vertices @ base.T
+        moved = grid @ euler_matrices(delta)[0].T
+        loss = similarity(moving[level], fixed[level](moved))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step == steps // 2:
+            for group in opt.param_groups:
+                group["lr"] = 0.005
+    return euler_matrices(delta.detach())[0].double().numpy() @ rotation
+
+
+def _fit(
+    angles: dict[int, torch.Tensor],
+    level: int,
+    eval_level: int,
+    steps: int,
+    moving: dict[int, torch.Tensor],
+    fixed: dict[int, FixedMap],
+    weights: Weights,
+    lr: float = 0.01,
+) -> None:
+    """Fit ``angles[level]`` (the other levels' fields held) by ``steps`` Adam steps of the losses on ``eval_level``."""
+    param = angles[level].requires_grad_(True)
+    opt = torch.optim.Adam([param], lr=lr)
+    grid = icosphere_level(eval_level).vertices
+    for _ in range(steps):
+        moved = rotate(grid, _total(angles, eval_level))
+        reg = regularisers(moved, eval_level, angles=param if level == eval_level else None)
+        loss = similarity(moving[eval_level], fixed[eval_level](moved))
+        loss = loss + weights.fold * reg["fold"] + weights.areal * reg["areal"] + weights.edge * reg["edge"]
+        if "smooth" in reg:
+            loss = loss + weights.smooth * reg["smooth"]
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    param.requires_grad_(False)
+
+
+def _total(angles: dict[int, torch.Tensor], level: int) -> torch.Tensor:
+    """The sum of the cascade's angle fields (each on its own level) on ``level``."""
+    return sum(upsample(a, lv, level) for lv, a in angles.items())
+
+
+def _in_rigid_frame(moving_grid: FixedMap, rotation: np.ndarray) -> dict[int, torch.Tensor]:
+    """The moving sulc at the grid directions after the rotation (``m(rotation^T g)``), levels 2..5."""
+    grid = icosphere_level(GRID_LEVEL).vertices.double() @ torch.from_numpy(rotation)  # rows: rotation^T g
+    return _pyramid(moving_grid(grid).float())
+
+
+def _network_angles(
+    model: SugarNet, moving: dict[int, torch.Tensor], fixed: dict[int, FixedMap]
+) -> torch.Tensor:
+    """(V, 3) the network's Euler angles on its level, moving and fixed sulc read in the same frame."""
+    level = model.config.level
+    with torch.no_grad():
+        return model(torch.stack([moving[level], fixed[level].values], dim=1))
+
+
+@lru_cache(maxsize=1)
+def _shipped_model() -> SugarNet | None:
+    path = shipped_sugar()
+    return load_sugar(path) if path is not None else None
+
+
+def register(
+    moving_vertices: np.ndarray,
+    moving_faces: np.ndarray,
+    moving_sulc: np.ndarray,
+    *,
+    fixed: str = "fsaverage5",
+    rigid_only: bool = False,
+    refine: int = 0,
+    device: torch.device | None = None,
+    progress: Callable[[str, float], None] | None = None,
+    weights: Weights = Weights(),
+    method: str = "auto",
+) -> RegistrationResult:
+    """Register a native sphere to the fixed sphere (fsaverage5's left hemisphere sulc).
+
+    Args:
+        moving_vertices: (V, 3) the native sphere (any radius, centred on the origin).
+        moving_faces: (F, 3) its triangles.
+        moving_sulc: (V,) its sulcal depth.
+        fixed: the fixed surface; ``"fsaverage5"`` only for now.
+        rigid_only: stop after the rigid stage.
+        refine: extra gradient steps at full resolution after the non-rigid stage.
+        device: unused: the fit is small and latency-bound, so it stays on the CPU.
+        progress: called with ``(stage, fraction done)``.
+        weights: regulariser weights.
+        method: non-rigid stage: ``"fit"`` (gradient cascade), ``"net"`` (the shipped SUGAR
+            network alone), ``"net+fit"`` (the cascade starting from the network's field);
+            ``"auto"``: :data:`DEFAULT_METHOD` when the weights are shipped, else ``"fit"``.
+
+    Returns:
+        The :class:`RegistrationResult`.
+    """
+    del device
+    if method not in ("auto", *METHODS):
+        raise ValueError(f"method must be 'auto' or one of {METHODS}, not {method!r}")
+    model = _shipped_model() if method != "fit" else None
+    if method == "auto":
+        method = DEFAULT_METHOD if model is not None else "fit"
+    elif model is None and method != "fit":
+        raise ValueError(f"method {method!r} needs the shipped SUGAR weights in {SHIPPED_DIR}")
+    say = progress or (lambda stage, fraction: None)
+    start = time.perf_counter()
+    timings: dict[str, float] = {}
+    vertices = np.asarray(moving_vertices, dtype=np.float64)
+    faces = np.asarray(moving_faces, dtype=np.int64)
+    radius = float(np.linalg.norm(vertices, axis=1).mean())
+    unit = vertices / np.linalg.norm(vertices, axis=1, keepdims=True)
+    maps = fixed_maps(fixed)
+    ico = icosphere_level(GRID_LEVEL)
+
+    say("read", 0.0)
+    t = time.perf_counter()
+    grid_sulc = resample(np.asarray(moving_sulc, dtype=np.float64), faces, *locate(unit, faces, ico.vertices))
+    moving = _pyramid(normalise(grid_sulc.float()))
+    timings["read"] = time.perf_counter() - t
+
+    say("rigid", 0.0)
+    t = time.perf_counter()
+    rotation = _polish(_search(moving, maps), moving, maps)
+    timings["rigid"] = time.perf_counter() - t
+    rigid = unit @ rotation.T
+    stages = ["rigid"]
+    grid_angles = torch.zeros(len(ico.vertices), 3)
+    registered = rigid
+    if not rigid_only:
+        say("nonrigid", 0.0)
+        t = time.perf_counter()
+        # From here on the grid is fsaverage5's own directions in the rigidly aligned frame.
+        moving = _in_rigid_frame(FixedMap(moving[GRID_LEVEL], GRID_LEVEL), rotation)
+        angles = {level: torch.zeros(len(icosphere_level(level).vertices), 3) for level, _, _ in CASCADE}
+        if model is not None:
+            net = _network_angles(model, moving, maps)
+            angles[model.config.level] = angles.get(model.config.level, 0) + net
+        if method != "net":
+            cascade = NET_FIT_CASCADE if model is not None else CASCADE
+            for i, (level, eval_level, steps) in enumerate(cascade):
+                say("nonrigid", (i + 1) / (len(cascade) + 1))
+                _fit(angles, level, eval_level, steps, moving, maps, weights)
+        timings["nonrigid"] = time.perf_counter() - t
+        stages.append("nonrigid")
+        if refine > 0:
+            say("refine", 0.0)
+            t = time.perf_counter()
+            angles[GRID_LEVEL] = torch.zeros(len(ico.vertices), 3)
+            _fit(angles, GRID_LEVEL, GRID_LEVEL, refine, moving, maps, weights, lr=0.002)
+            timings["refine"] = time.perf_counter() - t
+            stages.append("refine")
+        t = time.perf_counter()
+        grid_angles = _total(angles, GRID_LEVEL)
+        tri, w = locate(ico.vertices.double(), ico.faces, rigid)
+        registered = rotate(
+            torch.from_numpy(rigid), resample(grid_angles.double(), ico.faces, tri, w)
+        ).numpy()
+        registered, _ = unfold(registered, unit, faces)
+        timings["nonrigid"] += time.perf_counter() - t
+    say("done", 1.0)
+    timings["total"] = time.perf_counter() - start
+    return RegistrationResult(
+        registered=registered * radius,
+        rigid=rigid * radius,
+        rotation=rotation,
+        timings=timings,
+        stages=tuple(stages),
+        grid_angles=grid_angles.float().numpy(),
+    )
