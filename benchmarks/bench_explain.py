@@ -18,11 +18,15 @@ The models are the shipped seed-0 X-Node weights (assets/models/<dataset>/xnode-
 when present, else trained here with the same settings. Cora needs ../shared/data.
 
 Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_explain.py`` (one thread is the fastest
-on a busy 2-core machine).
+on a busy 2-core machine); ``--parts xnode-timing`` re-runs one part and keeps the others from
+the last results/explain.json. Each part records when it ran and the load average then.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import random
 import statistics
 import sys
@@ -37,7 +41,7 @@ from torch_geometric.explain.algorithm import GNNExplainer
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from common import summarise, timed, write  # noqa: E402
+from common import RESULTS, summarise, timed, write  # noqa: E402
 
 from core.checkpoint import load_checkpoint, shipped_checkpoint  # noqa: E402
 from core.loaders import load  # noqa: E402
@@ -52,6 +56,8 @@ SHARED = REPO.parent / "shared" / "data"
 SAMPLES = {"gnnexplainer": 10, "ig": 30, "saliency": 100}
 FIDELITY_NODES = 50
 SEED = 0
+PARTS = ("xnode-timing", "posthoc-timing", "fidelity")
+OUTPUT = RESULTS / "explain.json"
 
 
 def model_for(dataset: str, key: str, data_dir: Path | None) -> tuple[Any, Any, NodeModel, str]:
@@ -161,9 +167,27 @@ def fidelity_of(dataset: str, key: str, data_dir: Path | None) -> dict[str, Any]
     return out
 
 
-def main() -> None:
+def _stamp() -> dict[str, Any]:
+    """When a part finished and the load average (1, 5, 15 min) then: the machine is shared."""
+    return {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "load_average": os.getloadavg()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=PARTS,
+        default=list(PARTS),
+        help="run only these parts; the others are kept from the last results/explain.json",
+    )
+    parts = set(parser.parse_args(argv).parts)
     planetoid = SHARED / "planetoid"
+    previous = json.loads(OUTPUT.read_text()) if OUTPUT.is_file() else {}
     payload: dict[str, Any] = {
+        k: previous[k] for k in ("cora_timing", "fidelity", "updated") if k in previous
+    }
+    payload |= {
         "torch_threads": torch.get_num_threads(),
         "settings": {
             "gnnexplainer_epochs": 100,
@@ -176,22 +200,28 @@ def main() -> None:
             "seed": SEED,
         },
     }
-    if planetoid.is_dir():
+    updated = payload.setdefault("updated", {})
+    timing_parts = parts & {"xnode-timing", "posthoc-timing"}
+    if timing_parts and planetoid.is_dir():
         sample, data, model, source = model_for("cora", "xnode-gcn", planetoid)
-        payload["cora_timing"] = {
-            "model": "xnode-gcn",
-            "weights": source,
-            "xnode": xnode_timing(sample, data, model),
-        }
-        payload["cora_timing"]["posthoc"] = posthoc_timing(sample, data, model)
-    else:
+        timing = payload.setdefault("cora_timing", {}) | {"model": "xnode-gcn", "weights": source}
+        if "xnode-timing" in parts:
+            timing["xnode"] = xnode_timing(sample, data, model)
+            updated["xnode-timing"] = _stamp()
+        if "posthoc-timing" in parts:
+            timing["posthoc"] = posthoc_timing(sample, data, model)
+            updated["posthoc-timing"] = _stamp()
+        payload["cora_timing"] = timing
+    elif timing_parts:
         print("skipping Cora: ../shared/data is absent")
-    payload["fidelity"] = {}
-    for dataset in ("ba-shapes", "cora"):
-        if dataset == "cora" and not planetoid.is_dir():
-            continue
-        for key in ("xnode-gcn", "xnode-gat"):
-            payload["fidelity"][f"{dataset}/{key}"] = fidelity_of(dataset, key, planetoid)
+    if "fidelity" in parts:
+        payload["fidelity"] = {}
+        for dataset in ("ba-shapes", "cora"):
+            if dataset == "cora" and not planetoid.is_dir():
+                continue
+            for key in ("xnode-gcn", "xnode-gat"):
+                payload["fidelity"][f"{dataset}/{key}"] = fidelity_of(dataset, key, planetoid)
+        updated["fidelity"] = _stamp()
     write("explain", payload)
 
 

@@ -21,3 +21,9 @@ def user_dir() -> Path:
         return Path(env).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "nodescope"
+
+
+def reviews_db() -> Path:
+    """The SQLite database of explanation reviews: ``$NODESCOPE_REVIEWS_DB`` or ``user_dir()/reviews.sqlite3``."""
+    env = os.environ.get("NODESCOPE_REVIEWS_DB")
+    return Path(env).expanduser() if env else user_dir() / "reviews.sqlite3"

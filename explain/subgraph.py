@@ -55,8 +55,16 @@ def device_of(model: nn.Module) -> torch.device:
 def prepare_for_explaining(model: NodeModel, data: Data) -> Data:
     """``data`` as ``model`` reads it when explained: ``prepare``-d (a copy), on the model's device,
     and for X-Node with its saliency cues frozen (fixed inputs, see :meth:`XNode.freeze_saliency`)."""
+    return prepare_with_saliency(model, data)[0]
+
+
+def prepare_with_saliency(model: NodeModel, data: Data) -> tuple[Data, Tensor | None]:
+    """:func:`prepare_for_explaining` and, for an X-Node model that reads saliency cues, the (N, F)
+    gradient × input of the same saliency pass (None otherwise): one pass instead of two."""
     out = model.prepare(copy.copy(data)).to(device_of(model))
-    return model.freeze_saliency(out) if isinstance(model, XNode) and model.saliency_norm is not None else out
+    if not isinstance(model, XNode) or model.saliency_norm is None:
+        return out, None
+    return model.freeze_saliency(out)
 
 
 def hops_of(model: NodeModel) -> int | None:

@@ -42,7 +42,7 @@ from torch_geometric.explain.algorithm.utils import clear_masks, set_masks
 from core.context import CUES, GRAPH_CUES, MODEL_CUES, GraphContext, graph_context, inverse_transform
 from core.models.xnode import XNode
 from explain.posthoc import Attribution, private_copy
-from explain.subgraph import batch_of, computation_subgraph, prepare_for_explaining
+from explain.subgraph import batch_of, computation_subgraph, prepare_with_saliency
 
 #: Standardised values each cue is tried at for counterfactuals (0, the graph average, also
 #: gives the contributions). The "no labelled neighbours" cue is tried at its two values instead.
@@ -220,10 +220,9 @@ def analyse(model: XNode, data: Data, *, class_names: list[str] | None = None) -
     """
     start = time.perf_counter()
     model = private_copy(_check(model))
-    prepared = prepare_for_explaining(model, data)
+    prepared, saliency = prepare_with_saliency(model, data)
     with torch.no_grad():
         out = model(prepared)
-    saliency = model.saliency(prepared)[1] if model.saliency_norm is not None else None
     probs = out.logits.softmax(-1)
     predicted = probs.argmax(-1)
     context = graph_context(
@@ -288,10 +287,8 @@ def attributions(model: XNode, data: Data, nodes: Iterable[int], *, chunk: int =
     pass; ``seconds`` is the chunk's time shared equally.
     """
     model = private_copy(_check(model))
-    prepared = prepare_for_explaining(model, data)
+    prepared, saliency = prepare_with_saliency(model, data)
     n, e = int(prepared.num_nodes), int(prepared.edge_index.shape[1])
-    with torch.no_grad():
-        saliency = model.saliency(prepared)[1] if model.saliency_norm is not None else None
     todo = [int(i) for i in nodes]
     for begin in range(0, len(todo), chunk):
         start = time.perf_counter()

@@ -202,17 +202,19 @@ class XNode(NodeModel):
         share = gx.abs().max(1).values / l1.clamp_min(1e-12)
         return torch.stack([torch.log1p(l1), share], 1), gx
 
-    def freeze_saliency(self, data: Data) -> Data:
-        """``data`` with ``xnode_saliency``: the (N, 2) raw saliency cues of the current weights.
+    def freeze_saliency(self, data: Data) -> tuple[Data, Tensor]:
+        """``data`` with ``xnode_saliency``: the (N, 2) raw saliency cues of the current weights,
+        and the (N, F) gradient × input of the same pass (see :meth:`saliency`).
 
         Forward passes in eval mode then read them instead of recomputing them, so explainers
         that perturb features see the cues fixed, like the graph cues, and subgraphs batched
         for explaining skip the recomputation. Training always recomputes them. Freeze again
         after the weights change.
         """
+        cues, gx = self.saliency(data)
         out = copy.copy(data)
-        out.xnode_saliency = self.saliency(data)[0]
-        return out
+        out.xnode_saliency = cues
+        return out, gx
 
     def context(self, data: Data) -> tuple[Tensor, Tensor | None]:
         """(N, K) standardised cues (columns :attr:`cue_names`) and the (N, F) saliency (None

@@ -1,0 +1,142 @@
+"""Domain experts' reviews of node explanations, kept in a local SQLite database.
+
+A review accepts or rejects one node's explanation by one model on one graph, with a
+comment. Every review is kept (a node reviewed twice has two rows; :meth:`ReviewStore.latest`
+gives the newest per node), with the explanation text as it was reviewed, so a verdict stays
+readable after the model changes. The database lives at :func:`core.paths.reviews_db`
+(``$NODESCOPE_REVIEWS_DB`` overrides it) and is opened per call, so it survives restarts and
+several app sessions can write to it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from core.paths import reviews_db
+
+Verdict = Literal["accept", "reject"]
+VERDICTS: tuple[str, ...] = ("accept", "reject")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    model TEXT NOT NULL,
+    node INTEGER NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('accept', 'reject')),
+    comment TEXT NOT NULL,
+    explanation TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_graph ON reviews (fingerprint, model, node);
+"""
+
+
+@dataclass(frozen=True)
+class Review:
+    """One stored review.
+
+    Attributes:
+        id: row id (increasing in the order reviews were made).
+        created: UTC time, ISO 8601 to the second.
+        dataset: the graph's name; ``fingerprint`` its content hash (:attr:`core.sample.Sample.fingerprint`).
+        model: which model explained (registry key and where its weights came from).
+        node: the node id.
+        verdict: ``accept`` or ``reject``.
+        comment: the reviewer's words (may be empty).
+        explanation: the explanation text that was reviewed.
+    """
+
+    id: int
+    created: str
+    dataset: str
+    fingerprint: str
+    model: str
+    node: int
+    verdict: str
+    comment: str
+    explanation: str
+
+
+COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Review))
+
+
+class ReviewStore:
+    """Reviews in the SQLite file ``path`` (default :func:`core.paths.reviews_db`), created on first use."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else reviews_db()
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=10)) as conn:
+            conn.executescript(_SCHEMA)
+            with conn:  # commits on success, rolls back on error
+                yield conn
+
+    def add(
+        self,
+        *,
+        dataset: str,
+        fingerprint: str,
+        model: str,
+        node: int,
+        verdict: str,
+        comment: str = "",
+        explanation: str = "",
+    ) -> Review:
+        """Store a review and return it with its id and time.
+
+        Raises:
+            ValueError: for a verdict other than :data:`VERDICTS` or a negative node id.
+        """
+        if verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, not {verdict!r}")
+        if int(node) < 0:
+            raise ValueError(f"node ids are non-negative, not {node}")
+        created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        values = (created, dataset, fingerprint, model, int(node), verdict, comment.strip(), explanation)
+        with self._connect() as conn:
+            cursor = conn.execute(
+                "INSERT INTO reviews (created, dataset, fingerprint, model, node, verdict, comment, explanation)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            return Review(int(cursor.lastrowid), *values)
+
+    def reviews(self, *, fingerprint: str | None = None, model: str | None = None) -> list[Review]:
+        """Every review, oldest first; only those of one graph and/or one model when given."""
+        where, args = [], []
+        for column, value in (("fingerprint", fingerprint), ("model", model)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        sql = f"SELECT {', '.join(COLUMNS)} FROM reviews"
+        sql += f" WHERE {' AND '.join(where)}" if where else ""
+        with self._connect() as conn:
+            rows = conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [Review(*row) for row in rows]
+
+    def latest(self, *, fingerprint: str, model: str) -> dict[int, Review]:
+        """Node id → its newest review, for one graph and model."""
+        return {r.node: r for r in self.reviews(fingerprint=fingerprint, model=model)}
+
+    def frame(self, *, fingerprint: str | None = None, model: str | None = None) -> pd.DataFrame:
+        """:meth:`reviews` as a table with columns :data:`COLUMNS`."""
+        return pd.DataFrame(
+            [asdict(r) for r in self.reviews(fingerprint=fingerprint, model=model)], columns=list(COLUMNS)
+        )
+
+    def to_csv(self, *, fingerprint: str | None = None, model: str | None = None) -> str:
+        """:meth:`frame` as CSV text (a header row even when there are no reviews)."""
+        return self.frame(fingerprint=fingerprint, model=model).to_csv(index=False)
