@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from torch import Tensor
     from torch_geometric.data import Data
 
+    from core.sample import Sample
+
 #: Bump when a change to the models, metrics or training changes sweep results (old caches then miss).
 CODE_VERSION = "1"
 #: Shipped sweeps, one JSON file per dataset.
@@ -239,6 +241,7 @@ def run_sweep(
     measure: Measure,
     *,
     data_dir: Path | str | None = None,
+    sample: Sample | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     use_cache: bool = True,
@@ -250,6 +253,8 @@ def run_sweep(
         config: what to run; validated first.
         measure: the per-layer metrics (``explain.oversmoothing.measure_for``).
         data_dir: Planetoid data folder (default ``NODESCOPE_DATA_DIR``).
+        sample: the graph already loaded (an upload in the app), used instead of loading
+            ``config.dataset``, which then only names it; its content still keys the cache.
         progress: called with the fraction done and what is running.
         cancel: polled between runs and training epochs.
         use_cache: read and write the disk cache.
@@ -266,7 +271,8 @@ def run_sweep(
     from core.training import seed_everything, settings_for, train, with_split
 
     config.validate()
-    sample = load(config.dataset, data_dir=data_dir)
+    if sample is None:
+        sample = load(config.dataset, data_dir=data_dir)
     key = config.key(sample.fingerprint)
     path = (cache or cache_dir()) / f"{key}.json"
     if use_cache and path.is_file():

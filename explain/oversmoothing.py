@@ -5,9 +5,10 @@ graph. :func:`layer_metrics` computes all of them for every entry of a model's
 ``ModelOutput.hidden`` and shares the per-graph work (edge list, degrees, sampled node
 pairs and their hop distances) across layers through a :class:`GraphContext`;
 :func:`measure_for` binds that to one graph for many models (``core.sweeps.run_sweep``'s
-``measure``). For one layer, :func:`distance_matrix` (heat map) and
-:func:`centroid_distances` (colour by distance to class centroids); Jacobian influence per
-hop is in :mod:`explain.influence`.
+``measure``). For one layer, :func:`distance_matrix` (heat map), :func:`centroid_distances`,
+:func:`own_centroid_distance` and :func:`centroid_contrast` (colour by distance to class centroids); for all layers at once,
+:func:`layer_pca` (an embedding view that shows the collapse); Jacobian influence per hop is in
+:mod:`explain.influence`.
 
 Metrics (keys of :data:`METRICS`), with the papers they follow:
 
@@ -482,6 +483,74 @@ def centroid_distances(x: Tensor, y: Tensor) -> np.ndarray:
     counts = torch.bincount(y[known], minlength=classes).float()
     centroids = sums / counts[:, None]  # NaN rows for empty classes
     return (torch.cdist(scaled, centroids) * peak).numpy()
+
+
+def centroid_contrast(x: Tensor, y: Tensor) -> np.ndarray:
+    """(N,) float32 log2 of each node's distance to its own class centroid over its distance to the
+    nearest other class centroid (:func:`centroid_distances`).
+
+    Negative: closer to its own class; 0: no closer to its own class than to another (what
+    over-smoothing drives every node to); positive: closer to another class. NaN for
+    unlabelled nodes (``y < 0``), with fewer than two classes, and where both distances are 0.
+    """
+    dist = centroid_distances(x, y).astype(np.float64)
+    y = y.detach().cpu().long().numpy()
+    out = np.full(len(y), np.nan, dtype=np.float32)
+    if dist.shape[1] < 2:
+        return out
+    rows = np.flatnonzero(y >= 0)
+    own = dist[rows, y[rows]]
+    others = dist[rows].copy()
+    others[np.arange(len(rows)), y[rows]] = np.inf
+    nearest = np.nanmin(others, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[rows] = np.log2(own / nearest)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def own_centroid_distance(x: Tensor, y: Tensor) -> np.ndarray:
+    """(N,) float32 distance of each node to its own class centroid, in units of the layer's
+    root-mean-square node norm (scale-free; 0 when the class has collapsed onto one vector, which
+    over-smoothing drives every node to). NaN for unlabelled nodes and for an all-zero ``x``."""
+    scaled = _scaled(_as_float(x))[0]  # the ratio is scale-free: work where float32 cannot underflow
+    y = y.detach().cpu().long()
+    out = np.full(len(y), np.nan, dtype=np.float32)
+    rms = float(scaled.pow(2).sum(1).mean().sqrt())
+    rows = (y >= 0).nonzero().flatten().numpy()
+    if rms == 0.0 or not len(rows):
+        return out
+    out[rows] = centroid_distances(scaled, y)[rows, y.numpy()[rows]] / rms
+    return out
+
+
+def layer_pca(hidden: list[Tensor]) -> np.ndarray:
+    """(L + 1, N, 2) float32: every layer's representations on its first two principal axes.
+
+    Unlike :func:`explain.embedding.pca_2d`, columns are centred but not standardised, and each
+    layer is divided by its root-mean-square node norm (of the uncentred rows): a layer whose
+    nodes collapse onto one vector (over-smoothing) collapses onto the origin instead of having its
+    tiny differences blown up. Signs follow the previous layer (each axis is flipped when that
+    makes it correlate positively with the same axis one layer down), so a layer slider does not
+    jump between mirror images. An all-zero layer maps to the origin.
+
+    Args:
+        hidden: ``ModelOutput.hidden``, each (N, D_k), any device.
+    """
+    out = np.zeros((len(hidden), hidden[0].shape[0], 2), np.float32)
+    for k, h in enumerate(hidden):
+        x = _scaled(_as_float(h))[0].double()  # scale-free, and no float32 underflow when smoothed
+        rms = x.pow(2).sum(1).mean().sqrt()
+        if float(rms) == 0.0 or x.shape[0] < 2:
+            continue
+        centred = (x - x.mean(0)) / rms
+        u, s, _ = torch.linalg.svd(centred, full_matrices=False)
+        coords = (u[:, :2] * s[:2]).numpy()
+        if k > 0:
+            flip = np.sign((coords * out[k - 1, :, : coords.shape[1]]).sum(0))
+            coords = coords * np.where(flip == 0, 1.0, flip)
+        out[k, :, : coords.shape[1]] = coords
+    return out
 
 
 # --- all of them, per layer -------------------------------------------------------------

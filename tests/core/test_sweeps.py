@@ -54,6 +54,17 @@ def test_cache_is_reused_for_the_same_config_and_invalidated_by_any_change(tmp_p
     assert len(list(tmp_path.glob("*.json"))) == 6
 
 
+def test_a_given_sample_is_swept_instead_of_loading_the_name_and_keys_the_cache(tmp_path):
+    from core.loaders import load
+
+    sbm = load("sbm")
+    config = SweepConfig("my upload", ("gcn",), (2,))
+    result = run_sweep(config, measure_for, sample=sbm, cache=tmp_path)
+    assert result.dataset["nodes"] == sbm.num_nodes
+    assert result.key == config.key(sbm.fingerprint)
+    assert (tmp_path / f"{result.key}.json").is_file()
+
+
 def test_trained_sweep_reports_accuracy(tmp_path):
     config = SweepConfig("karate", ("dagnn",), (2,), seeds=2, trained=True, max_epochs=5, patience=5)
     result = run_sweep(config, measure_for, cache=tmp_path)

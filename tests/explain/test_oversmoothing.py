@@ -14,6 +14,7 @@ from core.models import MODELS, build
 from explain.influence import hop_distances, influence_per_hop, total_influence
 from explain.oversmoothing import (
     METRICS,
+    centroid_contrast,
     centroid_distances,
     dirichlet_energy,
     distance_matrix,
@@ -21,12 +22,14 @@ from explain.oversmoothing import (
     graph_context,
     group_distance_ratio,
     layer_metrics,
+    layer_pca,
     mad,
     mad_gap,
     mean_cosine_similarity,
     measure_for,
     normalized_dirichlet_energy,
     numerical_rank,
+    own_centroid_distance,
     representation_metrics,
     smv,
 )
@@ -188,6 +191,40 @@ def test_centroid_distances_measure_from_each_class_mean():
 
 
 # --- influence ---------------------------------------------------------------------------------
+
+
+def test_centroid_contrast_is_negative_near_the_own_class_and_nan_when_unlabelled():
+    x = torch.tensor([[0.0, 0.0], [1.0, 0.0], [10.0, 0.0], [11.0, 0.0], [5.0, 0.0]])
+    y = torch.tensor([0, 0, 1, 1, -1])
+    c = centroid_contrast(x, y)
+    # node 0: 0.5 from its centroid (0.5), 10.5 from the other (10.5)
+    assert c[0] == pytest.approx(np.log2(0.5 / 10.5))
+    assert (c[:4] < 0).all() and math.isnan(c[4])
+    swapped = centroid_contrast(x, torch.tensor([1, 0, 1, 0, -1]))
+    # mixed classes: centroids 5 (own) and 6, close together, so node 0 is barely nearer its own
+    assert swapped[0] == pytest.approx(np.log2(5 / 6))
+    assert np.isnan(centroid_contrast(x, torch.zeros(5, dtype=torch.long))).all()  # one class
+
+
+def test_own_centroid_distance_is_relative_to_the_layer_norm():
+    x = torch.tensor([[3.0, 4.0], [3.0, 4.0], [0.0, 0.0], [6.0, 8.0]])
+    y = torch.tensor([0, 0, 1, 1])  # class 1 centroid (3, 4): both its nodes 5 away
+    rms = math.sqrt((25 + 25 + 0 + 100) / 4)
+    np.testing.assert_allclose(own_centroid_distance(x, y), [0, 0, 5 / rms, 5 / rms], rtol=1e-6)
+    np.testing.assert_allclose(own_centroid_distance(1e-30 * x, y), own_centroid_distance(x, y), rtol=1e-5)
+    assert np.isnan(own_centroid_distance(x, torch.tensor([0, 0, 1, -1]))[3])
+
+
+def test_layer_pca_keeps_scale_so_a_collapsed_layer_sits_at_the_origin():
+    gen = torch.Generator().manual_seed(0)
+    spread = torch.randn(50, 8, generator=gen)
+    collapsed = torch.ones(50, 8) + 1e-6 * torch.randn(50, 8, generator=gen)
+    coords = layer_pca([spread, collapsed, torch.zeros(50, 8), 3.0 * spread])
+    assert coords.shape == (4, 50, 2)
+    assert np.abs(coords[0]).max() > 0.3
+    assert np.abs(coords[1]).max() < 1e-4  # tiny differences are not standardised up
+    assert not coords[2].any()
+    np.testing.assert_allclose(coords[3], coords[0], atol=1e-5)  # scale-free, and signs follow
 
 
 def test_hop_distances_follow_messages_on_a_directed_path():
