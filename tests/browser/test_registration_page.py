@@ -1,0 +1,119 @@
+"""The Cortical registration page in a real browser: register, then pick a vertex on the 2D map."""
+
+from __future__ import annotations
+
+import nibabel as nib
+import numpy as np
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from core.geometry.fsaverage import fsaverage5_map, icosphere_level
+from core.registration.io import write_sphere
+from tests.browser.harness import ARTIFACTS
+from tests.browser.plotly_js import CHART_COUNT, FOCUS_IDS, NODE_POSITION
+
+pytestmark = pytest.mark.browser
+APP_SOURCE = "karate"
+WAIT_MS = 180_000
+MOVING, FIXED, REGISTERED, MAP = 0, 1, 2, 3  # chart order on the page after a run
+
+#: chartIndex -> [x, y, z] of the 3D view's focus mark, or null.
+FOCUS_POINT = """(chartIndex) => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[chartIndex];
+  const tr = gd && gd._fullData && gd._fullData.find(t => t.name === 'focus');
+  return tr ? [tr.x[0], tr.y[0], tr.z[0]] : null;
+}"""
+
+
+def _pick_on_map(page, vertex: int) -> None:
+    """Click ``vertex`` on the map; click again if the page was still settling and missed it."""
+    focused = f"(({FOCUS_IDS})({MAP}) || [])[0] === {vertex}"
+    for _ in range(3):
+        # the map sits below the 3D views: bring it into the viewport, where a mouse click lands
+        page.evaluate(
+            f"document.querySelectorAll('.js-plotly-plot')[{MAP}].scrollIntoView({{block: 'center'}})"
+        )
+        page.wait_for_timeout(500)
+        pos = page.evaluate(NODE_POSITION, [MAP, vertex])
+        page.mouse.click(pos["x"], pos["y"])
+        try:
+            page.wait_for_function(focused, timeout=30_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    for chart in (MOVING, REGISTERED, MAP):
+        page.wait_for_function(f"(({FOCUS_IDS})({chart}) || [])[0] === {vertex}", timeout=WAIT_MS)
+    page.get_by_role("heading", name=f"Moving vertex {vertex}").wait_for(timeout=WAIT_MS)
+
+
+def _press_on_3d(page, chart: int) -> None:
+    """Press and hold the mouse on a 3D view's centre: plotly reports a 3D click from its render
+    loop, which must run while the button is down (a plain click is over before a software-GL frame)."""
+    page.evaluate(
+        f"document.querySelectorAll('.js-plotly-plot')[{chart}].scrollIntoView({{block: 'center'}})"
+    )
+    box = page.evaluate(f"(() => {{ const r = document.querySelectorAll('.js-plotly-plot')[{chart}]"
+                        ".getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()")  # fmt: skip
+    x, y = box[0] + 0.4 * box[2], box[1] + 0.55 * box[3]  # on the sphere, left of its colour bar
+    for dx in (0, 3, 6):  # moves let the scene pick what lies under the pointer
+        page.mouse.move(x + dx, y + dx)
+        page.wait_for_timeout(300)
+    page.mouse.down()
+    page.wait_for_timeout(500)
+    page.mouse.up()
+
+
+def test_register_then_a_vertex_picked_on_the_map_lights_up_in_every_3d_view(app_server, page):
+    page.goto(f"{app_server.url}/registration")
+    page.wait_for_function(f"({CHART_COUNT})() >= 3", timeout=WAIT_MS)  # moving, fixed, map
+    page.get_by_role("button", name="Register", exact=True).click()
+    page.wait_for_function(f"({CHART_COUNT})() >= 4", timeout=WAIT_MS)  # + the registered view
+    page.get_by_role("heading", name="Metrics").wait_for(timeout=WAIT_MS)
+    page.wait_for_function(f"({NODE_POSITION})([{MAP}, 0]) !== null", timeout=WAIT_MS)
+
+    _pick_on_map(page, 100)
+    page.wait_for_function(f"({FOCUS_POINT})({FIXED}) !== null", timeout=WAIT_MS)  # where it lands
+    page.evaluate(f"window.firstLanding = JSON.stringify(({FOCUS_POINT})({FIXED}))")
+
+    _pick_on_map(page, 5000)  # the highlight moves in every view
+    page.wait_for_function(
+        f"JSON.stringify(({FOCUS_POINT})({FIXED})) !== window.firstLanding", timeout=WAIT_MS
+    )
+
+    # a click on the fixed surface in 3D picks the moving vertex that lands there, in every view
+    _press_on_3d(page, FIXED)
+    page.wait_for_function(
+        f"![5000, undefined].includes((({FOCUS_IDS})({MOVING}) || [])[0])", timeout=WAIT_MS
+    )
+    picked = page.evaluate(FOCUS_IDS, MOVING)[0]
+    for chart in (REGISTERED, MAP):
+        page.wait_for_function(f"(({FOCUS_IDS})({chart}) || [])[0] === {picked}", timeout=WAIT_MS)
+    assert "Traceback" not in page.content()
+    page.screenshot(path=str(ARTIFACTS / "registration_pick.png"), full_page=True)
+
+
+def test_uploaded_files_load_and_a_bad_one_is_one_line_keeping_them(app_server, page, tmp_path):
+    ico = icosphere_level(5)
+    write_sphere(tmp_path / "lh.sphere.surf.gii", 100 * ico.vertices.numpy(), ico.faces.numpy())
+    sulc = nib.gifti.GiftiImage(darrays=[nib.gifti.GiftiDataArray(fsaverage5_map("sulc").astype(np.float32))])
+    nib.save(sulc, str(tmp_path / "lh.sulc.shape.gii"))
+    (tmp_path / "lh.sphere").write_bytes(b"\xff\xff\xfe truncated")
+
+    page.goto(f"{app_server.url}/registration")
+    page.get_by_text("Upload FreeSurfer / GIfTI files").click()
+    inputs = page.locator("input[type=file]")
+    load = page.get_by_role("button", name="Load files")
+    load.wait_for(timeout=WAIT_MS)
+    inputs.nth(0).set_input_files(str(tmp_path / "lh.sphere.surf.gii"))
+    inputs.nth(1).set_input_files(str(tmp_path / "lh.sulc.shape.gii"))
+    load.click()
+    page.get_by_text("Moving: lh.sphere.surf.gii").wait_for(timeout=WAIT_MS)
+
+    inputs.nth(0).set_input_files(str(tmp_path / "lh.sphere"))
+    load.click()
+    alert = page.get_by_role("alert").filter(has_text="lh.sphere")
+    alert.wait_for(timeout=WAIT_MS)
+    message = alert.get_by_test_id("stMarkdownContainer").inner_text().strip()
+    assert message.startswith("lh.sphere is a corrupt or truncated") and "\n" not in message
+    assert "Traceback" not in page.content()
+    assert page.get_by_text("Moving: lh.sphere.surf.gii").count() >= 1  # the previous upload stays

@@ -1,0 +1,184 @@
+"""Figures of a cortical surface registration: moving, fixed and registered surfaces, and a 2D map.
+
+A registration moves each vertex ``i`` of the moving (subject) sphere to ``registered[i]`` on
+the fixed (atlas) sphere. The views share one picked moving vertex: the moving and registered
+views mark that vertex, the fixed view marks the point where it lands (any point of the
+fixed surface, not necessarily a vertex: see :func:`surface_figure`'s ``landing``), and the
+2D map marks it at its registered longitude/latitude, with its native position beside it.
+
+The meshes and the map are :mod:`viz.surface_view`'s; this module adds the per-vertex
+colourings a registration needs (areal distortion, folds) and the correspondence marks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from numpy.typing import ArrayLike
+
+from core.geometry.sphere import xyz_to_latlon
+from explain.registration import flipped_triangles, log2_area_ratio
+from viz.colors import DIVERGING
+from viz.nodes import FOCUS, OUTLINE
+from viz.surface_view import mesh_figure, sphere_map_figure
+
+#: Colour scale of each per-vertex colouring the page offers.
+COLOR_SCALES = {"sulc": DIVERGING, "curv": DIVERGING, "areal distortion": "Viridis", "folds": "Reds"}
+
+
+def _per_vertex_mean(per_face: np.ndarray, faces: np.ndarray, n_vertices: int) -> np.ndarray:
+    """(V,) mean of a (F,) per-triangle value over each vertex's incident triangles (0 for none)."""
+    f = np.asarray(faces, dtype=np.int64).ravel()
+    total = np.bincount(f, weights=np.repeat(per_face.astype(np.float64), 3), minlength=n_vertices)
+    count = np.bincount(f, minlength=n_vertices)
+    return np.divide(total, count, out=np.zeros(n_vertices), where=count > 0)
+
+
+def vertex_areal_distortion(registered: ArrayLike, native: ArrayLike, faces: ArrayLike) -> np.ndarray:
+    """(V,) local areal distortion: mean ``|log2(area registered / area native)|`` of the incident triangles.
+
+    Args:
+        registered: (V, 3) registered sphere (any radius).
+        native: (V, 3) native sphere.
+        faces: (F, 3) the native triangles.
+
+    Returns:
+        (V,) float64, 0 where the registration keeps every triangle's area (unit radius both).
+    """
+    faces = np.asarray(faces, dtype=np.int64)
+    per_face = np.abs(log2_area_ratio(registered, native, faces))
+    return _per_vertex_mean(per_face, faces, len(np.asarray(registered)))
+
+
+def vertex_folds(registered: ArrayLike, native: ArrayLike, faces: ArrayLike) -> np.ndarray:
+    """(V,) number of each vertex's incident triangles that the registration flipped (float64)."""
+    faces = np.asarray(faces, dtype=np.int64)
+    flipped = flipped_triangles(registered, native, faces).astype(np.float64)
+    n = len(np.asarray(registered))
+    return np.bincount(faces.ravel(), weights=np.repeat(flipped, 3), minlength=n)
+
+
+def _marker(point: np.ndarray, vertex: int, label: str, name: str, color: str, size: int) -> go.Scatter3d:
+    return go.Scatter3d(
+        x=[point[0]], y=[point[1]], z=[point[2]], customdata=np.array([vertex]), name=name,
+        mode="markers+text", text=[label], textposition="top center", textfont={"size": 13, "color": color},
+        marker={"size": size, "color": color, "line": {"color": "white", "width": 2}}, showlegend=False,
+        hovertemplate=f"{label}<extra></extra>",
+    )  # fmt: skip
+
+
+def _facing(pos: np.ndarray, point: np.ndarray, distance: float = 1.9) -> dict:
+    """Scene settings whose camera looks at the surface from the side of ``point``.
+
+    The eye lies along the direction from the surface's centre to ``point``, in plotly's scene
+    units (the data box scaled to about [-1, 1], ``aspectmode`` "data"). The scene's
+    ``uirevision`` is tied to the point, so plotly applies this camera when the point moves and
+    keeps the user's rotation otherwise.
+    """
+    lo, hi = pos.min(axis=0), pos.max(axis=0)
+    centre, half = (lo + hi) / 2, (hi - lo).max() / 2
+    direction = (point - centre) / half
+    norm = float(np.linalg.norm(direction))
+    eye = direction / norm * distance if norm > 1e-9 else np.array([distance, 0.0, 0.0])
+    return {
+        "camera": {"eye": dict(zip("xyz", eye.tolist(), strict=True)), "center": {"x": 0, "y": 0, "z": 0}},
+        "uirevision": "mark " + " ".join(f"{v:.3f}" for v in point),
+    }
+
+
+def surface_figure(
+    pos: np.ndarray,
+    faces: np.ndarray,
+    *,
+    values: np.ndarray | None = None,
+    color_title: str = "",
+    focus: int | None = None,
+    focus_label: str | None = None,
+    landing: np.ndarray | None = None,
+    landing_vertex: int | None = None,
+    landing_label: str = "",
+    title: str | None = None,
+    turn_to_mark: bool = True,
+) -> go.Figure:
+    """One surface of a registration (moving, fixed or registered), with the picked vertex marked.
+
+    Args:
+        pos: (N, 3) vertex positions of the surface drawn (sphere, inflated, pial, ...), mm.
+        faces: (T, 3) its triangles.
+        values: (N,) colouring; its colour scale comes from :data:`COLOR_SCALES` by ``color_title``
+            (diverging otherwise).
+        color_title: the colouring's name ("sulc", "curv", "areal distortion", "folds").
+        focus: a vertex of this surface to mark (trace "focus"), for the moving and
+            registered views.
+        focus_label: its label (default: the vertex id).
+        landing: (3,) a point on this surface to mark instead of a vertex, for the fixed view:
+            where the picked moving vertex lands (trace "focus", customdata = ``landing_vertex``).
+        landing_vertex: the surface's vertex nearest to ``landing`` (what a click there picks).
+        landing_label: the landing mark's text.
+        title: figure title.
+        turn_to_mark: point the camera at the marked vertex or point, from outside the surface,
+            once per mark (the user's own rotation is kept until the mark moves).
+
+    Returns:
+        :func:`viz.surface_view.mesh_figure`'s figure ("mesh", "pick", "focus").
+    """
+    fig = mesh_figure(
+        pos, faces, values=values, color_title=color_title,
+        colorscale=COLOR_SCALES.get(color_title, DIVERGING),
+        focus=focus if landing is None else None, focus_label=focus_label, title=title,
+    )  # fmt: skip
+    marked = None
+    if landing is not None:
+        marked = np.asarray(landing, dtype=np.float64).reshape(3)
+        vertex = -1 if landing_vertex is None else int(landing_vertex)
+        fig.add_trace(_marker(marked, vertex, landing_label, "focus", FOCUS, 9))
+    elif focus is not None and 0 <= int(focus) < len(pos):
+        marked = np.asarray(pos, dtype=np.float64)[int(focus)]
+    if turn_to_mark and marked is not None:
+        fig.update_layout(scene=_facing(np.asarray(pos, dtype=np.float64), marked))
+    return fig
+
+
+def registration_map_figure(
+    registered: np.ndarray,
+    *,
+    values: np.ndarray | None = None,
+    color_title: str = "",
+    focus: int | None = None,
+    native: np.ndarray | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Equirectangular map of the moving vertices at their registered positions (atlas space).
+
+    Every point is a moving vertex (customdata = its id), so a click picks it. The picked
+    vertex (``focus``) is the focus mark at its registered position; with ``native``, a
+    hollow mark "before" shows where it was on the native sphere.
+
+    Args:
+        registered: (V, 3) registered sphere (any radius).
+        values: (V,) colouring, as in :func:`surface_figure`.
+        color_title: the colouring's name.
+        focus: the picked moving vertex.
+        native: (V, 3) native sphere, for the "before" mark.
+        title: figure title.
+
+    Returns:
+        :func:`viz.surface_view.sphere_map_figure`'s figure, plus trace "before" when asked.
+    """
+    registered = np.asarray(registered, dtype=np.float64)
+    fig = sphere_map_figure(
+        xyz_to_latlon(registered), values=values, color_title=color_title,
+        colorscale=COLOR_SCALES.get(color_title, DIVERGING), focus=focus, title=title,
+    )  # fmt: skip
+    n = len(registered)
+    if native is not None and focus is not None and 0 <= int(focus) < n:
+        lat, lon = xyz_to_latlon(np.asarray(native, dtype=np.float64)[int(focus)])[0]
+        fig.add_trace(
+            go.Scattergl(
+                x=[lon], y=[lat], customdata=np.array([int(focus)]), name="before", mode="markers+text",
+                text=["before"], textposition="bottom center", textfont={"size": 11, "color": OUTLINE},
+                marker={"size": 12, "symbol": "circle-open", "color": OUTLINE, "line": {"width": 2}},
+                showlegend=False, hovertemplate="native position of vertex %{customdata}<extra></extra>",
+            )
+        )  # fmt: skip
+    return fig
