@@ -7,6 +7,7 @@ no shipped weights fit the sample, and returns a :class:`ActiveModel` or None.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,18 +61,33 @@ def _prepared(fp: str, key: str, _model: NodeModel, _s: Sample) -> Data:
     return _model.prepare(with_split(_s.data, seed=0)).to(device())
 
 
-def model_picker(s: Sample, fp: str, *, attention_only: bool = False) -> ActiveModel | None:
-    """Choose a model for ``s``; returns it ready to run, or None (with an explanation shown)."""
+def model_picker(
+    s: Sample,
+    fp: str,
+    *,
+    attention_only: bool = False,
+    only: Sequence[str] | None = None,
+    widget_key: str = "model_choice",
+) -> ActiveModel | None:
+    """Choose a model for ``s``; returns it ready to run, or None (with an explanation shown).
+
+    ``only`` limits the choice to those registry keys; a page offering its own set uses its
+    own ``widget_key``, so the choice made on another page never falls outside its options.
+    """
     if s.data.get("y") is None:
         st.info(
             "This sample has no node labels, so there is no classifier to inspect. Load a labelled graph."
         )
         return None
-    keys = [k for k, spec in MODELS.items() if not attention_only or spec.attention != "none"]
+    keys = [
+        k
+        for k, spec in MODELS.items()
+        if (not attention_only or spec.attention != "none") and (only is None or k in only)
+    ]
     c_model, c_status = st.columns([1, 3])
     with c_model:
         key = st.selectbox(
-            "Model", keys, format_func=lambda k: MODELS[k].title, key="model_choice", help=_model_help(keys)
+            "Model", keys, format_func=lambda k: MODELS[k].title, key=widget_key, help=_model_help(keys)
         )
     with c_status:
         active = _from_session(s, fp, key) or _from_assets(s, fp, key)

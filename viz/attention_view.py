@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.graph_view import edge_segments
+from viz.graph_view import weighted_edge_traces, with_global_ids
 from viz.nodes import node_scatter_traces, scatter_layout
 
 #: Upper edges of the coefficient bins drawn with rising width and darkness.
@@ -76,33 +76,16 @@ def attention_graph_figure(
     xy = np.asarray(xy, dtype=np.float64)
     pairs, weight = strongest_direction(edge_index, alpha)
     ids = np.arange(len(xy)) if node_ids is None else np.asarray(node_ids)
-    traces: list[Any] = []
-    bins = np.digitize(weight, ALPHA_BINS[:-1], right=True)
-    lower = 0.0
-    for b, upper in enumerate(ALPHA_BINS):
-        chosen = pairs[:, bins == b]
-        ex, ey = edge_segments(xy, chosen)
-        traces.append(
-            go.Scatter(
-                x=ex, y=ey, mode="lines", name=f"α {lower:.2f}–{upper:.2f}",
-                line={"color": _BIN_COLORS[b], "width": _BIN_WIDTHS[b]}, hoverinfo="skip",
-                legendgroup="attention", showlegend=bool(chosen.shape[1]),
-            )
-        )  # fmt: skip
-        lower = upper
-    mid = (xy[pairs[0]] + xy[pairs[1]]) / 2 if pairs.size else np.zeros((0, 2))
-    traces.append(
-        go.Scatter(
-            x=mid[:, 0], y=mid[:, 1], mode="markers", name="edge attention",
-            marker={"size": 6, "opacity": 0}, showlegend=False,
-            text=[f"{ids[u]} ↔ {ids[v]}: α = {w:.3f} (larger direction)" for (u, v), w in zip(pairs.T, weight, strict=True)],
-            hoverinfo="text",
-        )
+    edge_hover = [
+        f"{ids[u]} ↔ {ids[v]}: α = {w:.3f} (larger direction)"
+        for (u, v), w in zip(pairs.T, weight, strict=True)
+    ]
+    traces = weighted_edge_traces(
+        xy, pairs, weight, bins=ALPHA_BINS, colors=_BIN_COLORS, widths=_BIN_WIDTHS, name="α",
+        hover=edge_hover, legendgroup="attention",
     )  # fmt: skip
-    nodes = node_scatter_traces(xy, **styling)
-    for t in nodes:  # customdata carries global ids so the shared selection stays global
-        if t.customdata is not None:
-            t.customdata = ids[np.asarray(t.customdata, dtype=np.int64)]
+    traces[-1].name = "edge attention"
+    nodes = with_global_ids(list(node_scatter_traces(xy, **styling)), ids)
     fig = go.Figure([*traces, *nodes])
     fig.update_layout(
         scatter_layout(title=title, selected=styling.get("selected", ()), focus=styling.get("focus"))

@@ -48,6 +48,64 @@ def edge_segments(xy: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.nda
     return x.ravel(), y.ravel()
 
 
+def weighted_edge_traces(
+    xy: np.ndarray,
+    pairs: np.ndarray,
+    weight: np.ndarray,
+    *,
+    bins: tuple[float, ...],
+    colors: tuple[str, ...],
+    widths: tuple[float, ...],
+    name: str,
+    hover: list[str],
+    legendgroup: str | None = None,
+) -> list[go.Scatter]:
+    """Edges drawn by weight: one line trace per bin, thicker and darker as the weight grows,
+    then an invisible trace at the edge midpoints that carries ``hover``.
+
+    Args:
+        xy: (n, 2) node positions.
+        pairs: (2, P) the edges to draw (local ids).
+        weight: (P,) their weights, binned by ``bins`` (upper edges, increasing).
+        colors, widths: line colour and width per bin.
+        name: the legend name of bins ("NAME 0.05–0.15") and of the hover trace ("edge NAME").
+        hover: (P,) hover text per edge.
+        legendgroup: a legend group for the bin traces.
+    """
+    xy = np.asarray(xy, dtype=np.float64)
+    which = np.digitize(weight, bins[:-1], right=True)
+    traces: list[go.Scatter] = []
+    lower = 0.0
+    for b, upper in enumerate(bins):
+        chosen = pairs[:, which == b]
+        ex, ey = edge_segments(xy, chosen)
+        traces.append(
+            go.Scatter(
+                x=ex, y=ey, mode="lines", name=f"{name} {lower:.2f}–{upper:.2f}",
+                line={"color": colors[b], "width": widths[b]}, hoverinfo="skip",
+                legendgroup=legendgroup, showlegend=bool(chosen.shape[1]),
+            )
+        )  # fmt: skip
+        lower = upper
+    mid = (xy[pairs[0]] + xy[pairs[1]]) / 2 if pairs.size else np.zeros((0, 2))
+    traces.append(
+        go.Scatter(
+            x=mid[:, 0], y=mid[:, 1], mode="markers", name=f"edge {name}", showlegend=False,
+            marker={"size": 6, "opacity": 0}, text=hover, hoverinfo="text",
+        )
+    )  # fmt: skip
+    return traces
+
+
+def with_global_ids(traces: list[Any], ids: np.ndarray) -> list[Any]:
+    """``traces`` with each point's customdata (a local id) replaced by ``ids[local]``, so the
+    shared selection stays global when a subgraph is drawn."""
+    for t in traces:
+        if t.customdata is not None:
+            t.customdata = ids[np.asarray(t.customdata, dtype=np.int64)]
+    return traces
+
+
 def focus_edges_path(xy: np.ndarray, edge_index: np.ndarray, focus: int) -> str:
     """SVG path (data coordinates) of the focus node's edges: "M x y L x y" per edge, "" for none."""
     ei = np.asarray(edge_index)

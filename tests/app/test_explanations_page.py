@@ -1,0 +1,110 @@
+"""The Explanations page on Karate club with its shipped X-Node weights: views, focus, reviews, exports."""
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.state import Selection
+from core.reviews import ReviewStore
+
+MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
+
+
+@pytest.fixture
+def reviews_db(monkeypatch, tmp_path):
+    path = tmp_path / "reviews.sqlite3"
+    monkeypatch.setenv("NODESCOPE_REVIEWS_DB", str(path))
+    return path
+
+
+def _page(monkeypatch, source: str = "karate") -> AppTest:
+    monkeypatch.setenv("NODESCOPE_SOURCE", source)
+    at = AppTest.from_file(MAIN, default_timeout=300)
+    at.run()
+    at.switch_page("views/explanations.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _markdown(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_shows_the_least_confident_node_under_every_explainer(monkeypatch, reviews_db):
+    at = _page(monkeypatch)
+    assert "weights shipped" in " ".join(c.value for c in at.caption)
+    assert at.selectbox(key="xnode_model_choice").options == ["X-Node (GCN)", "X-Node (GAT)", "X-Node (GIN)"]
+    assert at.subheader[0].value.startswith("Node ")
+    assert "least confident" in " ".join(c.value for c in at.caption)
+    assert "Predicted" in _markdown(at)
+    # the map and one subgraph per explainer (GCN backbone: no attention)
+    assert len(at.get("bidi_component")) == 1 + 4
+    fidelity = at.dataframe[0].value
+    assert list(fidelity.index) == ["X-Node", "GNNExplainer", "Integrated Gradients", "Saliency"]
+    assert fidelity["Fid+"].between(0, 1).all()
+
+
+def test_a_gat_backbone_adds_the_attention_explainer(monkeypatch, reviews_db):
+    at = _page(monkeypatch)
+    at.selectbox(key="xnode_model_choice").select("xnode-gat").run()
+    assert not at.exception, at.exception
+    assert "Attention" in list(at.dataframe[0].value.index)
+
+
+def test_focus_from_the_shared_selection_and_a_saved_review(monkeypatch, reviews_db):
+    at = _page(monkeypatch)
+    at.session_state["selection"] = Selection((5,), 5)
+    at.run()
+    assert at.subheader[0].value == "Node 5"
+    at.radio(key="expl_verdict").set_value("reject")
+    at.text_area(key="expl_comment").input("degree is not why")
+    next(b for b in at.button if b.label == "Save review").click().run()
+    assert not at.exception, at.exception
+    (review,) = ReviewStore(reviews_db).reviews()
+    assert (review.node, review.verdict, review.comment) == (5, "reject", "degree is not why")
+    assert "karate" in review.dataset and review.model == "xnode-gcn (shipped)"
+    assert review.explanation.startswith("Predicted")
+    assert any(c.value.startswith("Last review of node 5: **reject**") for c in at.caption)
+    listed = at.dataframe[-1].value
+    assert listed["comment"].tolist() == ["degree is not why"]
+    labels = [b.label for b in at.get("download_button")]
+    assert any("reviews (CSV)" in b for b in labels)
+    assert any("(JSON)" in b for b in labels)
+
+
+def test_reviews_are_listed_in_a_new_session(monkeypatch, reviews_db):
+    ReviewStore(reviews_db).add(
+        dataset="karate", fingerprint="another graph", model="xnode-gcn (shipped)", node=1, verdict="accept"
+    )
+    first = _page(monkeypatch)
+    first.session_state["selection"] = Selection((3,), 3)
+    first.run()
+    first.text_area(key="expl_comment").input("clear")
+    next(b for b in first.button if b.label == "Save review").click().run()
+    again = _page(monkeypatch)  # a new session on the same database
+    assert any(c.value.startswith("1 review(s) of xnode-gcn (shipped)") for c in again.caption)
+    assert again.dataframe[-1].value["comment"].tolist() == ["clear"]
+
+
+def _compared(at: AppTest) -> int:
+    """How many nodes the map says are compared (the store is shared by sessions of one process)."""
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Grey: not compared yet")]
+    return int(re.search(r"\((\d+) of 34 nodes are\)", caption).group(1))
+
+
+def test_comparing_more_nodes_colours_the_map_by_agreement(monkeypatch, reviews_db):
+    at = _page(monkeypatch)
+    at.selectbox(key="expl_map_colour").select("agreement between explainers").run()
+    before = _compared(at)
+    assert before >= 1  # the focus node at least
+    next(b for b in at.button if b.label.startswith("Compare")).click().run()
+    assert not at.exception, at.exception
+    assert _compared(at) == min(before + 10, 34)
+
+
+def test_unlabelled_sample_explains_why_nothing_is_shown(monkeypatch, reviews_db):
+    at = _page(monkeypatch, "airplane")
+    assert "no node labels" in at.info[0].value
+    assert not at.get("bidi_component")
