@@ -1,0 +1,238 @@
+"""What the Over-smoothing page computes and caches: the sweeps (shipped or recomputed here) and,
+for one model at one depth, its layer-by-layer representations and the views derived from them.
+
+Sweeps computed here live in the session (and in :mod:`core.sweeps`'s disk cache); results of one
+model are cached by the sample's fingerprint, the model key and the depth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+import torch
+from torch import Tensor
+from torch_geometric.data import Data
+
+from app.model_state import dataset_key
+from core.device import device
+from core.models import MODELS, ModelConfig, NodeModel, build
+from core.sample import Sample
+from core.sweeps import SweepConfig, SweepResult, precomputed, run_sweep
+from core.training import seed_everything, settings_for, train, with_split
+from explain.influence import influence_per_hop
+from explain.oversmoothing import (
+    centroid_contrast,
+    distance_matrix,
+    layer_pca,
+    measure_for,
+    own_centroid_distance,
+)
+
+#: Depths offered (the shipped sweeps' depths).
+DEPTHS = (2, 4, 8, 16, 32, 64)
+#: Models drawn first on the curves, when the sweep has them.
+DEFAULT_CURVES = ("gcn", "gcn-res", "gcn-pairnorm", "gcnii", "appnp", "dagnn")
+#: Models a live sweep offers: those built for any depth (core.models.deep, plus gcn and gat).
+SWEEP_MODELS = (
+    "gcn", "gat", "sage", "gcn-plain", "gcn-res", "gcn-jk", "gcn-pairnorm", "gcn-dropedge",
+    "gcnii", "appnp", "dagnn", "dgmlp",
+)  # fmt: skip
+#: Heat map size: at most this many nodes (the selection first, then a fixed sample).
+HEATMAP_NODES = 120
+#: Influence bars stop at this many hops (or the depth, when smaller).
+MAX_HOPS = 16
+UNTRAINED, TRAINED = "untrained", "trained"
+_LIVE = "os_live_sweeps"  # session: {(fingerprint, kind): SweepResult}
+_TRAINED_PROBES = "os_trained_probes"  # session: {(fingerprint, key, depth): (model, test accuracy)}
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _shipped(name: str) -> dict[str, SweepResult]:
+    return precomputed(name) if name else {}
+
+
+def sweeps(s: Sample, fp: str) -> dict[str, tuple[SweepResult, str]]:
+    """``{"untrained" | "trained": (result, origin)}``; origin is "shipped" or "computed here".
+
+    A sweep computed in this session replaces the shipped one of its kind; shipped sweeps count
+    only when they were computed on this very graph (same content fingerprint).
+    """
+    out = {
+        kind: (result, "shipped")
+        for kind, result in _shipped(dataset_key(s)).items()
+        if result.dataset.get("fingerprint") == fp
+    }
+    live = st.session_state.get(_LIVE, {})
+    for kind in (UNTRAINED, TRAINED):
+        if (fp, kind) in live:
+            out[kind] = (live[(fp, kind)], "computed here")
+    return out
+
+
+def run_live(s: Sample, fp: str, models: list[str], depths: list[int], trained: bool) -> None:
+    """Run a sweep on the loaded sample with a progress bar and a Stop button, keep it, rerun.
+
+    A click on Stop (or any widget) reruns the page; Streamlit stops this run at its next
+    progress update, so a stopped sweep leaves nothing behind (the disk cache only keeps
+    finished sweeps).
+    """
+    config = SweepConfig(dataset_key(s) or s.name, tuple(models), tuple(depths), trained=trained)
+    bar = st.progress(0.0, text="Starting the sweep…")
+    st.button("Stop", key="os_stop")
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    result = run_sweep(config, measure_for, sample=s, progress=progress)
+    bar.empty()
+    st.session_state.setdefault(_LIVE, {})[(fp, TRAINED if trained else UNTRAINED)] = result
+    st.rerun()
+
+
+def names(keys: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Model key -> its title in the registry."""
+    return {k: MODELS[k].title for k in keys}
+
+
+# ------------------------------------------------------------------------- one model, every layer
+@dataclass(frozen=True)
+class Probe:
+    """One model at one depth: at initialisation (seed 0, as run 0 of an untrained sweep) or trained here.
+
+    Attributes:
+        key, depth: registry key and depth (``ModelConfig.layers``).
+        model: the network, eval mode, on :func:`core.device.device`.
+        data: the sample's graph prepared for it, on the same device.
+        hidden: depth + 1 representations (N, D_k) on the CPU; entry k after layer k.
+    """
+
+    key: str
+    depth: int
+    model: NodeModel
+    data: Data
+    hidden: list[Tensor]
+
+
+def _config(s: Sample, key: str, depth: int) -> ModelConfig:
+    classes = s.num_classes if s.data.get("y") is not None else 2
+    return MODELS[key].config(s.data.num_features, classes, layers=depth)
+
+
+def trained_here(fp: str, key: str, depth: int) -> tuple[NodeModel, float] | None:
+    """(model, test accuracy) of ``key`` at ``depth`` trained in this session on this sample, if any."""
+    return st.session_state.get(_TRAINED_PROBES, {}).get((fp, key, depth))
+
+
+def train_probe(s: Sample, fp: str, key: str, depth: int) -> None:
+    """Train ``key`` at ``depth`` with the sweep's settings (seed 0), with a progress bar and a
+    Cancel button (a click reruns the page, which stops this run), keep it, rerun."""
+    sweep = SweepConfig(s.name, (key,), (depth,))  # the sweep defaults: epochs and patience
+    settings = settings_for(key, seed=0, max_epochs=sweep.max_epochs, patience=sweep.patience)
+    bar = st.progress(0.0, text="Training…")
+    st.button("Cancel training", key="os_cancel_training")
+
+    def progress(epoch: int, total: int, row: dict[str, float]) -> None:
+        bar.progress(epoch / total, text=f"epoch {epoch}: validation accuracy {row['val_acc']:.1%}")
+
+    result = train(_config(s, key, depth), with_split(s.data, seed=0), settings, progress=progress)
+    bar.empty()
+    st.session_state.setdefault(_TRAINED_PROBES, {})[(fp, key, depth)] = (result.model, result.test_acc)
+    st.rerun()
+
+
+@st.cache_resource(show_spinner="Running the model…", max_entries=3)
+def probe(fp: str, key: str, depth: int, origin: str, _s: Sample, _model: NodeModel | None = None) -> Probe:
+    """The representations of ``_model`` (trained here; ``origin`` identifies it in the cache key,
+    which every session shares) or, when None, of a freshly initialised model (seed 0)."""
+    data = _s.data
+    if _model is None:
+        seed_everything(0)
+        _model = build(_config(_s, key, depth))
+    model = _model.to(device()).eval()
+    prepared = model.prepare(data).to(device())
+    with torch.no_grad():
+        hidden = [h.detach().to("cpu", torch.float32) for h in model(prepared).hidden]
+    return Probe(key, depth, model, prepared, hidden)
+
+
+@st.cache_data(show_spinner="Projecting every layer…", max_entries=8)
+def embeddings(fp: str, key: str, depth: int, _p: Probe) -> np.ndarray:
+    """(depth + 1, N, 2) :func:`explain.oversmoothing.layer_pca` of the probe's layers."""
+    return layer_pca(_p.hidden)
+
+
+def embedding_range(coords: np.ndarray) -> float:
+    """Half-width of a square axis range that holds every layer's points (so layers compare)."""
+    r = float(np.abs(coords).max()) if coords.size else 0.0
+    return 1.05 * r if r > 0 else 1.0
+
+
+#: Node-link colourings: label -> (kind for viz.oversmoothing_view.centroid_graph_figure, caption).
+COLOURINGS = {
+    "own vs nearest other class": (
+        "contrast",
+        "Blue: nearer its own class centroid than any other; white: as near another class's; red: nearer "
+        "another class's.",
+    ),
+    "distance to own class": (
+        "distance",
+        "Distance to its own class centroid in units of the layer's root-mean-square node norm; dark: the "
+        "class has collapsed onto one point.",
+    ),
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def centroid_values(
+    fp: str, key: str, depth: int, layer: int, kind: str, _p: Probe, _y: Tensor
+) -> np.ndarray:
+    """(N,) :func:`explain.oversmoothing.centroid_contrast` (``kind`` "contrast") or
+    :func:`explain.oversmoothing.own_centroid_distance` ("distance") at ``layer``."""
+    fn = centroid_contrast if kind == "contrast" else own_centroid_distance
+    return fn(_p.hidden[layer], _y)
+
+
+def heatmap_nodes(s: Sample, selected: tuple[int, ...], max_nodes: int = HEATMAP_NODES) -> np.ndarray:
+    """Node ids for the heat map: the selection, then a fixed random sample; sorted by class.
+
+    All nodes when the graph has at most ``max_nodes``. Sorting by class makes classes
+    blocks along the diagonal while they stay apart.
+    """
+    n = s.num_nodes
+    if n <= max_nodes:
+        nodes = np.arange(n)
+    else:
+        first = np.array(selected[:max_nodes], dtype=np.int64)
+        rest = np.random.default_rng(0).permutation(n)
+        rest = rest[~np.isin(rest, first)][: max_nodes - len(first)]
+        nodes = np.concatenate([first, rest])
+    y = s.data.get("y")
+    if y is not None:
+        nodes = nodes[np.argsort(y.numpy()[nodes], kind="stable")]
+    return nodes
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def distances(fp: str, key: str, depth: int, layer: int, nodes: tuple[int, ...], _p: Probe) -> np.ndarray:
+    """(n, n) cosine distances (MAD's) between ``nodes`` at ``layer``."""
+    return distance_matrix(_p.hidden[layer], torch.tensor(nodes, dtype=torch.long))
+
+
+@st.cache_data(show_spinner="Differentiating the focus node's output…", max_entries=32)
+def influence(fp: str, key: str, depth: int, focus: int, _p: Probe) -> np.ndarray:
+    """(H + 1,) share of ``focus``'s Jacobian influence per hop, H = min(depth, MAX_HOPS)."""
+    return influence_per_hop(_p.model, _p.data, focus, min(depth, MAX_HOPS))
+
+
+def default_focus(s: Sample) -> int:
+    """The highest-degree node, shown until a node is selected."""
+    return int(np.bincount(s.data.edge_index[1].numpy(), minlength=s.num_nodes).argmax())
+
+
+def heatmap_labels(s: Sample, nodes: np.ndarray) -> list[str]:
+    y = s.data.get("y")
+    if y is None:
+        return [f"node {s.node_label(int(v))}" for v in nodes]
+    return [f"node {s.node_label(int(v))} ({s.class_name(int(y[int(v)]))})" for v in nodes]

@@ -1,0 +1,195 @@
+"""Over-smoothing: how node representations of deep GNNs become alike layer by layer, and which
+remedies keep them apart."""
+
+import streamlit as st
+
+from app import components as ui
+from app import oversmoothing_data as od
+from app import state
+from explain.oversmoothing import METRICS
+from viz.embedding_view import embedding_figure
+from viz.graph_view import node_link_figure
+from viz.oversmoothing_view import (
+    accuracy_depth_figure,
+    centroid_graph_figure,
+    distance_heatmap_figure,
+    influence_figure,
+    metric_curves_figure,
+)
+
+s = state.sample()
+fp = state.fingerprint(s)
+labelled = s.data.get("y") is not None
+
+st.title("Over-smoothing")
+st.caption(
+    "Stack enough message-passing layers and every node ends up with the same representation. "
+    "The curves show it per layer for plain and remedied models; below, one model layer by layer: "
+    "move the layer slider and watch the nodes collapse."
+)
+results = od.sweeps(s, fp)
+
+with st.expander("Recompute live", expanded=not results):
+    c_models, c_depths, c_go = st.columns([3, 2, 1])
+    live_models = c_models.multiselect(
+        "Models",
+        list(od.SWEEP_MODELS),
+        default=[m for m in od.DEFAULT_CURVES if m in od.SWEEP_MODELS],
+        format_func=lambda k: od.names([k])[k],
+        key="os_live_models",
+    )
+    live_depths = c_depths.multiselect("Depths", list(od.DEPTHS), default=[2, 8, 32], key="os_live_depths")
+    live_trained = c_go.checkbox(
+        "Train each", key="os_live_trained", disabled=not labelled, help="Record test accuracy (minutes)."
+    )
+    if c_go.button("Run", type="primary", key="os_live_run", disabled=not (live_models and live_depths)):
+        od.run_live(s, fp, live_models, sorted(live_depths), live_trained and labelled)
+
+if not results:
+    st.info(f"No precomputed sweep for {s.name}: run one above (seconds at initialisation).")
+else:
+    kinds = [k for k in (od.UNTRAINED, od.TRAINED) if k in results]
+    c_kind, c_metric, c_depth, c_log = st.columns([2, 2, 1, 1])
+    kind = c_kind.radio(
+        "Sweep",
+        kinds,
+        format_func=lambda k: "at initialisation" if k == od.UNTRAINED else "trained",
+        horizontal=True,
+        key="os_kind",
+    )
+    sweep, origin = results[kind]
+    metric = c_metric.selectbox(
+        "Metric", list(METRICS), format_func=lambda m: METRICS[m].title, key="os_metric"
+    )
+    depth = c_depth.selectbox(
+        "Depth", list(sweep.config.depths), index=len(sweep.config.depths) - 1, key=f"os_curve_depth_{kind}"
+    )
+    log_y = c_log.checkbox("Log scale", value=METRICS[metric].log_scale, key=f"os_log_{metric}")
+    models = st.multiselect(
+        "Models drawn",
+        list(sweep.config.models),
+        default=[m for m in od.DEFAULT_CURVES if m in sweep.config.models] or list(sweep.config.models),
+        format_func=lambda k: od.names([k])[k],
+        key=f"os_curve_models_{kind}",
+    )
+    st.caption(
+        f"{METRICS[metric].description} Sweep {origin}: {len(sweep.config.models)} models × depths "
+        f"{', '.join(map(str, sweep.config.depths))}, {sweep.config.seeds} seed(s)"
+        + (", trained." if sweep.config.trained else ", at initialisation.")
+    )
+    left, right = st.columns(2)
+    with left:
+        fig = metric_curves_figure(
+            {m: sweep.curve(m, depth, metric) for m in models},
+            metric_title=METRICS[metric].title,
+            names=od.names(models),
+            log_y=log_y,
+            title=f"{METRICS[metric].title}, models of depth {depth}",
+        )
+        st.plotly_chart(fig, key="os_curves", config=ui.CHART_CONFIG)
+    with right:
+        if od.TRAINED in results:
+            trained_sweep, trained_origin = results[od.TRAINED]
+            acc = {m: trained_sweep.accuracy(m) for m in trained_sweep.config.models}
+            fig = accuracy_depth_figure(
+                acc,
+                names=od.names(list(acc)),
+                title=f"Test accuracy vs depth ({trained_sweep.config.seeds} seed(s), {trained_origin})",
+            )
+            st.plotly_chart(fig, key="os_accuracy", config=ui.CHART_CONFIG)
+        else:
+            st.info("No trained sweep for this graph: tick **Train each** under *Recompute live*.")
+
+st.subheader("One model, layer by layer")
+ui.take_chart_event("os_graph")
+ui.take_chart_event("os_embedding")
+sel = state.selection()
+focus = sel.focus if sel.focus is not None else od.default_focus(s)
+
+c_model, c_depth, c_layer = st.columns([2, 1, 3])
+key = c_model.selectbox(
+    "Model", list(od.SWEEP_MODELS), format_func=lambda k: od.names([k])[k], key="os_probe_model"
+)
+depth = c_depth.selectbox("Depth", list(od.DEPTHS), index=od.DEPTHS.index(16), key="os_probe_depth")
+layer = c_layer.slider("Layer", 0, depth, depth, key=f"os_layer_{depth}")
+trained = od.trained_here(fp, key, depth)
+c_note, c_colour, c_train = st.columns([3, 2, 1])
+if labelled:
+    colouring = c_colour.radio(
+        "Node-link colour: distance to class centroids", list(od.COLOURINGS), key="os_colouring"
+    )
+    colour_kind, colour_caption = od.COLOURINGS[colouring]
+if trained is None:
+    probe = od.probe(fp, key, depth, "initialisation", s)
+    what = "at initialisation (seed 0, as in the sweep)"
+    if labelled and c_train.button("Train it here", key="os_train"):
+        od.train_probe(s, fp, key, depth)
+else:
+    probe = od.probe(fp, key, depth, f"trained here {id(trained[0])}", s, trained[0])
+    what = f"trained here (test accuracy {trained[1]:.1%})"
+c_note.caption(
+    f"{od.names([key])[key]} with {depth} layers {what}; layer {layer} of {depth} (0 = its input). "
+    "Click a node in either view to focus it."
+)
+
+hover = ui.hover_texts(fp, s)
+style: dict = {"hover": hover, "selected": list(sel.nodes), "focus": sel.focus}
+if labelled:
+    style |= {"labels": s.data.y.numpy(), "label_names": s.label_names}
+left, right = st.columns(2)
+with left:
+    xy = ui.layout_xy(fp, s)
+    if labelled:
+        fig = centroid_graph_figure(
+            xy,
+            s.data.edge_index.numpy(),
+            od.centroid_values(fp, key, depth, layer, colour_kind, probe, s.data.y),
+            kind=colour_kind,
+            edge_image=ui.edge_image(fp, s),
+            title=f"Layer {layer}: {colouring}",
+            hover=hover,
+            selected=list(sel.nodes),
+            focus=sel.focus,
+        )
+    else:
+        fig = node_link_figure(
+            xy, s.data.edge_index.numpy(), edge_image=ui.edge_image(fp, s), title="No labels", **style
+        )
+    ui.chart(fig, "os_graph", fp, height=460)
+    if labelled:
+        st.caption(colour_caption)
+with right:
+    coords = od.embeddings(fp, key, depth, probe)
+    r = od.embedding_range(coords)
+    fig = embedding_figure(
+        coords[layer], method="PCA", title=f"Layer {layer}: PCA of the representations", **style
+    )
+    fig.update_layout(xaxis_range=[-r, r], yaxis_range=[-r, r])
+    ui.chart(fig, "os_embedding", fp, height=460)
+    st.caption(
+        "Axes in units of the layer's root-mean-square node norm, the same range at every layer: "
+        "a layer whose nodes become alike shrinks to the centre."
+    )
+
+left, right = st.columns(2)
+with left:
+    nodes = od.heatmap_nodes(s, sel.nodes)
+    dist = od.distances(fp, key, depth, layer, tuple(int(v) for v in nodes), probe)
+    fig = distance_heatmap_figure(
+        dist,
+        od.heatmap_labels(s, nodes),
+        title=f"Layer {layer}: cosine distance between {len(nodes)} nodes"
+        + (" (sorted by class)" if labelled else ""),
+    )
+    st.plotly_chart(fig, key="os_heatmap", config=ui.CHART_CONFIG)
+with right:
+    shares = od.influence(fp, key, depth, focus, probe)
+    fig = influence_figure(shares, title=f"Where node {s.node_label(focus)}'s output comes from")
+    st.plotly_chart(fig, key="os_influence", config=ui.CHART_CONFIG)
+    farther = 1.0 - float(shares.sum()) if shares.any() else 0.0
+    st.caption(
+        "Share of the Jacobian of the focus node's output with respect to each node's input, summed by "
+        "hop distance (Xu et al. 2018)."
+        + (f" {farther:.0%} comes from farther than {len(shares) - 1} hops." if farther > 0.005 else "")
+        + ("" if sel.focus is not None else " No node selected: showing the highest-degree node.")
+    )
