@@ -18,13 +18,11 @@ if _ROOT not in sys.path:
 
 st.set_page_config(page_title="Nodescope", page_icon=":material/travel_explore:", layout="wide")
 
-_PAGES = Path(__file__).parent / "views"
-pages = [
-    st.Page(_PAGES / "home.py", title="Home", icon=":material/home:", default=True),
-    st.Page(_PAGES / "explorer.py", title="Explorer", icon=":material/hub:", url_path="explorer"),
-    st.Page(_PAGES / "geometry.py", title="3D & sphere", icon=":material/public:", url_path="geometry"),
-    st.Page(_PAGES / "attention.py", title="Attention", icon=":material/visibility:", url_path="attention"),
-]
+from app.pages import PAGES  # noqa: E402  (after the sys.path fix above)
+
+_VIEWS = Path(__file__).parent / "views"
+pages = [st.Page(_VIEWS / "home.py", title="Home", icon=":material/home:", default=True)]
+pages += [st.Page(_VIEWS / p.script, title=p.title, icon=p.icon, url_path=p.url_path) for p in PAGES]
 page = st.navigation(pages)
 page.run()
 # The sidebar loads the sample (torch, PyG: seconds on a cold start), so it is drawn after the

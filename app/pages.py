@@ -1,0 +1,58 @@
+"""The app's pages: one table read by the navigation (app/main.py) and the Home page.
+
+Light on purpose (no torch): the Home page's text shows before any model code loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """A page of the app: its script under app/views, navigation entry and Home blurb."""
+
+    script: str
+    title: str
+    icon: str
+    url_path: str
+    blurb: str
+
+
+PAGES: tuple[PageInfo, ...] = (
+    PageInfo(
+        "explorer.py", "Explorer", ":material/hub:", "explorer",
+        "The graph as nodes and links, a 2D embedding of the node features (PCA at once, UMAP on "
+        "request), a sortable node table and the details of the focus node. Click, box- or "
+        "lasso-select in any view, or pick table rows: all views show the same selection.",
+    ),
+    PageInfo(
+        "geometry.py", "3D & sphere", ":material/public:", "geometry",
+        "Meshes, cortical surfaces and panoramas in 3D, beside a flat longitude/latitude map of "
+        "the sphere. Pick a vertex on the map (or in 3D) and it lights up in both.",
+    ),
+    PageInfo(
+        "attention.py", "Attention", ":material/visibility:", "attention",
+        "What each head of a trained GAT, GATv2, Graph Transformer or GraphGPS looks at: edges "
+        "weighted by attention, a grid of every layer and head, whom the focus node attends to, and "
+        "which heads actually matter when switched off.",
+    ),
+    PageInfo(
+        "explanations.py", "Explanations", ":material/psychology:", "explanations",
+        "Why an X-Node model predicts what it does for each node, in words and cue contributions, beside "
+        "GNNExplainer, Integrated Gradients, Saliency and attention with their fidelity; accept or reject "
+        "each explanation, and export them all.",
+    ),
+    PageInfo(
+        "oversmoothing.py", "Over-smoothing", ":material/blur_on:", "oversmoothing",
+        "Why deep GNNs fail: Dirichlet energy, MAD and rank layer by layer for plain and remedied "
+        "models (residual, PairNorm, GCNII, APPNP, DAGNN), accuracy vs depth, and one model's nodes "
+        "collapsing as you move a layer slider.",
+    ),
+    PageInfo(
+        "registration.py", "Cortical registration", ":material/neurology:", "registration",
+        "Register a subject's cortical sphere onto fsaverage5 (rigid, then non-rigid) and follow any "
+        "vertex to where it lands, on the sphere and on the inflated or pial surface, with metrics and "
+        "downloads.",
+    ),
+)  # fmt: skip
