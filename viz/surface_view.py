@@ -92,10 +92,14 @@ def mesh_figure(
     if faces.ndim != 2 or faces.shape[1] != 3:
         raise ValueError(f"faces must have shape (T, 3), not {faces.shape}")
     n = len(pos)
-    ids = np.arange(n)
+    ids = np.arange(n, dtype=np.int32)
+    # float32 / int32: half the bytes sent to the browser on every rerun (a 110k-vertex cortex
+    # is ~6 MB instead of ~12 MB); plotly.js draws in float32 anyway.
+    xyz = np.ascontiguousarray(pos.T, dtype=np.float32)
+    tri = np.ascontiguousarray(faces.T, dtype=np.int32)
     mesh: dict[str, Any] = {
-        "x": pos[:, 0], "y": pos[:, 1], "z": pos[:, 2],
-        "i": faces[:, 0], "j": faces[:, 1], "k": faces[:, 2],
+        "x": xyz[0], "y": xyz[1], "z": xyz[2],
+        "i": tri[0], "j": tri[1], "k": tri[2],
         "customdata": ids, "name": "mesh", "flatshading": False,
         "lighting": CORTEX_LIGHTING, "lightposition": {"x": 1e5, "y": 1e5, "z": 1e5},
         "showscale": False,
@@ -106,7 +110,7 @@ def mesh_figure(
             raise ValueError(f"values has {len(v)} entries for {n} vertices")
         lo, hi = _value_range(v, colorscale)
         mesh.update(
-            intensity=np.where(np.isfinite(v), v, lo), intensitymode="vertex", colorscale=colorscale,
+            intensity=np.where(np.isfinite(v), v, lo).astype(np.float32), intensitymode="vertex", colorscale=colorscale,
             cmin=lo, cmax=hi, showscale=True, colorbar={"title": {"text": color_title}, "thickness": 12, "len": 0.7},
             hovertemplate="vertex %{customdata}<br>" + (color_title or "value") + ": %{intensity:.4g}<extra></extra>",
         )  # fmt: skip
