@@ -1,4 +1,5 @@
-"""What the Attention page computes and caches: the maps, the focus neighbourhood, head tables.
+"""What the Attention page computes and caches: the maps, the focus neighbourhood, head tables,
+and for models with global attention (GraphGPS) the focus node's rows of it.
 
 Everything is keyed by the model's ``ident`` (and the sample's fingerprint), so changing the
 focus or a widget only re-slices cached arrays.
@@ -12,33 +13,47 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
-from torch_geometric.utils import k_hop_subgraph
+from torch_geometric.utils import k_hop_subgraph, subgraph
 
 from app import components as ui
 from app import state
 from app.model_state import ActiveModel
 from app.plotly_view import latest_event
+from core.models import ModelOutput
 from core.sample import Sample
 from explain.attention import (
     AttentionMaps,
     aggregate_heads,
     attention_maps,
     attention_rollout,
+    global_attention_focus,
+    global_attention_modules,
+    global_ranked,
+    global_row_statistics,
     head_statistics,
+    hop_distances,
     incoming,
     outgoing,
+    row_entropy,
 )
 from explain.heads import HeadImportance, head_importance
 from viz.attention_view import block_matrix, focus_nodes
+from viz.global_attention_view import top_attended
 from viz.layout import graph_layout
 
 LAYER_KEY = "attn_layer"
 HEAD_KEY = "attn_head"
+GLOBAL_LAYER_KEY = "attn_global_layer"
+GLOBAL_HEAD_KEY = "attn_global_head"
 ROLLOUT = "all layers (rollout)"
 MEAN, MAX = "mean over heads", "max over heads"
 #: Graphs up to this many nodes are drawn whole; larger ones as the focus node's neighbourhood.
 WHOLE_GRAPH_NODES = 1500
 NEIGHBOURHOOD_NODES = 600
+#: On larger graphs the global-attention view draws the focus and this many most attended nodes.
+GLOBAL_TOP_K = 200
+#: Columns of the global-attention grid: the focus and its most attended nodes.
+GLOBAL_STRIP_NODES = 12
 
 
 @st.cache_resource(show_spinner="Reading every head's attention…", max_entries=8)
@@ -77,8 +92,16 @@ def describe_choice(layer_choice: str, head_choice: str) -> str:
     return f"{layer_choice}, {head_choice}"
 
 
-def take_head_event(view: str, m: AttentionMaps) -> None:
-    """A click on a grid cell or an importance point ([layer, head] customdata) opens that head."""
+def take_head_event(
+    view: str,
+    layer_names: list[str],
+    heads: list[int],
+    *,
+    layer_key: str = LAYER_KEY,
+    head_key: str = HEAD_KEY,
+) -> None:
+    """A click on a grid cell or an importance point ([layer, head] customdata) opens that head
+    (sets the ``layer_key`` and ``head_key`` widgets)."""
     event = latest_event(view)
     if event is None or not state.is_new_event(view, event["event_id"]):
         return
@@ -88,9 +111,9 @@ def take_head_event(view: str, m: AttentionMaps) -> None:
     if not isinstance(cd, (list, tuple)) or len(cd) < 2 or None in cd[:2]:
         return
     layer, head = int(cd[0]), int(cd[1])
-    if 0 <= layer < len(m.layer_names) and 0 <= head < m.heads[layer]:
-        st.session_state[LAYER_KEY] = m.layer_names[layer]
-        st.session_state[HEAD_KEY] = f"head {head + 1}"
+    if 0 <= layer < len(layer_names) and 0 <= head < heads[layer]:
+        st.session_state[layer_key] = layer_names[layer]
+        st.session_state[head_key] = f"head {head + 1}"
 
 
 def default_focus(active: ActiveModel) -> int:
@@ -226,3 +249,152 @@ def _head_table(ident: str, _active: ActiveModel, _m: AttentionMaps) -> pd.DataF
 def head_table(active: ActiveModel, m: AttentionMaps) -> pd.DataFrame:
     """One row per head: layer and head (1-based), entropy, sparsity, salience, causal importance."""
     return _head_table(active.ident, active, m)
+
+
+# ---------------------------------------------------------------- global attention (GraphGPS)
+def has_global_attention(active: ActiveModel) -> bool:
+    return bool(global_attention_modules(active.model))
+
+
+@st.cache_resource(show_spinner="Running the model once…", max_entries=8)
+def _global_output(ident: str, _active: ActiveModel) -> ModelOutput:
+    with torch.no_grad():
+        return _active.model.eval()(_active.data)
+
+
+@dataclass(frozen=True)
+class GlobalFocus:
+    """The focus node's global attention in every layer and head, and where its weight goes.
+
+    Attributes:
+        focus: the attending node.
+        rows: (L, Hmax, N) float32, each existing row sums to 1 (NaN for missing heads).
+        layer_names: "attention 1", ... (len L).
+        heads: heads per layer (len L).
+        hops: (N,) hops from the focus (-1: unreachable).
+        stats: :func:`explain.attention.global_row_statistics`, layer and head 1-based.
+    """
+
+    focus: int
+    rows: np.ndarray
+    layer_names: list[str]
+    heads: list[int]
+    hops: np.ndarray
+    stats: pd.DataFrame
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _global_focus(ident: str, focus: int, _active: ActiveModel) -> GlobalFocus:
+    out = _global_output(ident, _active)
+    rows = global_attention_focus(_active.model, out, focus)
+    heads = [m.num_heads for m in global_attention_modules(_active.model)]
+    names = [f"attention {i + 1}" for i in range(len(heads))]
+    data = _active.data
+    hops = hop_distances(data.edge_index.cpu().numpy(), focus, int(data.num_nodes))
+    stats = global_row_statistics(rows, hops, names)
+    stats[["layer", "head"]] += 1
+    return GlobalFocus(focus, rows, names, heads, hops, stats)
+
+
+def global_focus(active: ActiveModel, focus: int) -> GlobalFocus:
+    """The focus node's rows of every global attention layer and head (cached per model and node)."""
+    return _global_focus(active.ident, focus, active)
+
+
+def global_head_options(g: GlobalFocus, layer_choice: str) -> list[str]:
+    heads = g.heads[g.layer_names.index(layer_choice)]
+    return ([MEAN, MAX] if heads > 1 else []) + [f"head {h + 1}" for h in range(heads)]
+
+
+def global_row(g: GlobalFocus, layer_choice: str, head_choice: str) -> np.ndarray:
+    """(N,) the focus node's attention in the chosen layer: one head, or the mean / max over heads.
+
+    The mean still sums to 1; the max does not.
+    """
+    layer = g.layer_names.index(layer_choice)
+    rows = g.rows[layer, : g.heads[layer]]
+    h = _head_index(head_choice)
+    if h is not None:
+        return rows[h]
+    return rows.max(axis=0) if head_choice == MAX else rows.mean(axis=0)
+
+
+def global_locality(g: GlobalFocus, row: np.ndarray) -> tuple[float, float, float]:
+    """For one row of the focus node (a max over heads is rescaled to sum to 1): its share on the
+    1-hop neighbours, that share under uniform attention (degree / N), and its entropy / log N."""
+    near, p = g.hops == 1, row / row.sum()
+    return float(p[near].sum()), float(near.mean()), float(row_entropy(p))
+
+
+def global_chosen(g: GlobalFocus, layer_choice: str, head_choice: str) -> tuple[int, int] | None:
+    """(layer, head) when one head is shown, for the grid's frame."""
+    h = _head_index(head_choice)
+    return None if h is None else (g.layer_names.index(layer_choice), h)
+
+
+@dataclass(frozen=True)
+class GlobalView:
+    """What the global-attention node-link view draws (ids as in :class:`FocusView`)."""
+
+    nodes: np.ndarray
+    xy: np.ndarray
+    edge_index: np.ndarray
+    focus: int  # local id
+    title: str
+
+
+def global_view(s: Sample, fp: str, row: np.ndarray, focus: int) -> GlobalView:
+    """The whole graph when small; else the focus and its :data:`GLOBAL_TOP_K` most attended nodes,
+    at their places in the page's layout of the whole graph, with the graph edges among them."""
+    xy = ui.layout_xy(fp, s)
+    if s.num_nodes <= WHOLE_GRAPH_NODES:
+        title = f"Global attention of node {s.node_label(focus)} over all {s.num_nodes} nodes"
+        return GlobalView(np.arange(s.num_nodes), xy, s.data.edge_index.numpy(), focus, title)
+    nodes = top_attended(row, focus, GLOBAL_TOP_K)
+    sub_ei, _ = subgraph(
+        torch.from_numpy(nodes), s.data.edge_index, relabel_nodes=True, num_nodes=s.num_nodes
+    )
+    title = (
+        f"Global attention of node {s.node_label(focus)}: its {nodes.size - 1} most attended "
+        f"of {s.num_nodes:,} nodes"
+    )
+    return GlobalView(nodes, xy[nodes], sub_ei.numpy(), int(np.searchsorted(nodes, focus)), title)
+
+
+def global_node_style(s: Sample, fp: str, view: GlobalView, row: np.ndarray, sel: state.Selection) -> dict:
+    """Hover texts (with each node's weight and rank) and the selection, in the view's local ids."""
+    rank = np.empty(row.size, np.int64)
+    rank[np.argsort(-row, kind="stable")] = np.arange(1, row.size + 1)
+    hover = ui.hover_texts(fp, s)
+    local = {int(g): k for k, g in enumerate(view.nodes)}
+    return {
+        "hover": [f"{hover[int(g)]}<br>α = {row[g]:.4f} (rank {rank[g]})" for g in view.nodes],
+        "selected": [local[v] for v in sel.nodes if v in local],
+    }
+
+
+def global_strips(s: Sample, g: GlobalFocus) -> tuple[list[list[np.ndarray | None]], list[str], float]:
+    """Per layer and head, the focus row over the same few nodes (the focus, then the nodes
+    most attended on average over all layers and heads) as (1, k) blocks in × uniform.
+
+    Returns:
+        blocks, the column labels and the colour scale's top (shared by every cell).
+    """
+    n = g.rows.shape[-1]
+    mean_all = np.nanmean(g.rows.reshape(-1, n), axis=0)
+    order = np.argsort(-mean_all, kind="stable")
+    cols = np.array([g.focus, *order[order != g.focus][: GLOBAL_STRIP_NODES - 1]])
+    ratio = g.rows[:, :, cols] * n
+    blocks = [
+        [ratio[layer, h][None, :] if h < g.heads[layer] else None for h in range(g.rows.shape[1])]
+        for layer in range(len(g.heads))
+    ]
+    return blocks, [s.node_label(int(v)) for v in cols], max(2.0, float(np.nanmax(ratio)))
+
+
+def global_ranked_table(s: Sample, g: GlobalFocus, layer: int, head_choice: str, k: int = 20) -> pd.DataFrame:
+    """The ``k`` nodes the focus attends to most in ``layer`` (chosen head, else the mean / max)."""
+    h = _head_index(head_choice)
+    choice = head_choice if h is None or h < g.heads[layer] else MEAN
+    table = global_ranked(global_row(g, g.layer_names[layer], choice), g.hops, k)
+    return _labelled(s, table)

@@ -6,7 +6,9 @@
    Target: under 3 s. Also ``head_statistics`` of those 16 heads (median of 3).
 2. What the Attention page computes when the focus node changes on Cora (2,708 nodes), with the
    maps already cached: the incoming and outgoing tables of every layer (mean over heads and one
-   head) and the focus node's rollout row. Target: under 300 ms.
+   head) and the focus node's rollout row. Target: under 300 ms. The same for GraphGPS's global
+   attention (forward pass cached): the focus node's rows in every layer and head, its hop
+   distances, the per-head statistics and the ranked table of every layer.
 3. The Graph Transformer on the same 100k-node graph: ``prepare`` (Laplacian eigenvectors,
    once per graph) and a forward pass with attention.
 4. GraphGPS forward passes on random graphs up to its 20,000-node limit (global attention is
@@ -41,7 +43,11 @@ from core.models import MODELS, build  # noqa: E402
 from explain.attention import (  # noqa: E402
     attention_maps,
     attention_rollout,
+    global_attention_focus,
+    global_ranked,
+    global_row_statistics,
     head_statistics,
+    hop_distances,
     incoming,
     outgoing,
 )
@@ -131,6 +137,44 @@ def cora_focus() -> dict | None:
     return out
 
 
+def cora_gps_focus() -> dict | None:
+    if not (SHARED / "planetoid").is_dir():
+        print("skipping the Cora GraphGPS focus benchmark: ../shared/data is absent")
+        return None
+    from core.loaders import load
+
+    sample = load("cora", data_dir=SHARED / "planetoid")
+    model = build(MODELS["gps"].config(sample.data.num_features, sample.num_classes)).eval()
+    data = model.prepare(sample.data)
+    with torch.no_grad():
+        output = model(data)
+    edge_index, n = data.edge_index.numpy(), sample.num_nodes
+    focus_nodes = np.random.default_rng(0).choice(n, 20, replace=False)
+
+    def per_focus(node: int) -> None:
+        rows = global_attention_focus(model, output, node)
+        hops = hop_distances(edge_index, node, n)
+        global_row_statistics(rows, hops, [f"attention {i + 1}" for i in range(rows.shape[0])])
+        for layer in range(rows.shape[0]):
+            global_ranked(rows[layer].mean(axis=0), hops)
+
+    per_focus(int(focus_nodes[0]))
+    times = []
+    for node in focus_nodes:
+        t0 = time.perf_counter()
+        per_focus(int(node))
+        times.append(time.perf_counter() - t0)
+    out = {
+        "graph": "cora (2,708 nodes)",
+        "model": "gps: 2 layers, 4 heads, 64 wide (random weights)",
+        "per_focus_change": summarise(times),
+        "what": "focus rows of every global layer and head + hops + head statistics + ranked tables",
+        "target_s": 0.3,
+    }
+    print(f"Cora GraphGPS focus change: {1000 * out['per_focus_change']['median_s']:.1f} ms")
+    return out
+
+
 def transformer(data: Data) -> dict:
     model = build(MODELS["graph-transformer"].config(FEATURES, CLASSES)).eval()
     t0 = time.perf_counter()
@@ -172,6 +216,7 @@ def main() -> None:
         "load_average_at_start": os.getloadavg(),
         "gat_100k": gat_maps(data),
         "cora_focus": cora_focus(),
+        "cora_gps_focus": cora_gps_focus(),
         "graph_transformer_100k": transformer(data),
         "gps_forward": gps(),
     }

@@ -4,7 +4,8 @@ Conventions: ``edge_index`` row 0 is the source j and row 1 the target i; the co
 ``alpha[l, h, e]`` of edge e = (j → i) is the share of node i's update in layer l, head h that
 comes from j, so each target's incoming coefficients sum to 1 per head. Models whose attention
 spans all node pairs (GraphGPS) have no per-edge maps; :func:`global_attention_rows` recomputes
-the rows of their (H, N, N) attention for chosen nodes from ``ModelOutput.global_inputs``.
+the rows of their (H, N, N) attention for chosen nodes from ``ModelOutput.global_inputs``;
+:func:`global_row_statistics` and :func:`global_ranked` describe one node's rows.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
+from scipy.sparse.csgraph import shortest_path
+from scipy.stats import entropy
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
@@ -320,3 +323,102 @@ def global_attention_row(model: NodeModel, output: ModelOutput, layer: int, node
     """
     nodes = torch.tensor([node], device=output.global_inputs[0].device if output.global_inputs else None)
     return global_attention_rows(model, output, layer, nodes)[:, 0].cpu().numpy()
+
+
+def global_attention_focus(model: NodeModel, output: ModelOutput, node: int) -> np.ndarray:
+    """(L, Hmax, N) float32: ``node``'s row in every global attention layer and head.
+
+    NaN for heads a layer does not have; every existing (layer, head) row sums to 1.
+    Costs L projections of the (N, D) inputs, never an (N, N) matrix.
+    """
+    rows = [global_attention_row(model, output, layer, node) for layer in range(len(output.global_inputs))]
+    if not rows:
+        raise ValueError(f"{type(model).__name__} has no global attention")
+    out = np.full((len(rows), max(r.shape[0] for r in rows), rows[0].shape[1]), np.nan, np.float32)
+    for layer, r in enumerate(rows):
+        out[layer, : r.shape[0]] = r
+    return out
+
+
+def row_entropy(rows: np.ndarray) -> np.ndarray:
+    """Entropy of each row (last axis, N entries) divided by log N: 1 = uniform, 0 = one node.
+
+    Args:
+        rows: (..., N) non-negative weights, each row summing to 1 (NaN rows give NaN).
+
+    Returns:
+        (...,) float64 in [0, 1] (0 when N = 1).
+    """
+    rows = np.asarray(rows, dtype=np.float64)
+    n = rows.shape[-1]
+    return entropy(rows, axis=-1) / math.log(n) if n > 1 else np.zeros(rows.shape[:-1])
+
+
+def hop_distances(edge_index: np.ndarray, node: int, num_nodes: int) -> np.ndarray:
+    """(N,) int64 hops from ``node`` to every node, edges taken as undirected; -1 if unreachable."""
+    ei = np.asarray(edge_index, dtype=np.int64)
+    graph = sp.csr_matrix((np.ones(ei.shape[1]), (ei[0], ei[1])), shape=(num_nodes, num_nodes))
+    dist = shortest_path(graph, directed=False, unweighted=True, indices=node)
+    return np.where(np.isfinite(dist), dist, -1).astype(np.int64)
+
+
+def global_row_statistics(rows: np.ndarray, hops: np.ndarray, layer_names: list[str]) -> pd.DataFrame:
+    """How one node spreads its global attention, per layer and head: is global attention local?
+
+    Args:
+        rows: (L, Hmax, N) from :func:`global_attention_focus` (NaN for missing heads).
+        hops: (N,) from :func:`hop_distances` (0 = the node itself, 1 = its neighbours).
+        layer_names: one name per layer.
+
+    Returns:
+        DataFrame, one row per existing (layer, head), with columns layer, head (0-based),
+        layer_name, ``entropy_norm`` (:func:`row_entropy`), ``effective_nodes`` (exp of the
+        entropy: how many nodes a uniform row with that entropy would cover), ``top`` (largest
+        weight), ``self``, ``neighbours``, ``beyond`` (attention mass on the node, on its 1-hop
+        neighbours and on every other node; they sum to 1) and ``neighbours_uniform`` (the
+        neighbours' share under uniform attention, degree / N: the baseline ``neighbours``
+        should be read against).
+    """
+    n = rows.shape[-1]
+    where = [hops == 0, hops == 1, (hops != 0) & (hops != 1)]
+    ent = row_entropy(rows)
+    records = []
+    for layer in range(rows.shape[0]):
+        for h in range(rows.shape[1]):
+            r = rows[layer, h].astype(np.float64)
+            if np.isnan(r).all():
+                continue
+            mass = [float(r[w].sum()) for w in where]
+            records.append(
+                {
+                    "layer": layer,
+                    "head": h,
+                    "layer_name": layer_names[layer],
+                    "entropy_norm": float(ent[layer, h]),
+                    "effective_nodes": float(np.exp(entropy(r))),
+                    "top": float(r.max()),
+                    "self": mass[0],
+                    "neighbours": mass[1],
+                    "beyond": mass[2],
+                    "neighbours_uniform": float(where[1].sum()) / n,
+                }
+            )
+    columns = ["layer", "head", "layer_name", "entropy_norm", "effective_nodes", "top", "self", "neighbours",
+               "beyond", "neighbours_uniform"]  # fmt: skip
+    return pd.DataFrame(records, columns=columns)
+
+
+def global_ranked(row: np.ndarray, hops: np.ndarray, k: int = 20) -> pd.DataFrame:
+    """The ``k`` nodes one row of global attention weighs most, strongest first.
+
+    Args:
+        row: (N,) one node's attention over every node (one head or an aggregate).
+        hops: (N,) hop distance of each node from the attending node (-1: unreachable).
+
+    Returns:
+        DataFrame with columns node, alpha, ``x_uniform`` (alpha * N: 1 means no more than a
+        uniform row would give) and hops.
+    """
+    row = np.nan_to_num(np.asarray(row, dtype=np.float64))
+    top = np.argsort(-row, kind="stable")[:k]
+    return pd.DataFrame({"node": top, "alpha": row[top], "x_uniform": row[top] * row.size, "hops": hops[top]})

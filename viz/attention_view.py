@@ -141,15 +141,21 @@ def head_grid_figure(
     layer_names: Sequence[str],
     chosen: tuple[int, int] | None = None,
     cell_px: int = 92,
+    zmax: float = 1.0,
+    value_name: str = "α",
+    column_labels: Sequence[str] | None = None,
 ) -> go.Figure:
     """A layers × heads grid of small attention maps (BertViz's "model view" for a graph).
 
     Args:
-        blocks: ``blocks[l][h]`` an (n, n) matrix from :func:`block_matrix`, or None where
-            layer l has no head h.
+        blocks: ``blocks[l][h]`` an (r, c) matrix (from :func:`block_matrix`, or one node's
+            row as (1, c)), or None where layer l has no head h.
         layer_names: one row title per layer.
         chosen: (layer, head) drawn with a red frame.
         cell_px: height of one cell in pixels.
+        zmax: the value drawn darkest (the colour scale starts at 0).
+        value_name: what the values are, for the hover.
+        column_labels: (c,) names of the columns (nodes) for the hover.
 
     Returns:
         A figure with one heatmap per existing head; every cell's customdata is
@@ -157,6 +163,7 @@ def head_grid_figure(
     """
     rows = len(blocks)
     cols = max((len(r) for r in blocks), default=1)
+    node = "" if column_labels is None else "node %{x}: "
     fig = make_subplots(
         rows=rows, cols=cols, horizontal_spacing=0.012, vertical_spacing=0.04,
         column_titles=[f"H{h + 1}" for h in range(cols)], row_titles=list(layer_names),
@@ -165,12 +172,12 @@ def head_grid_figure(
         for head, matrix in enumerate(row):
             if matrix is None:
                 continue
-            n = matrix.shape[0]
             fig.add_trace(
                 go.Heatmap(
-                    z=matrix, zmin=0, zmax=1, colorscale=ATTENTION_SCALE, showscale=False,
-                    customdata=np.full((n, n, 2), (layer, head)),
-                    hovertemplate=f"layer {layer + 1}, head {head + 1}<br>α = %{{z:.3f}}<extra>click to open</extra>",
+                    z=matrix, x=None if column_labels is None else list(column_labels), zmin=0, zmax=zmax,
+                    colorscale=ATTENTION_SCALE, showscale=False, customdata=np.full((*matrix.shape, 2), (layer, head)),
+                    hovertemplate=f"layer {layer + 1}, head {head + 1}<br>{node}{value_name} = %{{z:.3f}}"
+                    "<extra>click to open</extra>",
                     xgap=1, ygap=1,
                 ),
                 row=layer + 1, col=head + 1,
@@ -181,6 +188,8 @@ def head_grid_figure(
                     line={"color": "#E4003A", "width": 3}, row=layer + 1, col=head + 1,
                 )  # fmt: skip
     fig.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, fixedrange=True)
+    if column_labels is not None:  # node names like "12" would otherwise make a numeric axis
+        fig.update_xaxes(type="category")
     fig.update_yaxes(
         showticklabels=False, ticks="", showgrid=False, zeroline=False, fixedrange=True, autorange="reversed"
     )

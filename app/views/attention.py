@@ -5,13 +5,86 @@ import streamlit as st
 from app import attention_data as ad
 from app import components as ui
 from app import model_state, state
+from app.model_state import ActiveModel
 from app.plotly_view import plotly_view
+from core.sample import Sample
 from viz.attention_view import (
     attention_graph_figure,
     attention_matrix_figure,
     head_grid_figure,
     head_importance_figure,
 )
+from viz.global_attention_view import global_attention_figure
+
+
+def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:
+    """Views of one node's global attention: whom it attends to among all nodes, per layer and head."""
+    st.subheader("Global attention")
+    st.caption(
+        "In global attention every node attends to every node, not only to its neighbours: for each "
+        "head, the attending node's weights over all N nodes sum to 1, so a uniform head gives each node "
+        "1/N. Weights are shown as multiples of that (× uniform; 1 = no preference). Only the focus "
+        "node's rows are computed."
+    )
+    ui.take_chart_event("attn_global_graph")
+    sel = state.selection()
+    focus = sel.focus if sel.focus is not None else ad.default_focus(active)
+    g = ad.global_focus(active, focus)
+    ad.take_head_event(
+        "attn_global_grid", g.layer_names, g.heads, layer_key=ad.GLOBAL_LAYER_KEY, head_key=ad.GLOBAL_HEAD_KEY
+    )
+    c_layer, c_head, c_note = st.columns([1, 1, 2])
+    with c_layer:
+        layer_choice = st.selectbox("Layer", g.layer_names, key=ad.GLOBAL_LAYER_KEY)
+    with c_head:
+        head_choice = st.selectbox("Head", ad.global_head_options(g, layer_choice), key=ad.GLOBAL_HEAD_KEY)
+    with c_note:
+        if sel.focus is None:
+            st.caption(f"No node selected: showing node {s.node_label(focus)} (highest degree).")
+        st.caption(f"{layer_choice}, {head_choice}")
+    row = ad.global_row(g, layer_choice, head_choice)
+    near, uniform, spread = ad.global_locality(g, row)
+    m_near, m_spread = st.columns(2)
+    m_near.metric(
+        "Attention on its 1-hop neighbours", f"{near:.1%}", f"{near - uniform:+.1%} vs uniform ({uniform:.1%})",
+        delta_color="off",
+    )  # fmt: skip
+    m_spread.metric("Entropy / log N (1 = uniform over all nodes)", f"{spread:.3f}")
+
+    left, right = st.columns([3, 2])
+    with left:
+        view = ad.global_view(s, fp, row, focus)
+        fig = global_attention_figure(
+            view.xy, view.edge_index, row[view.nodes], num_nodes=s.num_nodes, focus=view.focus,
+            node_ids=view.nodes, title=view.title, **ad.global_node_style(s, fp, view, row, sel),
+        )  # fmt: skip
+        ui.chart(fig, "attn_global_graph", fp)
+    with right:
+        st.markdown(f"**Every head for node {s.node_label(focus)}** (× uniform on the most attended nodes)")
+        blocks, labels, top = ad.global_strips(s, g)
+        short = [f"L{i + 1}" for i in range(len(g.heads))]
+        grid = head_grid_figure(
+            blocks, layer_names=short, chosen=ad.global_chosen(g, layer_choice, head_choice), cell_px=44,
+            zmax=top, value_name="× uniform", column_labels=labels,
+        )  # fmt: skip
+        plotly_view(grid, key="attn_global_grid", config={"displayModeBar": False})
+        st.markdown("**Is global attention local?** Per head, for this node:")
+        st.caption(
+            "entropy_norm: 1 = uniform over all nodes, 0 = all on one node; effective_nodes: how many "
+            "nodes a uniform row of that entropy covers; self / neighbours / beyond: the attention mass "
+            "on the node, its 1-hop neighbours and all others (they sum to 1); neighbours_uniform: the "
+            "neighbours' share if the head were uniform."
+        )
+        st.dataframe(
+            g.stats.drop(columns="layer_name"), hide_index=True, width="stretch", height=240,
+            column_config={c: st.column_config.NumberColumn(format="%.3f") for c in g.stats.columns[3:]},
+        )  # fmt: skip
+
+    st.markdown(f"**Whom node {s.node_label(focus)} attends to** ({head_choice}; α × N = × uniform)")
+    for layer, tab in enumerate(st.tabs(g.layer_names)):
+        with tab:
+            st.dataframe(ad.global_ranked_table(s, g, layer, head_choice), hide_index=True, width="stretch")
+
 
 s = state.sample()
 fp = state.fingerprint(s)
@@ -24,17 +97,21 @@ st.caption(
 )
 active = model_state.model_picker(s, fp, attention_only=True)
 maps = ad.maps(active) if active is not None else None
-if maps is not None and not maps.layer_names:
-    st.info(
-        f"{active.key}: its local message passing (GIN) has no attention coefficients, so there are no "
-        "edge maps to show; views of its global attention are not built yet."
-    )
+if active is not None and maps is not None and not maps.layer_names:
+    if ad.has_global_attention(active):
+        st.info(
+            f"{active.key}: its local message passing (GIN) has no attention coefficients, so there are "
+            "no edge maps; its global attention is shown instead."
+        )
+        global_attention_views(s, fp, active)
+    else:
+        st.info(f"{active.key} has no attention coefficients to show.")
 elif active is not None and maps is not None:
     # Events first, so every view below draws what they chose.
     ui.take_chart_event("attn_graph")
     ui.take_chart_event("attn_matrix")
-    ad.take_head_event("attn_grid", maps)
-    ad.take_head_event("attn_importance", maps)
+    ad.take_head_event("attn_grid", maps.layer_names, maps.heads)
+    ad.take_head_event("attn_importance", maps.layer_names, maps.heads)
     sel = state.selection()
     focus = sel.focus if sel.focus is not None else ad.default_focus(active)
 

@@ -1,5 +1,6 @@
 """The Attention page on a sample with shipped weights, and without labels."""
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -39,10 +40,38 @@ def test_unlabelled_sample_explains_why_nothing_is_shown(monkeypatch):
     assert "no node labels" in at.info[0].value
 
 
-def test_a_model_without_edge_attention_says_so(monkeypatch):
+def _figures(at: AppTest) -> dict[str, dict]:
+    """Each plotly_view's figure, by the end of its element id (the view's key)."""
+    return {
+        e.proto.id.rsplit("-", 1)[-1]: json.loads(e.proto.bytes)["figure"] for e in at.get("bidi_component")
+    }
+
+
+def test_gps_shows_its_global_attention_and_follows_the_chosen_head(monkeypatch):
     at = _attention_page(monkeypatch, "karate")
     at.selectbox(key="model_choice").select("gps").run()
     assert not at.exception, at.exception
-    assert any("no attention coefficients" in i.value for i in at.info) or any(
-        b.label.startswith("Train") for b in at.button
-    )
+    assert not any("not built yet" in i.value for i in at.info)
+    figures = _figures(at)
+    assert set(figures) == {"attn_global_graph", "attn_global_grid"}
+    graph = figures["attn_global_graph"]
+    assert [t["name"] for t in graph["data"]][:2] == ["graph edges", "10 most attended"]
+    assert "over all 34 nodes" in graph["layout"]["title"]["text"]
+    layers, heads = len(at.tabs), len(at.selectbox(key="attn_global_head").options) - 2
+    assert len(figures["attn_global_grid"]["data"]) == layers * heads  # one row strip per head
+    assert any(m.label.startswith("Attention on its 1-hop neighbours") for m in at.metric)
+    stats = at.dataframe[0].value
+    assert len(stats) == layers * heads
+    assert ((stats["self"] + stats["neighbours"] + stats["beyond"]) - 1).abs().max() < 1e-4
+
+    def node_colours() -> list[float]:
+        nodes = next(t for t in _figures(at)["attn_global_graph"]["data"] if t["name"] == "nodes")
+        return nodes["marker"]["color"]
+
+    before = node_colours()
+    at.selectbox(key="attn_global_layer").select(f"attention {layers}").run()
+    at.selectbox(key="attn_global_head").select("head 2").run()
+    assert not at.exception, at.exception
+    assert node_colours() != before
+    grid = _figures(at)["attn_global_grid"]
+    assert len(grid["layout"]["shapes"]) == 1  # the chosen head's frame

@@ -41,3 +41,32 @@ def test_click_on_a_head_opens_it_in_the_large_map_and_the_node_link_view(app_se
     page.wait_for_function(f"({MATRIX_TITLE})().includes('head 3')", timeout=WAIT_MS)
     page.wait_for_function(f"({EDGE_BINS})() !== {before!r}", timeout=WAIT_MS)
     page.screenshot(path=str(ARTIFACTS / "attention_head_click.png"), full_page=True)
+
+
+# The node colours (× uniform) of the global-attention view (chart 0 once GraphGPS is chosen).
+GLOBAL_COLOURS = """() => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  const nodes = gd && gd.data.find((t) => t.name === 'nodes');
+  return nodes ? JSON.stringify(Array.from(nodes.marker.color)) : '';
+}"""
+GLOBAL_TITLE = """() => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  return (gd && gd._fullLayout.title.text) || '';
+}"""
+
+
+def test_gps_grid_click_opens_that_head_in_the_global_view(app_server, page):
+    page.goto(f"{app_server.url}/attention")
+    page.wait_for_function(f"({CHART_COUNT})() >= 4", timeout=WAIT_MS)
+    page.get_by_role("combobox", name="Model").click()
+    page.get_by_role("option", name="GraphGPS").click()
+    page.wait_for_function(f"({GLOBAL_TITLE})().startsWith('Global attention')", timeout=WAIT_MS)
+    page.wait_for_function(f"({CHART_COUNT})() == 2", timeout=WAIT_MS)
+    before = page.evaluate(GLOBAL_COLOURS)
+
+    centre = page.evaluate(SUBPLOT_CENTRE, [1, "7"])  # second layer, head 3 (4 heads per row)
+    page.mouse.click(centre["x"], centre["y"])
+
+    page.get_by_text("attention 2, head 3", exact=True).wait_for(timeout=WAIT_MS)
+    page.wait_for_function(f"({GLOBAL_COLOURS})() !== {before!r}", timeout=WAIT_MS)
+    page.screenshot(path=str(ARTIFACTS / "attention_global_head_click.png"), full_page=True)

@@ -18,11 +18,16 @@ from explain.attention import (
     aggregate_heads,
     attention_maps,
     attention_rollout,
+    global_attention_focus,
     global_attention_row,
     global_attention_rows,
+    global_ranked,
+    global_row_statistics,
     head_statistics,
+    hop_distances,
     incoming,
     outgoing,
+    row_entropy,
 )
 
 
@@ -218,3 +223,51 @@ def test_global_attention_row_refuses_models_without_it(karate: Data) -> None:
         out = model(data)
     with pytest.raises(ValueError, match="no global attention"):
         global_attention_row(model, out, 0, 0)
+
+
+def test_focus_rows_of_every_global_layer_sum_to_one_per_head(karate: Data) -> None:
+    model, data = _model("gps", karate)
+    with torch.no_grad():
+        out = model(data)
+    rows = global_attention_focus(model, out, 5)
+    layers, heads = len(model.attention_modules()), MODELS["gps"].defaults["heads"]
+    assert rows.shape == (layers, heads, karate.num_nodes) and rows.dtype == np.float32
+    assert np.allclose(rows.sum(-1), 1.0, atol=1e-5)
+    assert np.allclose(rows[1], global_attention_row(model, out, 1, 5))
+    stats = global_row_statistics(
+        rows, hop_distances(data.edge_index.numpy(), 5, karate.num_nodes), ["a", "b"]
+    )
+    assert len(stats) == layers * heads
+    assert np.allclose(stats[["self", "neighbours", "beyond"]].sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_row_entropy_is_one_for_a_uniform_row_and_zero_for_one_node() -> None:
+    rows = np.array([[0.25, 0.25, 0.25, 0.25], [0.0, 1.0, 0.0, 0.0], [0.5, 0.5, 0.0, 0.0]])
+    assert np.allclose(row_entropy(rows), [1.0, 0.0, 0.5])
+    assert row_entropy(np.ones((2, 3, 1))).shape == (2, 3)
+    assert np.isnan(row_entropy(np.full((1, 4), np.nan))).all()
+
+
+def test_hop_distances_ignore_direction_and_mark_unreachable_nodes() -> None:
+    path = np.array([[1, 1, 3], [0, 2, 2]])  # 0 - 1 - 2 - 3 as directed edges, node 4 alone
+    assert hop_distances(path, 0, 5).tolist() == [0, 1, 2, 3, -1]
+
+
+def test_global_row_statistics_split_mass_by_hops_against_the_uniform_baseline() -> None:
+    hops = np.array([0, 1, 1, 2, -1])
+    rows = np.full((1, 3, 5), np.nan, np.float32)
+    rows[0, 0] = 0.2  # uniform
+    rows[0, 1] = [0.1, 0.6, 0.2, 0.1, 0.0]  # mostly local
+    stats = global_row_statistics(rows, hops, ["global 1"])
+    assert len(stats) == 2  # the missing head is skipped
+    uniform, local = stats.iloc[0], stats.iloc[1]
+    assert uniform.entropy_norm == pytest.approx(1.0) and uniform.effective_nodes == pytest.approx(5.0)
+    assert uniform.neighbours == pytest.approx(uniform.neighbours_uniform) == pytest.approx(0.4)
+    assert (local.self, local.neighbours, local.beyond) == pytest.approx((0.1, 0.8, 0.1))
+    assert local.top == pytest.approx(0.6) and local.entropy_norm < 1.0
+
+
+def test_global_ranked_lists_the_strongest_nodes_with_their_hops() -> None:
+    table = global_ranked(np.array([0.1, 0.6, 0.2, 0.1]), np.array([0, 1, 2, 1]), k=2)
+    assert table["node"].tolist() == [1, 2] and table["hops"].tolist() == [1, 2]
+    assert table["x_uniform"].tolist() == pytest.approx([2.4, 0.8])
