@@ -17,6 +17,8 @@ from viz.graph_view import weighted_edge_traces, with_global_ids
 from viz.nodes import node_scatter_traces, scatter_layout
 
 #: Upper edges of the relative-importance bins drawn with rising width and darkness.
+#: The contribution chart spans at least ± this many probability points.
+MIN_CONTRIBUTION_RANGE = 5.0
 IMPORTANCE_BINS = (0.1, 0.25, 0.5, 0.75, 1.0)
 _BIN_COLORS = ("#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
 _BIN_WIDTHS = (0.6, 1.2, 2.0, 3.0, 4.4)
@@ -119,6 +121,7 @@ def contributions_figure(
     values = 100.0 * np.asarray(contributions, dtype=np.float64)
     labels = [f"{c} = {v}" for c, v in zip(cues, shown, strict=True)] if shown is not None else list(cues)
     order = np.argsort(values, kind="stable")  # plotly draws the first bar at the bottom
+    reach = max(MIN_CONTRIBUTION_RANGE, 1.1 * float(np.abs(values).max(initial=0.0)))
     fig = go.Figure(
         go.Bar(
             x=values[order], y=[labels[i] for i in order], orientation="h",
@@ -128,7 +131,12 @@ def contributions_figure(
     )  # fmt: skip
     fig.update_layout(
         title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
-        xaxis={"title": {"text": "contribution (probability points)"}, "zeroline": True},
+        # At least ±5 points: contributions of a fraction of a point must look as small as they are.
+        xaxis={
+            "title": {"text": "contribution (probability points)"},
+            "zeroline": True,
+            "range": [-reach, reach],
+        },
         height=max(220, 34 * len(labels) + 90),
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 40},
         plot_bgcolor="white",

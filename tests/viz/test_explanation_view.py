@@ -34,3 +34,11 @@ def test_contributions_largest_on_top_and_coloured_by_sign():
     assert list(bar.y) == ["b = 2", "a = 1", "c = 3"]  # plotly draws the first at the bottom
     assert np.allclose(bar.x, [-5.0, 2.0, 10.0])
     assert bar.marker.color[0] != bar.marker.color[-1]
+
+
+def test_tiny_contributions_are_drawn_small():
+    """A fraction of a point must not fill the chart: the axis spans at least ±5 points."""
+    small = contributions_figure(["a", "b"], np.array([-0.001, -0.0015]))
+    assert tuple(small.layout.xaxis.range) == (-5.0, 5.0)
+    large = contributions_figure(["a", "b"], np.array([0.3, -0.1]))
+    assert large.layout.xaxis.range[1] >= 30.0 and large.layout.xaxis.range[0] <= -30.0
