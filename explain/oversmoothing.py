@@ -41,11 +41,15 @@ Sampling (documented in :func:`graph_context`): the pairwise metrics (MAD family
 use up to ``max_anchors`` anchor nodes against up to ``max_targets`` target nodes, exact
 when the graph has at most that many nodes; the energies use every edge up to
 ``max_edges`` undirected edges and a uniform edge sample beyond (an unbiased estimate);
-the group distance ratio uses up to 1024 labelled nodes (its ``max_nodes``).
+the group distance ratio uses up to 1024 labelled nodes (its ``max_nodes``); the ranks
+use the rows of up to ``max_rows`` nodes (a uniform sample: the sampled Gram matrix
+estimates the full one up to the factor N / S, which neither rank depends on). The mean
+cosine similarity is exact.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,7 +57,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 import torch
-from scipy.sparse.csgraph import breadth_first_order
 from torch import Tensor
 from torch_geometric.data import Data
 from torch_geometric.nn import DiffGroupNorm
@@ -63,8 +66,8 @@ from torch_geometric.utils import coalesce, is_undirected, remove_self_loops
 NEIGHBOUR_HOPS = 3
 #: Pairs at least this many hops apart (or disconnected) count as remote.
 REMOTE_HOPS = 8
-#: Edges handled per chunk in the energies (bounds the temporary (chunk, D) arrays).
-_EDGE_CHUNK = 1 << 16
+#: Edges handled per chunk in the energies (keeps the temporary (chunk, D) arrays in cache).
+_EDGE_CHUNK = 1 << 13
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ class GraphContext:
         targets: (T,) int64 nodes they are paired with.
         hops: (S, T) int16 undirected hop distance from each anchor to each target, -1 for
             ``REMOTE_HOPS`` or more (or disconnected).
+        rows: (R,) int64 sorted nodes whose rows the ranks use, or None for all rows.
     """
 
     num_nodes: int
@@ -152,6 +156,12 @@ class GraphContext:
     anchors: Tensor
     targets: Tensor
     hops: Tensor
+    rows: Tensor | None = None
+
+    @functools.cached_property
+    def pair_weights(self) -> Tensor:
+        """(3, S, T) :func:`_pair_weights` of the anchors and targets (computed once, used at every layer)."""
+        return _pair_weights(self.anchors, self.targets, self.hops)
 
 
 def graph_context(
@@ -161,6 +171,7 @@ def graph_context(
     max_anchors: int = 128,
     max_targets: int = 4096,
     max_edges: int = 65_536,
+    max_rows: int = 8192,
     seed: int = 0,
 ) -> GraphContext:
     """Precompute what :func:`layer_metrics` needs from the graph alone.
@@ -169,13 +180,16 @@ def graph_context(
     all nodes when N <= ``max_targets``; otherwise a uniform sample of ``max_targets``
     nodes plus, per anchor, up to 8 sampled nodes within 3 hops and 8 at 8+ hops, so the
     neighbour and remote masks are not empty by chance on large graphs. Hop distances come
-    from a breadth-first search to depth 7 from each anchor on the undirected graph.
+    from a breadth-first search to depth 7 from all anchors at once on the undirected graph.
+    The sampled edges are listed in (source, target) order, so that the energies read the
+    representations nearly in memory order.
 
     Args:
         edge_index: (2, E) int64, source row 0, target row 1.
         num_nodes: N.
         max_anchors, max_targets: sampling caps of the pairwise metrics.
         max_edges: undirected edges (directed ones for a directed graph) the energies use exactly.
+        max_rows: nodes whose rows the ranks use exactly.
         seed: seeds every sample.
     """
     gen = torch.Generator().manual_seed(seed)
@@ -185,7 +199,7 @@ def graph_context(
     pairs = ei[:, ei[0] < ei[1]] if undirected else ei
     scale = 2.0 if undirected else 1.0
     if pairs.shape[1] > max_edges:
-        keep = torch.randperm(pairs.shape[1], generator=gen)[:max_edges]
+        keep = torch.randperm(pairs.shape[1], generator=gen)[:max_edges].sort().values
         scale *= pairs.shape[1] / max_edges
         pairs = pairs[:, keep]
 
@@ -193,8 +207,7 @@ def graph_context(
         anchors = torch.arange(num_nodes)
     else:
         anchors = torch.randperm(num_nodes, generator=gen)[:max_anchors].sort().values
-    adj = _undirected_csr(ei, num_nodes)
-    full_hops = np.stack([_hops_from(adj, int(a), REMOTE_HOPS - 1) for a in anchors.tolist()])
+    full_hops = _hops_from(_undirected_csr(ei, num_nodes), anchors.numpy(), REMOTE_HOPS - 1)
     if num_nodes <= max_targets:
         targets = np.arange(num_nodes)
     else:
@@ -205,6 +218,9 @@ def graph_context(
                 if len(near):
                     picks.append(rng.choice(near, min(8, len(near)), replace=False))
         targets = np.unique(np.concatenate(picks))
+    rows = None
+    if num_nodes > max_rows:
+        rows = torch.randperm(num_nodes, generator=gen)[:max_rows].sort().values
     return GraphContext(
         num_nodes=num_nodes,
         src=pairs[0].contiguous(),
@@ -214,31 +230,72 @@ def graph_context(
         anchors=anchors,
         targets=torch.from_numpy(targets).long(),
         hops=torch.from_numpy(full_hops[:, targets]),
+        rows=rows,
     )
 
 
 def _undirected_csr(edge_index: Tensor, num_nodes: int) -> sp.csr_matrix:
-    """Symmetric adjacency, float64 as scipy.sparse.csgraph wants it (no conversion per search)."""
+    """Symmetric 0/1 adjacency (each neighbour listed once per row)."""
     row, col = edge_index.numpy()
-    ones = np.ones(2 * len(row))
-    return sp.csr_matrix((ones, (np.r_[row, col], np.r_[col, row])), shape=(num_nodes, num_nodes))
+    ones = np.ones(2 * len(row), dtype=np.int8)
+    adj = sp.csr_matrix((ones, (np.r_[row, col], np.r_[col, row])), shape=(num_nodes, num_nodes))
+    adj.sum_duplicates()
+    return adj
 
 
-def _hops_from(adj: sp.csr_matrix, source: int, max_hops: int) -> np.ndarray:
-    """(N,) int16 hop distance from ``source`` up to ``max_hops``; -1 beyond or unreachable."""
-    # ``adj`` is symmetric: a directed search is the same and skips building the transpose.
-    order, parent = breadth_first_order(adj, source, directed=True, return_predecessors=True)
-    hops = np.full(adj.shape[0], -1, dtype=np.int16)
-    hops[order] = 0
-    # Count the steps from each reached node up its BFS tree (all walks advance together).
-    walk = parent[order]
-    for _ in range(max_hops + 1):
-        climbing = walk >= 0
-        if not climbing.any():
+def _hops_from(adj: sp.csr_matrix, sources: np.ndarray, max_hops: int) -> np.ndarray:
+    """(S, N) int16 hop distance from each of ``sources`` up to ``max_hops``; -1 beyond or unreachable.
+
+    One breadth-first search for all sources together: each node holds one bit per source
+    (packed in uint64 words), and a level ORs the frontier bits of every node's neighbours,
+    so a level costs one pass over the edges whatever the number of sources.
+    """
+    n, k = adj.shape[0], len(sources)
+    hops = np.full((n, k), -1, dtype=np.int16)  # node-major while filling, like the bit rows
+    if k == 0:
+        return hops.T.copy()
+    which = np.arange(k)
+    frontier = np.zeros((n, (k + 63) // 64), dtype=np.uint64)
+    np.bitwise_or.at(
+        frontier, (sources, which // 64), np.left_shift(np.uint64(1), (which % 64).astype(np.uint64))
+    )
+    seen = frontier.copy()
+    hops[sources, which] = 0
+    rows = np.flatnonzero(np.diff(adj.indptr))  # nodes with neighbours (reduceat needs non-empty segments)
+    for hop in range(1, max_hops + 1):
+        reached = np.zeros_like(frontier)
+        if len(rows):
+            reached[rows] = np.bitwise_or.reduceat(frontier[adj.indices], adj.indptr[rows], axis=0)
+        reached &= ~seen
+        if not reached.any():
             break
-        hops[order[climbing]] += 1
-        walk[climbing] = parent[walk[climbing]]
-    hops[hops > max_hops] = -1
+        seen |= reached
+        bits = np.unpackbits(reached.astype("<u8", copy=False).view(np.uint8), axis=1, bitorder="little")
+        np.putmask(hops, bits[:, :k].astype(bool), hop)
+        frontier = reached
+    return np.ascontiguousarray(hops.T)
+    which = np.arange(k)
+    frontier = np.zeros((n, (k + 63) // 64), dtype=np.uint64)
+    np.bitwise_or.at(
+        frontier, (sources, which // 64), np.left_shift(np.uint64(1), (which % 64).astype(np.uint64))
+    )
+    seen = frontier.copy()
+    hops[which, sources] = 0
+    rows = np.flatnonzero(np.diff(adj.indptr))  # nodes with neighbours (reduceat needs non-empty segments)
+    for hop in range(1, max_hops + 1):
+        reached = np.zeros_like(frontier)
+        if len(rows):
+            reached[rows] = np.bitwise_or.reduceat(frontier[adj.indices], adj.indptr[rows], axis=0)
+        reached &= ~seen
+        if not reached.any():
+            break
+        seen |= reached
+        new = np.unpackbits(reached.astype("<u8", copy=False).view(np.uint8), axis=1, bitorder="little")[
+            :, :k
+        ]  # (N, S) 0/1
+        node, source = np.nonzero(new)
+        hops[source, node] = hop
+        frontier = reached
     return hops
 
 
@@ -267,7 +324,7 @@ def _energy_sums(scaled: Tensor, peak: float, ctx: GraphContext) -> tuple[float,
     w = ctx.inv_sqrt_deg
     for start in range(0, len(ctx.src), _EDGE_CHUNK):
         s, t = ctx.src[start : start + _EDGE_CHUNK], ctx.dst[start : start + _EDGE_CHUNK]
-        xs, xt = scaled[s], scaled[t]
+        xs, xt = scaled.index_select(0, s), scaled.index_select(0, t)
         plain += _sum_of_squares(xs - xt)
         xs.mul_(w[s, None])
         xt.mul_(w[t, None])
@@ -324,22 +381,36 @@ def _masked_mean_per_anchor(values: Tensor, mask: Tensor) -> float:
 def _pairwise(u: Tensor, anchors: Tensor, targets: Tensor, hops: Tensor) -> dict[str, float]:
     """MAD family and SMV over anchor x target pairs of unit rows ``u`` (:func:`_unit_rows`);
     ``hops`` (S, T) as in :class:`GraphContext`."""
-    ua, ut = u[anchors], u[targets]
+    return _pairwise_unit(u[anchors], u[targets], _pair_weights(anchors, targets, hops))
+
+
+def _pair_weights(anchors: Tensor, targets: Tensor, hops: Tensor) -> Tensor:
+    """(3, S, T) float32 weights turning a sum over anchor x target pairs into the mean over anchors
+    of each anchor's mean over its pairs (:func:`_masked_mean_per_anchor`), for the masks
+    "other node", "within NEIGHBOUR_HOPS" and "remote"; a mask without pairs gets NaN weights."""
+    masks = torch.stack(
+        [anchors[:, None] != targets[None, :], (hops >= 1) & (hops <= NEIGHBOUR_HOPS), hops < 0]
+    ).float()
+    counts = masks.sum(2, keepdim=True)  # (3, S, 1) pairs per anchor
+    anchors_with_pairs = (counts > 0).sum(1, keepdim=True)  # (3, 1, 1)
+    return masks / (counts.clamp_min(1.0) * anchors_with_pairs)  # 0 / 0 = NaN for an empty mask
+
+
+def _pairwise_unit(ua: Tensor, ut: Tensor, weights: Tensor) -> dict[str, float]:
+    """:func:`_pairwise` from the unit rows of the (S,) anchors and (T,) targets and their :func:`_pair_weights`."""
     sim = ua @ ut.T
     cos_dist = (1.0 - sim).clamp_min(0.0)
     # ||u_i - u_j||^2 = |u_i|^2 + |u_j|^2 - 2 u_i.u_j (|u| is 1, or 0 for a zero row).
-    sq = (ua.pow(2).sum(1, keepdim=True) + ut.pow(2).sum(1) - 2.0 * sim).clamp_min(0.0)
-    other = anchors[:, None] != targets[None, :]
-    neighbour = (hops >= 1) & (hops <= NEIGHBOUR_HOPS)
-    remote = hops < 0
-    mad_nb = _masked_mean_per_anchor(cos_dist, neighbour)
-    mad_rm = _masked_mean_per_anchor(cos_dist, remote)
+    half_dist = (
+        (ua.pow(2).sum(1, keepdim=True) + ut.pow(2).sum(1) - 2.0 * sim).clamp_min(0.0).sqrt_().mul_(0.5)
+    )
+    mad_all, mad_nb, mad_rm = torch.einsum("st,mst->m", cos_dist, weights).tolist()
     return {
-        "mad": _masked_mean_per_anchor(cos_dist, other),
+        "mad": mad_all,
         "mad_neighbour": mad_nb,
         "mad_remote": mad_rm,
         "madgap": mad_rm - mad_nb,
-        "smv": _masked_mean_per_anchor(0.5 * sq.sqrt(), other),
+        "smv": float(torch.einsum("st,st->", half_dist, weights[0])),
     }
 
 
@@ -564,11 +635,20 @@ def representation_metrics(x: Tensor, context: GraphContext, y: Tensor | None = 
     scaled, peak = _scaled(x)
     plain, normalized = _energy_sums(scaled, peak, context)
     out = {"dirichlet": math.sqrt(plain / context.num_nodes), "dirichlet_normalized": 0.5 * normalized}
-    u = torch.nn.functional.normalize(scaled, dim=1, eps=1e-30)
-    out.update(_pairwise(u, context.anchors, context.targets, context.hops))
+    # Unit rows only where the pairwise metrics need them; the mean cosine needs only their sum.
+    norms = torch.linalg.vector_norm(scaled, dim=1)
+    inv_norms = torch.where(norms > 0, 1.0 / norms, 0.0)
+    pairs = torch.cat([context.anchors, context.targets])
+    u = scaled[pairs] * inv_norms[pairs, None]
+    s = len(context.anchors)
+    out.update(_pairwise_unit(u[:s], u[s:], context.pair_weights))
     out["group_distance_ratio"] = math.nan if y is None else group_distance_ratio(scaled, y)
-    out["numerical_rank"], out["effective_rank"] = _ranks(scaled)
-    out["cosine"] = _mean_cosine(u)
+    out["numerical_rank"], out["effective_rank"] = _ranks(
+        scaled if context.rows is None else scaled[context.rows]
+    )
+    total = (inv_norms @ scaled).double()
+    n, nonzero = scaled.shape[0], float((norms > 0).sum())
+    out["cosine"] = math.nan if n < 2 else float((total @ total - nonzero) / (n * (n - 1)))
     return {name: out[name] for name in METRICS}
 
 

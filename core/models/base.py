@@ -8,6 +8,7 @@ from typing import Any
 
 import torch
 from torch import Tensor, nn
+from torch.utils.weak import WeakTensorKeyDictionary
 from torch_geometric.data import Data
 
 from core.models.registry import ModelConfig
@@ -99,6 +100,22 @@ def _row_normalized_input(
     """Forward pre-hook: the same call with ``data.x`` row-normalised (a shallow copy of ``data``)."""
     data = args[0] if args else kwargs.pop("data")
     out = copy.copy(data)
-    sums = data.x.sum(-1, keepdim=True)
-    out.x = data.x / torch.where(sums == 0, torch.ones_like(sums), sums)
+    out.x = _row_normalized(data.x)
     return (out, *args[1:]), kwargs
+
+
+#: x -> (x's version, x with rows summing to 1, its version): training normalises the same features
+#: at every pass; either tensor edited in place invalidates the entry.
+_NORMALIZED: WeakTensorKeyDictionary = WeakTensorKeyDictionary()
+
+
+def _row_normalized(x: Tensor) -> Tensor:
+    """``x`` with every row divided by its sum (zero rows stay zero); cached per constant ``x``."""
+    hit = _NORMALIZED.get(x)
+    if hit is not None and hit[0] == x._version and hit[2] == hit[1]._version:
+        return hit[1]
+    sums = x.sum(-1, keepdim=True)
+    out = x / torch.where(sums == 0, torch.ones_like(sums), sums)
+    if not x.requires_grad:  # a differentiable input (saliency) needs its own graph at every pass
+        _NORMALIZED[x] = (x._version, out, out._version)
+    return out

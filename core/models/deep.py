@@ -28,9 +28,11 @@ GCNII, APPNP, DAGNN and DGMLP row-normalise the node features in ``prepare`` (op
 ``normalize_features``, on by default) as their papers do on Planetoid; call
 ``model(model.prepare(data))`` as :func:`core.training.train` does.
 
-Propagation goes through one precomputed sparse matrix per forward pass
-(:func:`gcn_adjacency`), so a 64-layer model on a 100k-node graph does 64 sparse
-matrix products instead of 64 edge-wise scatters.
+Propagation goes through one sparse matrix per graph (:func:`core.models.adjacency.gcn_adjacency`,
+cached across forward passes), so a 64-layer model on a 100k-node graph does 64 sparse
+matrix products instead of 64 edge-wise scatters, and training reuses Â and its transpose
+at every epoch. Dropout is :func:`core.models.dropout.dropout` (same distribution as
+``F.dropout``, a third of its CPU cost).
 """
 
 from __future__ import annotations
@@ -52,11 +54,12 @@ from torch_geometric.nn import (
     PairNorm,
     SAGEConv,
 )
-from torch_geometric.nn.conv.gcn_conv import gcn_norm
 from torch_geometric.transforms import NormalizeFeatures
 from torch_geometric.utils import dropout_edge, to_scipy_sparse_matrix, to_torch_csr_tensor
 
+from core.models.adjacency import gcn_adjacency, propagate
 from core.models.base import ModelOutput, NodeModel
+from core.models.dropout import dropout
 from core.models.registry import ModelConfig, register
 
 MAX_DEPTH = 64
@@ -67,10 +70,25 @@ warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta 
 warnings.filterwarnings("ignore", message="Sparse invariant checks are implicitly disabled")
 
 
-def gcn_adjacency(edge_index: Tensor, num_nodes: int) -> Tensor:
-    """(N, N) sparse CSR Â = D̃^{-1/2}(A + I)D̃^{-1/2}, row = target (PyG's ``adj_t``): ``Â @ x`` is one GCN step."""
-    ei, weight = gcn_norm(edge_index, None, num_nodes, add_self_loops=True)
-    return to_torch_csr_tensor(ei.flip(0), weight, size=(num_nodes, num_nodes))
+class _GCNConv(GCNConv):
+    """``GCNConv`` whose product with a sparse Â goes through :func:`propagate` (same parameters and maths)."""
+
+    def message_and_aggregate(self, adj_t: Tensor, x: Tensor) -> Tensor:
+        return propagate(adj_t, x)
+
+
+class _ResPlusBlock(DeepGCNLayer):
+    """PyG's ``DeepGCNLayer`` res+ block (norm, act, dropout, conv, skip) with :func:`dropout`; same parameters."""
+
+    def forward(self, x: Tensor, graph: Tensor) -> Tensor:
+        return x + self.conv(dropout(self.act(self.norm(x)), self.dropout, self.training), graph)
+
+
+class _GCN2Conv(GCN2Conv):
+    """``GCN2Conv`` whose product with a sparse Â goes through :func:`propagate` (same parameters and maths)."""
+
+    def message_and_aggregate(self, adj_t: Tensor, x: Tensor) -> Tensor:
+        return propagate(adj_t, x)
 
 
 def _prepare_features(config: ModelConfig, data: Data) -> Data:
@@ -121,7 +139,7 @@ class DeepMPNN(NodeModel):
         if self.residual:
             self.encoder = nn.Linear(config.in_dim, h)
             self.blocks = nn.ModuleList(
-                DeepGCNLayer(
+                _ResPlusBlock(
                     self._conv(h, h), nn.LayerNorm(h), nn.ReLU(), block="res+", dropout=config.dropout
                 )
                 for _ in range(n)
@@ -136,7 +154,7 @@ class DeepMPNN(NodeModel):
 
     def _conv(self, a: int, b: int) -> nn.Module:
         if self.kind == "gcn":
-            return GCNConv(a, b, normalize=False)  # gets the normalised Â
+            return _GCNConv(a, b, normalize=False)  # gets the normalised Â
         if self.kind == "sage":
             return SAGEConv(a, b, aggr="mean")
         return GATConv(a, b, heads=self.config.heads, concat=False)
@@ -158,25 +176,25 @@ class DeepMPNN(NodeModel):
         graph = self._graph(data)
         p, train = self.config.dropout, self.training
         if self.residual:
-            x = self.encoder(F.dropout(data.x, p, train))
+            x = self.encoder(dropout(data.x, p, train))
             hidden = [x]
             for block in self.blocks:
                 x = block(x, graph)
                 if self.pairnorm is not None:
                     x = self.pairnorm(x)
                 hidden.append(x)
-            x = F.dropout(F.relu(self.out_norm(x)), p, train)
+            x = dropout(F.relu(self.out_norm(x)), p, train)
             return ModelOutput(logits=self.head(x), hidden=hidden)
         x, hidden = data.x, [data.x]
         for i, conv in enumerate(self.convs):
-            x = conv(F.dropout(x, p, train), graph)
+            x = conv(dropout(x, p, train), graph)
             if self.jk is not None or i < len(self.convs) - 1:
                 if self.pairnorm is not None:
                     x = self.pairnorm(x)
                 x = F.relu(x)
             hidden.append(x)
         if self.jk is not None:
-            x = self.head(F.dropout(self.jk(hidden[1:]), p, train))
+            x = self.head(dropout(self.jk(hidden[1:]), p, train))
         return ModelOutput(logits=x, hidden=hidden)
 
 
@@ -219,7 +237,7 @@ class GCNII(NodeModel):
         self.encoder = nn.Linear(config.in_dim, h)
         alpha, theta = float(config.option("alpha")), float(config.option("theta"))
         self.convs = nn.ModuleList(
-            GCN2Conv(h, alpha, theta, layer=k + 1, normalize=False) for k in range(config.layers)
+            _GCN2Conv(h, alpha, theta, layer=k + 1, normalize=False) for k in range(config.layers)
         )
         self.head = nn.Linear(h, config.out_dim)
 
@@ -229,12 +247,12 @@ class GCNII(NodeModel):
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
         adj = gcn_adjacency(data.edge_index, data.num_nodes)
         p, train = self.config.dropout, self.training
-        x = x0 = F.relu(self.encoder(F.dropout(data.x, p, train)))
+        x = x0 = F.relu(self.encoder(dropout(data.x, p, train)))
         hidden = [x0]
         for conv in self.convs:
-            x = F.relu(conv(F.dropout(x, p, train), x0, adj))
+            x = F.relu(conv(dropout(x, p, train), x0, adj))
             hidden.append(x)
-        return ModelOutput(logits=self.head(F.dropout(x, p, train)), hidden=hidden)
+        return ModelOutput(logits=self.head(dropout(x, p, train)), hidden=hidden)
 
 
 class _Decoupled(NodeModel):
@@ -251,7 +269,7 @@ class _Decoupled(NodeModel):
 
     def transform(self, x: Tensor) -> Tensor:
         p, train = self.config.dropout, self.training
-        return self.lin2(F.dropout(F.relu(self.lin1(F.dropout(x, p, train))), p, train))
+        return self.lin2(dropout(F.relu(self.lin1(dropout(x, p, train))), p, train))
 
 
 @register(
@@ -276,7 +294,7 @@ class APPNP(_Decoupled):
         h = z = self.transform(data.x)
         hidden = [z]
         for _ in range(self.config.layers):
-            h = (1 - alpha) * (adj @ h) + alpha * z
+            h = (1 - alpha) * propagate(adj, h) + alpha * z
             hidden.append(h)
         return ModelOutput(logits=h, hidden=hidden)
 
@@ -304,7 +322,7 @@ class DAGNN(_Decoupled):
         h = self.transform(data.x)
         hidden = [h]
         for _ in range(self.config.layers):
-            h = adj @ h
+            h = propagate(adj, h)
             hidden.append(h)
         scores = torch.sigmoid(self.retain(torch.stack(hidden, 1))).squeeze(-1)
         return hidden, scores
@@ -356,10 +374,10 @@ class DGMLP(NodeModel):
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
         p, train, n = self.config.dropout, self.training, data.num_nodes
         adj = gcn_adjacency(data.edge_index, n)
-        h = self.encoder(F.dropout(data.x, p, train))
+        h = self.encoder(dropout(data.x, p, train))
         hidden = [h]
         for _ in range(self.config.layers):
-            h = adj @ h
+            h = propagate(adj, h)
             hidden.append(h)
         steps = torch.stack(hidden, 1)  # (N, K + 1, hidden)
         stationary = _stationary_state(hidden[0], data.edge_index, n)
@@ -367,8 +385,8 @@ class DGMLP(NodeModel):
         weights = torch.softmax(dist / dist[:, :1].clamp_min(1e-12), dim=1)
         x = (weights.unsqueeze(-1) * steps).sum(1)
         for lin in self.mlp:
-            x = x + F.relu(lin(F.dropout(x, p, train)))
-        return ModelOutput(logits=self.head(F.dropout(x, p, train)), hidden=hidden)
+            x = x + F.relu(lin(dropout(x, p, train)))
+        return ModelOutput(logits=self.head(dropout(x, p, train)), hidden=hidden)
 
 
 def _stationary_state(h: Tensor, edge_index: Tensor, num_nodes: int) -> Tensor:

@@ -11,7 +11,9 @@ from torch import nn
 from torch_geometric.data import Data
 from torch_geometric.nn import GATConv, GATv2Conv, GCNConv
 
+from core.models.adjacency import gcn_edges
 from core.models.base import LayerAttention, ModelOutput, NodeModel
+from core.models.dropout import dropout
 from core.models.registry import ModelConfig, register
 
 
@@ -28,15 +30,17 @@ class GCN(NodeModel):
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
         dims = [config.in_dim] + [config.hidden] * (config.layers - 1) + [config.out_dim]
+        # Â's weights come normalised from gcn_edges (once per graph, not per layer and pass).
         self.convs = nn.ModuleList(
-            GCNConv(a, b, cached=False) for a, b in zip(dims[:-1], dims[1:], strict=True)
+            GCNConv(a, b, normalize=False) for a, b in zip(dims[:-1], dims[1:], strict=True)
         )
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
         x, hidden = data.x, [data.x]
+        edge_index, weight = gcn_edges(data.edge_index, x.shape[0])
         for i, conv in enumerate(self.convs):
-            x = F.dropout(x, self.config.dropout, self.training)
-            x = conv(x, data.edge_index)
+            x = dropout(x, self.config.dropout, self.training)
+            x = conv(x, edge_index, weight)
             if i < len(self.convs) - 1:
                 x = F.relu(x)
             hidden.append(x)
