@@ -83,6 +83,11 @@ class NodeModel(nn.Module):
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:  # pragma: no cover
         raise NotImplementedError
 
+    def apply_conv(self, index: int, x: Tensor, edge_index: Tensor) -> Tensor:
+        """Message-passing layer ``self.convs[index]`` alone on (N, D) inputs, called as
+        ``forward`` calls it (a model that feeds its convs more than ``edge_index`` overrides this)."""
+        return self.convs[index](x, edge_index)
+
     @torch.no_grad()
     def predict(self, data: Data) -> Tensor:
         """(N, C) class probabilities in eval mode."""

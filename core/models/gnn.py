@@ -7,7 +7,7 @@ Layer widths follow the published Cora settings: GCN 16 hidden units; GAT/GATv2
 from __future__ import annotations
 
 import torch.nn.functional as F
-from torch import nn
+from torch import Tensor, nn
 from torch_geometric.data import Data
 from torch_geometric.nn import GATConv, GATv2Conv, GCNConv
 
@@ -34,6 +34,9 @@ class GCN(NodeModel):
         self.convs = nn.ModuleList(
             GCNConv(a, b, normalize=False) for a, b in zip(dims[:-1], dims[1:], strict=True)
         )
+
+    def apply_conv(self, index: int, x: Tensor, edge_index: Tensor) -> Tensor:
+        return self.convs[index](x, *gcn_edges(edge_index, x.shape[0]))
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
         x, hidden = data.x, [data.x]
