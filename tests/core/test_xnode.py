@@ -91,3 +91,37 @@ def test_checkpoint_round_trip_keeps_predictions(sbm, tmp_path):
     assert info["config"]["options"]["inject"] is True
     with torch.no_grad():
         assert torch.equal(model(model.prepare(data)).logits, loaded(loaded.prepare(data)).logits)
+
+
+def test_xnode_gin_starts_as_its_backbone_and_gcn_gat_keep_a_random_injector(sbm):
+    sample, data = sbm
+    seed_everything(0)
+    model = build(_config(sample, "xnode-gin")).eval()
+    assert model.injects and torch.count_nonzero(model.injector.weight) == 0
+    prepared = model.prepare(data)
+    with torch.no_grad():
+        assert torch.equal(model(prepared).logits, model.backbone(prepared).logits)
+    # Same random stream either way: only the injector differs from the default initialisation.
+    seed_everything(0)
+    default = build(_config(sample, "xnode-gin", zero_init_injection=False))
+    assert torch.count_nonzero(default.injector.weight) > 0
+    zeroed, random_init = model.state_dict(), default.state_dict()
+    assert all(torch.equal(v, random_init[k]) for k, v in zeroed.items() if not k.startswith("injector."))
+    for key in ("xnode-gcn", "xnode-gat"):
+        assert torch.count_nonzero(build(_config(sample, key)).injector.weight) > 0
+    # GIN keeps the best validation accuracy (its validation loss bottoms out too early).
+    assert settings_for("gin").criterion == settings_for("xnode-gin").criterion == "val_acc"
+
+
+@pytest.mark.parametrize("key", ["xnode-gcn", "xnode-gat", "xnode-gin"])
+def test_last_layer_alone_gives_the_forward_logits(sbm, key):
+    """What-if explanations rerun the last layer on edited inputs: it must be the forward's own layer
+    (a GCN feeds its convs normalised edge weights, which a bare conv call would miss)."""
+    sample, data = sbm
+    seed_everything(0)
+    model = build(_config(sample, key)).eval()
+    prepared = model.prepare(data)
+    with torch.no_grad():
+        out = model(prepared)
+        again = model.last_layer(out.last_input, prepared.edge_index)
+    torch.testing.assert_close(again, out.logits)
