@@ -21,6 +21,7 @@ from core.models import MODELS, ModelConfig, NodeModel, build
 from core.sample import Sample
 from core.sweeps import SweepConfig, SweepResult, precomputed, run_sweep
 from core.training import seed_everything, settings_for, train, with_split
+from explain.embedding import umap_2d
 from explain.influence import influence_per_hop
 from explain.oversmoothing import (
     centroid_contrast,
@@ -161,6 +162,24 @@ def probe(fp: str, key: str, depth: int, origin: str, _s: Sample, _model: NodeMo
 def embeddings(fp: str, key: str, depth: int, _p: Probe) -> np.ndarray:
     """(depth + 1, N, 2) :func:`explain.oversmoothing.layer_pca` of the probe's layers."""
     return layer_pca(_p.hidden)
+
+
+_UMAPS = "os_umaps"  # session: {(fingerprint, key, depth, probe tag, layer): (N, 2) UMAP}
+
+
+def layer_umap(fp: str, key: str, depth: int, tag: str, layer: int) -> np.ndarray | None:
+    """The UMAP of one layer computed in this session (see :func:`compute_layer_umap`), or None."""
+    return st.session_state.get(_UMAPS, {}).get((fp, key, depth, tag, layer))
+
+
+def compute_layer_umap(fp: str, key: str, depth: int, tag: str, layer: int, p: Probe) -> None:
+    """UMAP of the probe's layer ``layer`` with a progress bar, kept for this session."""
+    bar = st.progress(0.0, text="UMAP: starting…")
+    coords = umap_2d(
+        p.hidden[layer].numpy(), on_progress=lambda f, msg: bar.progress(min(f, 1.0), text=f"UMAP: {msg}")
+    )
+    bar.empty()
+    st.session_state.setdefault(_UMAPS, {})[(fp, key, depth, tag, layer)] = coords
 
 
 def embedding_range(coords: np.ndarray) -> float:

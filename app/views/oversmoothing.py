@@ -120,12 +120,14 @@ if labelled:
     )
     colour_kind, colour_caption = od.COLOURINGS[colouring]
 if trained is None:
-    probe = od.probe(fp, key, depth, "initialisation", s)
+    probe_tag = "initialisation"
+    probe = od.probe(fp, key, depth, probe_tag, s)
     what = "at initialisation (seed 0, as in the sweep)"
     if labelled and c_train.button("Train it here", key="os_train"):
         od.train_probe(s, fp, key, depth)
 else:
-    probe = od.probe(fp, key, depth, f"trained here {id(trained[0])}", s, trained[0])
+    probe_tag = f"trained here {id(trained[0])}"
+    probe = od.probe(fp, key, depth, probe_tag, s, trained[0])
     what = f"trained here (test accuracy {trained[1]:.1%})"
 c_note.caption(
     f"{od.names([key])[key]} with {depth} layers {what}; layer {layer} of {depth} (0 = its input). "
@@ -159,17 +161,34 @@ with left:
     if labelled:
         st.caption(colour_caption)
 with right:
-    coords = od.embeddings(fp, key, depth, probe)
-    r = od.embedding_range(coords)
-    fig = embedding_figure(
-        coords[layer], method="PCA", title=f"Layer {layer}: PCA of the representations", **style
-    )
-    fig.update_layout(xaxis_range=[-r, r], yaxis_range=[-r, r])
-    ui.chart(fig, "os_embedding", fp, height=460)
-    st.caption(
-        "Axes in units of the layer's root-mean-square node norm, the same range at every layer: "
-        "a layer whose nodes become alike shrinks to the centre."
-    )
+    projection = st.radio("Projection", ["PCA", "UMAP"], horizontal=True, key="os_projection")
+    umap_xy = od.layer_umap(fp, key, depth, probe_tag, layer) if projection == "UMAP" else None
+    if projection == "UMAP" and umap_xy is None:
+        st.info(f"UMAP of layer {layer} is not computed yet (seconds; the first run after install ~30 s).")
+        if st.button(f"Compute UMAP of layer {layer}", key="os_umap"):
+            od.compute_layer_umap(fp, key, depth, probe_tag, layer, probe)
+            st.rerun()
+    elif umap_xy is not None:
+        fig = embedding_figure(
+            umap_xy, method="UMAP", title=f"Layer {layer}: UMAP of the representations", **style
+        )
+        ui.chart(fig, "os_embedding", fp, height=460)
+        st.caption(
+            "UMAP keeps who is near whom, not distances: its axes differ from layer to layer. "
+            "Use PCA to see a layer shrink."
+        )
+    else:
+        coords = od.embeddings(fp, key, depth, probe)
+        r = od.embedding_range(coords)
+        fig = embedding_figure(
+            coords[layer], method="PCA", title=f"Layer {layer}: PCA of the representations", **style
+        )
+        fig.update_layout(xaxis_range=[-r, r], yaxis_range=[-r, r])
+        ui.chart(fig, "os_embedding", fp, height=460)
+        st.caption(
+            "Axes in units of the layer's root-mean-square node norm, the same range at every layer: "
+            "a layer whose nodes become alike shrinks to the centre."
+        )
 
 left, right = st.columns(2)
 with left:

@@ -86,3 +86,16 @@ def test_cora_ships_a_trained_sweep_with_accuracy_against_depth(monkeypatch, sha
     at.radio(key="os_kind").set_value("trained").run()
     assert not at.exception, at.exception
     assert "trained." in " ".join(c.value for c in at.caption)
+
+
+def test_umap_of_a_layer_on_request(monkeypatch):
+    at = _page(monkeypatch, "karate")
+    at.radio(key="os_projection").set_value("UMAP").run()
+    assert not at.exception, at.exception
+    assert any("UMAP of layer 16 is not computed yet" in i.value for i in at.info)
+    at.button(key="os_umap").click().run()
+    assert not at.exception, at.exception
+    assert any("UMAP keeps who is near whom" in c.value for c in at.caption)
+    assert len(at.get("bidi_component")) == 2  # the node-link view and the UMAP view
+    at.slider(key="os_layer_16").set_value(3).run()  # another layer: not computed yet
+    assert any("UMAP of layer 3 is not computed yet" in i.value for i in at.info)
