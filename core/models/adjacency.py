@@ -14,6 +14,8 @@ product converts Â's transpose to CSR again at every layer. Here both are compu
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import Tensor
 from torch.utils.weak import WeakTensorKeyDictionary
@@ -58,10 +60,15 @@ def gcn_adjacency(edge_index: Tensor, num_nodes: int) -> Tensor:
 
 def _csr(row: Tensor, col: Tensor, value: Tensor, n: int) -> Tensor:
     """(n, n) CSR matrix with entries ``value`` at (``row``, ``col``), int32 indices where they fit."""
-    csr = to_torch_csr_tensor(torch.stack([row, col]), value, size=(n, n))
-    if csr.values().numel() >= 2**31 - 1:
-        return csr
-    return torch.sparse_csr_tensor(csr.crow_indices().int(), csr.col_indices().int(), csr.values(), csr.shape)
+    # torch warns once per process that CSR support is "beta"; the products used here are stable.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Sparse CSR tensor support is in beta", UserWarning)
+        csr = to_torch_csr_tensor(torch.stack([row, col]), value, size=(n, n))
+        if csr.values().numel() >= 2**31 - 1:
+            return csr
+        return torch.sparse_csr_tensor(
+            csr.crow_indices().int(), csr.col_indices().int(), csr.values(), csr.shape
+        )
 
 
 def _transposed(adj: Tensor) -> Tensor:
