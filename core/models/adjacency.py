@@ -58,8 +58,8 @@ def gcn_adjacency(edge_index: Tensor, num_nodes: int) -> Tensor:
     return _cached(_CSR, edge_index, num_nodes, build)
 
 
-def _csr(row: Tensor, col: Tensor, value: Tensor, n: int) -> Tensor:
-    """(n, n) CSR matrix with entries ``value`` at (``row``, ``col``), int32 indices where they fit."""
+def _csr(row: Tensor, col: Tensor, value: Tensor | None, n: int) -> Tensor:
+    """(n, n) CSR matrix with entries ``value`` (default 1) at (``row``, ``col``), int32 indices where they fit."""
     # torch warns once per process that CSR support is "beta"; the products used here are stable.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Sparse CSR tensor support is in beta", UserWarning)
@@ -69,6 +69,11 @@ def _csr(row: Tensor, col: Tensor, value: Tensor, n: int) -> Tensor:
         return torch.sparse_csr_tensor(
             csr.crow_indices().int(), csr.col_indices().int(), csr.values(), csr.shape
         )
+
+
+def incoming_adjacency(edge_index: Tensor, num_nodes: int) -> Tensor:
+    """(N, N) CSR with a 1 at (i, j) for every edge j → i: ``adj @ x`` sums each node's in-neighbours."""
+    return _csr(edge_index[1], edge_index[0], None, num_nodes)
 
 
 def _transposed(adj: Tensor) -> Tensor:

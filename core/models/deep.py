@@ -55,9 +55,9 @@ from torch_geometric.nn import (
     SAGEConv,
 )
 from torch_geometric.transforms import NormalizeFeatures
-from torch_geometric.utils import dropout_edge, to_scipy_sparse_matrix, to_torch_csr_tensor
+from torch_geometric.utils import dropout_edge, to_scipy_sparse_matrix
 
-from core.models.adjacency import gcn_adjacency, propagate
+from core.models.adjacency import gcn_adjacency, incoming_adjacency, propagate
 from core.models.base import ModelOutput, NodeModel
 from core.models.dropout import dropout
 from core.models.registry import ModelConfig, register
@@ -169,7 +169,7 @@ class DeepMPNN(NodeModel):
         if self.kind == "gcn":
             return gcn_adjacency(edge_index, n)
         if self.kind == "sage":
-            return to_torch_csr_tensor(edge_index.flip(0), size=(n, n))
+            return incoming_adjacency(edge_index, n)
         return edge_index
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
