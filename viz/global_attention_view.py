@@ -95,3 +95,33 @@ def global_attention_figure(
     fig = go.Figure([edges, spoke_trace, *with_global_ids(list(nodes), ids)])
     fig.update_layout(scatter_layout(title=title, selected=styling.get("selected", ()), focus=focus))  # type: ignore[arg-type]
     return fig
+
+
+def head_deviation_figure(
+    deviation: np.ndarray, layer_names: list[str], *, metric: str = "error"
+) -> go.Figure:
+    """Layers × heads heat map of causal head importance: the change in ``metric`` when that head
+    alone is switched off (positive: the head helps), on a scale symmetric around 0.
+
+    Args:
+        deviation: (L, Hmax) change per head, NaN where a layer has fewer heads.
+        layer_names: the L row labels.
+        metric: what changed ("error" is shown in points).
+    """
+    values = 100.0 * np.asarray(deviation, dtype=np.float64) if metric == "error" else np.asarray(deviation)
+    unit = " (points)" if metric == "error" else ""
+    reach = max(float(np.nanmax(np.abs(values), initial=0.0)), 1e-9)
+    text = [["" if np.isnan(v) else f"{v:+.1f}" for v in row] for row in values]
+    fig = go.Figure(
+        go.Heatmap(
+            z=values, x=[f"head {h + 1}" for h in range(values.shape[1])], y=list(layer_names),
+            text=text, texttemplate="%{text}", colorscale="RdBu_r", zmid=0.0, zmin=-reach, zmax=reach,
+            colorbar={"title": {"text": f"Δ {metric}{unit}"}, "thickness": 12},
+            hovertemplate="%{y}, %{x}: %{z:+.2f}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        height=90 + 48 * len(layer_names), margin={"l": 10, "r": 10, "t": 10, "b": 30},
+        yaxis={"autorange": "reversed"},
+    )  # fmt: skip
+    return fig

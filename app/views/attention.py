@@ -14,7 +14,7 @@ from viz.attention_view import (
     head_grid_figure,
     head_importance_figure,
 )
-from viz.global_attention_view import global_attention_figure
+from viz.global_attention_view import global_attention_figure, head_deviation_figure
 
 
 def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:
@@ -84,6 +84,23 @@ def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:
     for layer, tab in enumerate(st.tabs(g.layer_names)):
         with tab:
             st.dataframe(ad.global_ranked_table(s, g, layer, head_choice), hide_index=True, width="stretch")
+
+    st.subheader("Which global heads matter")
+    imp = ad.importance_summary(active)
+    st.caption(
+        "Each head switched off alone (its output zeroed), the change in test error: positive = the "
+        "model needs that head. Specialization: the spread of these changes over heads; Focus: how much "
+        "the most important heads attend to the same nodes (mean Jaccard overlap of their top 10 %)."
+    )
+    c_fig, c_numbers = st.columns([3, 1])
+    with c_fig:
+        st.plotly_chart(
+            head_deviation_figure(imp.deviation, g.layer_names, metric=imp.metric),
+            key="attn_global_importance", config=ui.CHART_CONFIG,
+        )  # fmt: skip
+    with c_numbers:
+        st.metric("Specialization", f"{100 * imp.specialization:.2f} points")
+        st.metric("Focus", "n/a" if imp.focus != imp.focus else f"{imp.focus:.2f}")
 
 
 s = state.sample()

@@ -63,6 +63,9 @@ def test_gps_shows_its_global_attention_and_follows_the_chosen_head(monkeypatch)
     stats = at.dataframe[0].value
     assert len(stats) == layers * heads
     assert ((stats["self"] + stats["neighbours"] + stats["beyond"]) - 1).abs().max() < 1e-4
+    # causal importance of every global head, from switching each off alone
+    (importance,) = at.get("plotly_chart")
+    assert "error (points)" in importance.proto.spec and any(m.label == "Specialization" for m in at.metric)
 
     def node_colours() -> list[float]:
         nodes = next(t for t in _figures(at)["attn_global_graph"]["data"] if t["name"] == "nodes")

@@ -64,3 +64,12 @@ def test_grid_of_rows_knows_its_layer_and_head_and_node_names():
     assert tuple(np.asarray(fig.data[2].customdata)[0, 0]) == (1, 0)
     assert list(fig.data[0].x) == ["5", "12", "0"] and fig.layout.xaxis.type == "category"
     assert "× uniform" in fig.data[0].hovertemplate and len(fig.layout.shapes) == 1
+
+
+def test_head_deviation_map_is_centred_on_zero_and_blank_where_a_layer_has_fewer_heads():
+    from viz.global_attention_view import head_deviation_figure
+
+    fig = head_deviation_figure(np.array([[0.02, -0.01], [0.05, np.nan]]), ["attention 1", "attention 2"])
+    heat = fig.data[0]
+    assert heat.zmid == 0 and heat.zmax == -heat.zmin == pytest.approx(5.0)  # points
+    assert heat.text[1][1] == "" and heat.text[0][0] == "+2.0"
