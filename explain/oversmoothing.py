@@ -274,29 +274,6 @@ def _hops_from(adj: sp.csr_matrix, sources: np.ndarray, max_hops: int) -> np.nda
         np.putmask(hops, bits[:, :k].astype(bool), hop)
         frontier = reached
     return np.ascontiguousarray(hops.T)
-    which = np.arange(k)
-    frontier = np.zeros((n, (k + 63) // 64), dtype=np.uint64)
-    np.bitwise_or.at(
-        frontier, (sources, which // 64), np.left_shift(np.uint64(1), (which % 64).astype(np.uint64))
-    )
-    seen = frontier.copy()
-    hops[which, sources] = 0
-    rows = np.flatnonzero(np.diff(adj.indptr))  # nodes with neighbours (reduceat needs non-empty segments)
-    for hop in range(1, max_hops + 1):
-        reached = np.zeros_like(frontier)
-        if len(rows):
-            reached[rows] = np.bitwise_or.reduceat(frontier[adj.indices], adj.indptr[rows], axis=0)
-        reached &= ~seen
-        if not reached.any():
-            break
-        seen |= reached
-        new = np.unpackbits(reached.astype("<u8", copy=False).view(np.uint8), axis=1, bitorder="little")[
-            :, :k
-        ]  # (N, S) 0/1
-        node, source = np.nonzero(new)
-        hops[source, node] = hop
-        frontier = reached
-    return hops
 
 
 def _as_float(x: Tensor) -> Tensor:
