@@ -82,9 +82,8 @@ def attention_graph_figure(
     ]
     traces = weighted_edge_traces(
         xy, pairs, weight, bins=ALPHA_BINS, colors=_BIN_COLORS, widths=_BIN_WIDTHS, name="α",
-        hover=edge_hover, legendgroup="attention",
+        hover=edge_hover, hover_name="edge attention", legendgroup="attention",
     )  # fmt: skip
-    traces[-1].name = "edge attention"
     nodes = with_global_ids(list(node_scatter_traces(xy, **styling)), ids)
     fig = go.Figure([*traces, *nodes])
     fig.update_layout(

@@ -58,6 +58,7 @@ def weighted_edge_traces(
     widths: tuple[float, ...],
     name: str,
     hover: list[str],
+    hover_name: str | None = None,
     legendgroup: str | None = None,
 ) -> list[go.Scatter]:
     """Edges drawn by weight: one line trace per bin, thicker and darker as the weight grows,
@@ -68,8 +69,9 @@ def weighted_edge_traces(
         pairs: (2, P) the edges to draw (local ids).
         weight: (P,) their weights, binned by ``bins`` (upper edges, increasing).
         colors, widths: line colour and width per bin.
-        name: the legend name of bins ("NAME 0.05–0.15") and of the hover trace ("edge NAME").
+        name: the legend name of bins ("NAME 0.05–0.15").
         hover: (P,) hover text per edge.
+        hover_name: the hover trace's name (default "edge NAME").
         legendgroup: a legend group for the bin traces.
     """
     xy = np.asarray(xy, dtype=np.float64)
@@ -90,7 +92,7 @@ def weighted_edge_traces(
     mid = (xy[pairs[0]] + xy[pairs[1]]) / 2 if pairs.size else np.zeros((0, 2))
     traces.append(
         go.Scatter(
-            x=mid[:, 0], y=mid[:, 1], mode="markers", name=f"edge {name}", showlegend=False,
+            x=mid[:, 0], y=mid[:, 1], mode="markers", name=hover_name or f"edge {name}", showlegend=False,
             marker={"size": 6, "opacity": 0}, text=hover, hoverinfo="text",
         )
     )  # fmt: skip

@@ -1,20 +1,14 @@
 """The Attention page on a sample with shipped weights, and without labels."""
 
 import json
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
+from tests.app.pages import open_page
 
 
 def _attention_page(monkeypatch, source: str) -> AppTest:
-    monkeypatch.setenv("NODESCOPE_SOURCE", source)
-    at = AppTest.from_file(MAIN, default_timeout=180)
-    at.run()
-    at.switch_page("views/attention.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(monkeypatch, source, "views/attention.py", timeout=180)
 
 
 def test_shipped_gat_shows_every_view(monkeypatch):

@@ -1,15 +1,13 @@
 """The Explanations page on Karate club with its shipped X-Node weights: views, focus, reviews, exports."""
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.state import Selection
 from core.reviews import ReviewStore
-
-MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
+from tests.app.pages import open_page
 
 
 @pytest.fixture
@@ -20,12 +18,7 @@ def reviews_db(monkeypatch, tmp_path):
 
 
 def _page(monkeypatch, source: str = "karate") -> AppTest:
-    monkeypatch.setenv("NODESCOPE_SOURCE", source)
-    at = AppTest.from_file(MAIN, default_timeout=300)
-    at.run()
-    at.switch_page("views/explanations.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(monkeypatch, source, "views/explanations.py")
 
 
 def _markdown(at: AppTest) -> str:

@@ -1,19 +1,12 @@
 """The Over-smoothing page: shipped sweep, the layer slider, a live sweep, and an unlabelled sample."""
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
+from tests.app.pages import open_page
 
 
 def _page(monkeypatch, source: str) -> AppTest:
-    monkeypatch.setenv("NODESCOPE_SOURCE", source)
-    at = AppTest.from_file(MAIN, default_timeout=180)
-    at.run()
-    at.switch_page("views/oversmoothing.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(monkeypatch, source, "views/oversmoothing.py", timeout=180)
 
 
 def _chart_titles(at: AppTest) -> str:

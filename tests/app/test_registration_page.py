@@ -1,7 +1,5 @@
 """The Cortical registration page: a synthetic subject registered end to end, and uploads."""
 
-from pathlib import Path
-
 import nibabel as nib
 import numpy as np
 import pytest
@@ -10,18 +8,13 @@ from streamlit.testing.v1 import AppTest
 from app import registration_data as rd
 from core.errors import LoadError
 from core.geometry.fsaverage import fsaverage5_map, icosphere_level
+from tests.app.pages import open_app, open_page
 
-MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 PAGE = "views/registration.py"
 
 
 def _page(monkeypatch) -> AppTest:
-    monkeypatch.setenv("NODESCOPE_SOURCE", "karate")  # the sidebar's sample: the fastest to load
-    at = AppTest.from_file(MAIN, default_timeout=300)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(monkeypatch, "karate", PAGE)  # karate: the fastest sample for the sidebar
 
 
 def _charts(at: AppTest) -> int:
@@ -29,9 +22,7 @@ def _charts(at: AppTest) -> int:
 
 
 def test_home_links_the_page(monkeypatch):
-    monkeypatch.setenv("NODESCOPE_SOURCE", "karate")
-    at = AppTest.from_file(MAIN, default_timeout=300)
-    at.run()
+    at = open_app(monkeypatch, "karate")
     assert "Cortical registration" in " ".join(str(el.proto.label) for el in at.get("page_link"))
 
 
