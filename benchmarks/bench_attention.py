@@ -103,13 +103,20 @@ def gat_maps(data: Data) -> dict:
     return out
 
 
-def cora_focus() -> dict | None:
+def cora(what: str):
+    """Cora from ../shared/data, or None (with a line saying ``what`` is skipped) without it."""
     if not (SHARED / "planetoid").is_dir():
-        print("skipping the Cora focus benchmark: ../shared/data is absent")
+        print(f"skipping the {what} benchmark: ../shared/data is absent")
         return None
     from core.loaders import load
 
-    sample = load("cora", data_dir=SHARED / "planetoid")
+    return load("cora", data_dir=SHARED / "planetoid")
+
+
+def cora_focus() -> dict | None:
+    sample = cora("Cora focus")
+    if sample is None:
+        return None
     model = build(MODELS["gat"].config(sample.data.num_features, sample.num_classes)).eval()
     maps = attention_maps(model, sample.data)
     focus_nodes = np.random.default_rng(0).choice(sample.num_nodes, 20, replace=False)
@@ -138,12 +145,9 @@ def cora_focus() -> dict | None:
 
 
 def cora_gps_focus() -> dict | None:
-    if not (SHARED / "planetoid").is_dir():
-        print("skipping the Cora GraphGPS focus benchmark: ../shared/data is absent")
+    sample = cora("Cora GraphGPS focus")
+    if sample is None:
         return None
-    from core.loaders import load
-
-    sample = load("cora", data_dir=SHARED / "planetoid")
     model = build(MODELS["gps"].config(sample.data.num_features, sample.num_classes)).eval()
     data = model.prepare(sample.data)
     with torch.no_grad():

@@ -1,5 +1,7 @@
 """Attention: which neighbours each head of an attention GNN looks at, and which heads matter."""
 
+import math
+
 import streamlit as st
 
 from app import attention_data as ad
@@ -100,7 +102,7 @@ def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:
         )  # fmt: skip
     with c_numbers:
         st.metric("Specialization", f"{100 * imp.specialization:.2f} points")
-        st.metric("Focus", "n/a" if imp.focus != imp.focus else f"{imp.focus:.2f}")
+        st.metric("Focus", "n/a" if math.isnan(imp.focus) else f"{imp.focus:.2f}")
 
 
 s = state.sample()
