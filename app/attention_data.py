@@ -15,13 +15,13 @@ import streamlit as st
 import torch
 from torch_geometric.utils import k_hop_subgraph, subgraph
 
-from app import components as ui
-from app import state
-from app.model_state import ActiveModel
-from app.plotly_view import latest_event
-from core.models import ModelOutput
-from core.sample import Sample
-from explain.attention import (
+from nodescope.app import components as ui
+from nodescope.app import state
+from nodescope.app.model_state import ActiveModel
+from nodescope.app.plotly_view import latest_event
+from nodescope.core.models import ModelOutput
+from nodescope.core.sample import Sample
+from nodescope.explain.attention import (
     AttentionMaps,
     aggregate_heads,
     attention_maps,
@@ -36,10 +36,10 @@ from explain.attention import (
     outgoing,
     row_entropy,
 )
-from explain.heads import HeadImportance, head_importance
-from viz.attention_view import block_matrix, focus_nodes
-from viz.global_attention_view import top_attended
-from viz.layout import graph_layout
+from nodescope.explain.heads import HeadImportance, head_importance
+from nodescope.viz.attention_view import block_matrix, focus_nodes
+from nodescope.viz.global_attention_view import top_attended
+from nodescope.viz.layout import graph_layout
 
 LAYER_KEY = "attn_layer"
 HEAD_KEY = "attn_head"

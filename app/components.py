@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import state
-from app.plotly_view import latest_event, plotly_view
-from core.sample import Sample
-from explain.embedding import pca_2d
-from viz.graph_view import edges_as_image
-from viz.layout import graph_layout
-from viz.nodes import node_ids_from_points
+from nodescope.app import state
+from nodescope.app.plotly_view import latest_event, plotly_view
+from nodescope.core.sample import Sample
+from nodescope.explain.embedding import pca_2d
+from nodescope.viz.graph_view import edges_as_image
+from nodescope.viz.layout import graph_layout
+from nodescope.viz.nodes import node_ids_from_points
 
 #: Wheel zooms; the modebar offers pan, box and lasso selection.
 CHART_CONFIG = {"scrollZoom": True, "displaylogo": False}

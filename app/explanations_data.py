@@ -18,16 +18,16 @@ import streamlit as st
 import torch
 from torch_geometric.utils import k_hop_subgraph
 
-from app.model_state import ActiveModel
-from core.models.xnode import BACKBONES
-from core.reviews import ReviewStore
-from core.sample import Sample
-from explain.compare import NodeComparison, compare_node
-from explain.report import TITLES
-from explain.subgraph import hops_of
-from explain.text import NodeExplanation, explain_all, explain_node
-from explain.xnode import XNodeResult, analyse
-from viz.layout import graph_layout
+from nodescope.app.model_state import ActiveModel
+from nodescope.core.models.xnode import BACKBONES
+from nodescope.core.reviews import ReviewStore
+from nodescope.core.sample import Sample
+from nodescope.explain.compare import NodeComparison, compare_node
+from nodescope.explain.report import TITLES
+from nodescope.explain.subgraph import hops_of
+from nodescope.explain.text import NodeExplanation, explain_all, explain_node
+from nodescope.explain.xnode import XNodeResult, analyse
+from nodescope.viz.layout import graph_layout
 
 #: The models this page explains: the X-Node wrappers of each backbone.
 XNODE_MODELS: tuple[str, ...] = tuple(f"xnode-{b}" for b in BACKBONES)

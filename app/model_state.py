@@ -14,12 +14,12 @@ from pathlib import Path
 import streamlit as st
 from torch_geometric.data import Data
 
-from core.checkpoint import check_compatible, load_checkpoint, shipped_checkpoint
-from core.device import device
-from core.errors import LoadError
-from core.models import MODELS, NodeModel
-from core.sample import Sample
-from core.training import settings_for, train, with_split
+from nodescope.core.checkpoint import check_compatible, load_checkpoint, shipped_checkpoint
+from nodescope.core.device import device
+from nodescope.core.errors import LoadError
+from nodescope.core.models import MODELS, NodeModel
+from nodescope.core.sample import Sample
+from nodescope.core.training import settings_for, train, with_split
 
 _TRAINED = "trained_models"  # session: {(fingerprint, model key): ActiveModel}
 

@@ -15,15 +15,15 @@ import torch
 from torch import Tensor
 from torch_geometric.data import Data
 
-from app.model_state import dataset_key
-from core.device import device
-from core.models import MODELS, ModelConfig, NodeModel, build
-from core.sample import Sample
-from core.sweeps import SweepConfig, SweepResult, precomputed, run_sweep
-from core.training import seed_everything, settings_for, train, with_split
-from explain.embedding import umap_2d
-from explain.influence import influence_per_hop
-from explain.oversmoothing import (
+from nodescope.app.model_state import dataset_key
+from nodescope.core.device import device
+from nodescope.core.models import MODELS, ModelConfig, NodeModel, build
+from nodescope.core.sample import Sample
+from nodescope.core.sweeps import SweepConfig, SweepResult, precomputed, run_sweep
+from nodescope.core.training import seed_everything, settings_for, train, with_split
+from nodescope.explain.embedding import umap_2d
+from nodescope.explain.influence import influence_per_hop
+from nodescope.explain.oversmoothing import (
     centroid_contrast,
     distance_matrix,
     layer_pca,

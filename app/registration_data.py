@@ -22,13 +22,13 @@ import streamlit as st
 import torch
 from scipy.spatial import cKDTree
 
-from core.device import device
-from core.errors import LoadError
-from core.geometry.resample import locate, resample
-from core.registration.io import read_subject, write_sphere
-from core.registration.pipeline import RegistrationResult, register, synthetic_subject
-from explain.registration import registration_metrics
-from viz.registration_view import vertex_areal_distortion, vertex_folds
+from nodescope.core.device import device
+from nodescope.core.errors import LoadError
+from nodescope.core.geometry.resample import locate, resample
+from nodescope.core.registration.io import read_subject, write_sphere
+from nodescope.core.registration.pipeline import RegistrationResult, register, synthetic_subject
+from nodescope.explain.registration import registration_metrics
+from nodescope.viz.registration_view import vertex_areal_distortion, vertex_folds
 
 FIXED_CHOICES = {"fsaverage5": "fsaverage5 (left hemisphere, 10,242 vertices)"}
 #: Display surfaces of fsaverage5 besides the sphere, in menu order.
@@ -70,7 +70,7 @@ def fixed_hemisphere(name: str = "fsaverage5") -> Hemisphere:
     """The fixed (atlas) hemisphere: nilearn's fsaverage5 left, with its sphere, inflated, pial and white."""
     if name not in FIXED_CHOICES:
         raise LoadError(f"Unknown fixed surface {name!r}; choose one of {', '.join(FIXED_CHOICES)}.")
-    from core.loaders.cortex import load_fsaverage5
+    from nodescope.core.loaders.cortex import load_fsaverage5
 
     s = load_fsaverage5("left")
     x = s.data.x.numpy().astype(np.float64)

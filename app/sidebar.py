@@ -6,11 +6,11 @@ import os
 
 import streamlit as st
 
-from app import state
-from core.device import describe
-from core.loaders import BUILTINS, supported_extensions
-from core.loaders.planetoid import PLANETOID
-from core.paths import data_dir
+from nodescope.app import state
+from nodescope.core.device import describe
+from nodescope.core.loaders import BUILTINS, supported_extensions
+from nodescope.core.loaders.planetoid import PLANETOID
+from nodescope.core.paths import data_dir
 
 #: Upload limit in MB; Streamlit's own limit (.streamlit/config.toml) is set to match.
 MAX_UPLOAD_MB = int(os.environ.get("NODESCOPE_MAX_UPLOAD_MB", "200"))

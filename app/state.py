@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.errors import LoadError
-from core.loaders import DEFAULT_SOURCE, load, load_uploaded
-from core.sample import Sample
+from nodescope.core.errors import LoadError
+from nodescope.core.loaders import DEFAULT_SOURCE, load, load_uploaded
+from nodescope.core.sample import Sample
 
 _SAMPLE = "sample"
 _SOURCE = "source_label"

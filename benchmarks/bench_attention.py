@@ -39,8 +39,8 @@ sys.path.insert(0, str(REPO))
 
 from common import summarise, timed, write  # noqa: E402
 
-from core.models import MODELS, build  # noqa: E402
-from explain.attention import (  # noqa: E402
+from nodescope.core.models import MODELS, build  # noqa: E402
+from nodescope.explain.attention import (  # noqa: E402
     attention_maps,
     attention_rollout,
     global_attention_focus,
@@ -108,7 +108,7 @@ def cora(what: str):
     if not (SHARED / "planetoid").is_dir():
         print(f"skipping the {what} benchmark: ../shared/data is absent")
         return None
-    from core.loaders import load
+    from nodescope.core.loaders import load
 
     return load("cora", data_dir=SHARED / "planetoid")
 

@@ -43,14 +43,14 @@ sys.path.insert(0, str(REPO))
 
 from common import RESULTS, summarise, timed, write  # noqa: E402
 
-from core.checkpoint import load_checkpoint, shipped_checkpoint  # noqa: E402
-from core.loaders import load  # noqa: E402
-from core.models import MODELS, NodeModel  # noqa: E402
-from core.training import settings_for, train, with_split  # noqa: E402
-from explain import fidelity, posthoc, xnode  # noqa: E402
-from explain.posthoc import MODEL_CONFIG  # noqa: E402
-from explain.subgraph import Logits, prepare_for_explaining  # noqa: E402
-from explain.text import explain_all  # noqa: E402
+from nodescope.core.checkpoint import load_checkpoint, shipped_checkpoint  # noqa: E402
+from nodescope.core.loaders import load  # noqa: E402
+from nodescope.core.models import MODELS, NodeModel  # noqa: E402
+from nodescope.core.training import settings_for, train, with_split  # noqa: E402
+from nodescope.explain import fidelity, posthoc, xnode  # noqa: E402
+from nodescope.explain.posthoc import MODEL_CONFIG  # noqa: E402
+from nodescope.explain.subgraph import Logits, prepare_for_explaining  # noqa: E402
+from nodescope.explain.text import explain_all  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
 SAMPLES = {"gnnexplainer": 10, "ig": 30, "saliency": 100}

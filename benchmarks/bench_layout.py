@@ -20,8 +20,8 @@ sys.path.insert(0, str(REPO))
 
 from common import summarise, write  # noqa: E402
 
-from viz.graph_view import node_link_figure  # noqa: E402
-from viz.layout import graph_layout  # noqa: E402
+from nodescope.viz.graph_view import node_link_figure  # noqa: E402
+from nodescope.viz.layout import graph_layout  # noqa: E402
 
 SIZES = (10_000, 100_000)
 EDGES_PER_NODE = 5

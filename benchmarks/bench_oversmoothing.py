@@ -33,9 +33,9 @@ sys.path.insert(0, str(REPO))
 from common import write  # noqa: E402
 from torch_geometric.data import Data  # noqa: E402
 
-from core.models import MODELS, build  # noqa: E402
-from core.sweeps import SweepConfig, run_sweep  # noqa: E402
-from explain.oversmoothing import measure_for  # noqa: E402
+from nodescope.core.models import MODELS, build  # noqa: E402
+from nodescope.core.sweeps import SweepConfig, run_sweep  # noqa: E402
+from nodescope.explain.oversmoothing import measure_for  # noqa: E402
 
 NODES = 100_000
 EDGES_PER_NODE = 5
@@ -75,7 +75,7 @@ def cortex_graph() -> Data | None:
     path = REPO.parent / "shared" / "data" / "sugar-sub-001" / "surf" / "lh.sphere"
     if not path.is_file():
         return None
-    from core.loaders import load
+    from nodescope.core.loaders import load
 
     sample = load(path)
     return with_random_signal(sample.data.edge_index, sample.num_nodes)

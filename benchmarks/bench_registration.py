@@ -32,10 +32,10 @@ sys.path.insert(0, str(REPO))
 
 from common import summarise, write  # noqa: E402
 
-from core.models.sugar import shipped_sugar  # noqa: E402
-from core.registration import read_sphere, read_subject, read_subject_dir, write_sphere  # noqa: E402
-from core.registration.pipeline import register, synthetic_subject  # noqa: E402
-from explain.registration import angular_distance_deg, flipped_triangles, registration_metrics  # noqa: E402
+from nodescope.core.models.sugar import shipped_sugar  # noqa: E402
+from nodescope.core.registration import read_sphere, read_subject, read_subject_dir, write_sphere  # noqa: E402
+from nodescope.core.registration.pipeline import register, synthetic_subject  # noqa: E402
+from nodescope.explain.registration import angular_distance_deg, flipped_triangles, registration_metrics  # noqa: E402
 
 SUBJECT = REPO.parent / "shared" / "data" / "sugar-sub-001"
 MAGNITUDES = (2.0, 5.0, 10.0)

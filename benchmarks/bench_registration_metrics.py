@@ -24,10 +24,10 @@ sys.path.insert(0, str(REPO))
 
 from common import summarise, write  # noqa: E402
 
-from core.geometry import fsaverage  # noqa: E402
-from core.geometry.resample import locate, resample  # noqa: E402
-from core.registration import read_sphere, read_subject_dir  # noqa: E402
-from explain.registration import registration_metrics  # noqa: E402
+from nodescope.core.geometry import fsaverage  # noqa: E402
+from nodescope.core.geometry.resample import locate, resample  # noqa: E402
+from nodescope.core.registration import read_sphere, read_subject_dir  # noqa: E402
+from nodescope.explain.registration import registration_metrics  # noqa: E402
 
 SUBJECT = REPO.parent / "shared" / "data" / "sugar-sub-001"
 RUNS = 5

@@ -29,13 +29,13 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save_file
 
-from core.device import device
-from core.errors import LoadError
-from core.models import ModelConfig, NodeModel, build
-from core.sample import Sample
+from nodescope.core.device import device
+from nodescope.core.errors import LoadError
+from nodescope.core.models import ModelConfig, NodeModel, build
+from nodescope.core.sample import Sample
 
 if TYPE_CHECKING:
-    from core.training import TrainConfig, TrainResult
+    from nodescope.core.training import TrainConfig, TrainResult
 
 FORMAT = "nodescope-checkpoint"
 VERSION = 1

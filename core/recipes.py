@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.models import MODELS, ModelConfig
-from core.sample import Sample
-from core.training import TrainConfig, settings_for
+from nodescope.core.models import MODELS, ModelConfig
+from nodescope.core.sample import Sample
+from nodescope.core.training import TrainConfig, settings_for
 
 #: Changes to every model's config, after the papers that set each benchmark: Cora/CiteSeer
 #: row-normalised bag-of-words features (GCN and GAT papers); BA-Shapes three layers and no

@@ -20,7 +20,7 @@ from typing import Literal
 
 import pandas as pd
 
-from core.paths import reviews_db
+from nodescope.core.paths import reviews_db
 
 Verdict = Literal["accept", "reject"]
 VERDICTS: tuple[str, ...] = ("accept", "reject")

@@ -27,14 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.errors import LoadError
-from core.paths import user_dir
+from nodescope.core.errors import LoadError
+from nodescope.core.paths import user_dir
 
 if TYPE_CHECKING:
     from torch import Tensor
     from torch_geometric.data import Data
 
-    from core.sample import Sample
+    from nodescope.core.sample import Sample
 
 #: Bump when a change to the models, metrics or training changes sweep results (old caches then miss).
 #: 2: models train with core.models.dropout (same distribution, other random masks).
@@ -82,8 +82,8 @@ class SweepConfig:
 
     def validate(self) -> None:
         """Raise :class:`LoadError` (one line for a user) on a model, depth or count out of range."""
-        from core.models import MODELS
-        from core.models.deep import MAX_DEPTH
+        from nodescope.core.models import MODELS
+        from nodescope.core.models.deep import MAX_DEPTH
 
         unknown = [m for m in self.models if m not in MODELS]
         if unknown or not self.models:
@@ -266,10 +266,10 @@ def run_sweep(
     """
     import torch
 
-    from core.device import device
-    from core.loaders import load
-    from core.models import MODELS, build
-    from core.training import seed_everything, settings_for, train, with_split
+    from nodescope.core.device import device
+    from nodescope.core.loaders import load
+    from nodescope.core.models import MODELS, build
+    from nodescope.core.training import seed_everything, settings_for, train, with_split
 
     config.validate()
     if sample is None:

@@ -19,8 +19,8 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.data import Data
 
-from core.device import device
-from core.models import MODELS, ModelConfig, NodeModel, build
+from nodescope.core.device import device
+from nodescope.core.models import MODELS, ModelConfig, NodeModel, build
 
 #: ``progress(epoch, max_epochs, metrics)``; return ``False`` to stop early (a Cancel button).
 Progress = Callable[[int, int, dict[str, float]], bool | None]

@@ -13,8 +13,8 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.utils import coalesce, to_undirected
 
-from core.errors import LoadError
-from core.sample import Kind, Sample
+from nodescope.core.errors import LoadError
+from nodescope.core.sample import Kind, Sample
 
 #: Hard limits that keep a browser session responsive; above them loading refuses.
 MAX_NODES = 2_000_000

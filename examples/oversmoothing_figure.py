@@ -21,11 +21,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from core.models import MODELS  # noqa: E402
-from core.sweeps import precomputed  # noqa: E402
-from explain.oversmoothing import METRICS  # noqa: E402
+from nodescope.core.models import MODELS  # noqa: E402
+from nodescope.core.sweeps import precomputed  # noqa: E402
+from nodescope.explain.oversmoothing import METRICS  # noqa: E402
+from nodescope.viz.oversmoothing_view import accuracy_depth_figure, metric_curves_figure  # noqa: E402
 from tests.browser.harness import CHROMIUM_ARGS, chromium_path  # noqa: E402
-from viz.oversmoothing_view import accuracy_depth_figure, metric_curves_figure  # noqa: E402
 
 CURVE_MODELS = ("gcn", "gcn-res", "gcn-pairnorm", "gcnii", "appnp", "dagnn")
 WIDTH, HEIGHT = 1400, 480

@@ -29,11 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
-from core.loaders import load
-from core.models import MODELS
-from core.sweeps import ASSETS, SweepConfig, SweepResult, run_sweep
-from core.training import settings_for, train
-from explain.oversmoothing import measure_for
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS
+from nodescope.core.sweeps import ASSETS, SweepConfig, SweepResult, run_sweep
+from nodescope.core.training import settings_for, train
+from nodescope.explain.oversmoothing import measure_for
 
 #: Where the DAGNN accuracy over seeds goes (README table).
 DAGNN_RESULT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "dagnn_cora.json"

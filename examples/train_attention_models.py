@@ -31,11 +31,11 @@ from typing import Any
 
 import torch
 
-from core.checkpoint import SHIPPED_DIR, save_checkpoint, train_info
-from core.loaders import load
-from core.models import MODELS
-from core.recipes import recipe
-from core.training import train, with_split
+from nodescope.core.checkpoint import SHIPPED_DIR, save_checkpoint, train_info
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS
+from nodescope.core.recipes import recipe
+from nodescope.core.training import train, with_split
 
 DATASETS = ("karate", "sbm", "ba-shapes", "cora", "citeseer")
 #: The models of the attention issue: the GCN baseline and the four attention models.

@@ -34,14 +34,14 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from core.geometry.fsaverage import icosphere_level  # noqa: E402
-from core.geometry.resample import locate, resample  # noqa: E402
-from core.models.sugar import SHIPPED_DIR, SugarConfig, SugarNet, save_sugar  # noqa: E402
-from core.registration.io import read_morph  # noqa: E402
-from core.registration.losses import normalise, regularisers, similarity  # noqa: E402
-from core.registration.pipeline import fixed_maps  # noqa: E402
-from core.registration.synthetic import random_rotation, synthetic_subject  # noqa: E402
-from core.registration.warp import rotate  # noqa: E402
+from nodescope.core.geometry.fsaverage import icosphere_level  # noqa: E402
+from nodescope.core.geometry.resample import locate, resample  # noqa: E402
+from nodescope.core.models.sugar import SHIPPED_DIR, SugarConfig, SugarNet, save_sugar  # noqa: E402
+from nodescope.core.registration.io import read_morph  # noqa: E402
+from nodescope.core.registration.losses import normalise, regularisers, similarity  # noqa: E402
+from nodescope.core.registration.pipeline import fixed_maps  # noqa: E402
+from nodescope.core.registration.synthetic import random_rotation, synthetic_subject  # noqa: E402
+from nodescope.core.registration.warp import rotate  # noqa: E402
 
 ATLAS_SULC = REPO.parent / "shared" / "data" / "sugar-atlas" / "lh.904_weight.mean.sulc"
 EVAL_MAGNITUDES = (2.0, 5.0, 10.0, 15.0)

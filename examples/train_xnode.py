@@ -29,11 +29,11 @@ from typing import Any
 
 import torch
 
-from core.checkpoint import SHIPPED_DIR, save_checkpoint, train_info
-from core.loaders import load
-from core.models import MODELS
-from core.models.xnode import BACKBONES
-from core.training import settings_for, train, with_split
+from nodescope.core.checkpoint import SHIPPED_DIR, save_checkpoint, train_info
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS
+from nodescope.core.models.xnode import BACKBONES
+from nodescope.core.training import settings_for, train, with_split
 
 DATASETS = ("cora", "citeseer", "ba-shapes", "karate")
 RESULTS = SHIPPED_DIR / "xnode_results.json"

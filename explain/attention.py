@@ -23,7 +23,7 @@ from scipy.stats import entropy
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
-from core.models import LayerAttention, ModelOutput, NodeModel
+from nodescope.core.models import LayerAttention, ModelOutput, NodeModel
 
 HeadOrHow = int | Literal["mean", "max"]
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 from torch_geometric.data import Data
 
-from core.models import MODELS, NodeModel
-from core.models.xnode import XNode
-from explain import fidelity, posthoc, xnode
-from explain.posthoc import Attribution
-from explain.subgraph import computation_subgraph, prepare_for_explaining
+from nodescope.core.models import MODELS, NodeModel
+from nodescope.core.models.xnode import XNode
+from nodescope.explain import fidelity, posthoc, xnode
+from nodescope.explain.posthoc import Attribution
+from nodescope.explain.subgraph import computation_subgraph, prepare_for_explaining
 
 
 @dataclass

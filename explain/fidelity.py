@@ -44,9 +44,9 @@ from torch_geometric.explain.algorithm import ExplainerAlgorithm
 from torch_geometric.explain.metric import characterization_score
 from torch_geometric.explain.metric import fidelity as pyg_fidelity
 
-from core.models import NodeModel
-from explain.posthoc import MODEL_CONFIG, Attribution, private_copy
-from explain.subgraph import Logits, Subgraph, computation_subgraph, prepare_for_explaining
+from nodescope.core.models import NodeModel
+from nodescope.explain.posthoc import MODEL_CONFIG, Attribution, private_copy
+from nodescope.explain.subgraph import Logits, Subgraph, computation_subgraph, prepare_for_explaining
 
 ALPHA1 = 0.1
 ALPHA2 = 0.9

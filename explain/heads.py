@@ -31,8 +31,8 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 from torch_geometric.nn.conv import MessagePassing
 
-from core.models import ModelOutput, NodeModel
-from explain.attention import global_attention_rows
+from nodescope.core.models import ModelOutput, NodeModel
+from nodescope.explain.attention import global_attention_rows
 
 Metric = Literal["error", "loss"]
 #: Share of nodes that count as a head's "attended" set for Focus.

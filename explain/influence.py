@@ -26,7 +26,7 @@ from torch_geometric.data import Data
 from torch_geometric.utils import to_scipy_sparse_matrix
 from torch_geometric.utils.influence import avg_total_influence, influence_weighted_receptive_field
 
-from core.models import NodeModel
+from nodescope.core.models import NodeModel
 
 
 def hop_distances(edge_index: torch.Tensor, num_nodes: int, node: int) -> np.ndarray:

@@ -40,8 +40,14 @@ from torch_geometric.explain.algorithm import CaptumExplainer, ExplainerAlgorith
 from torch_geometric.explain.algorithm.utils import clear_masks
 from torch_geometric.nn import MessagePassing
 
-from core.models import NodeModel
-from explain.subgraph import Logits, Subgraph, computation_subgraph, prepare_for_explaining, scatter_to_full
+from nodescope.core.models import NodeModel
+from nodescope.explain.subgraph import (
+    Logits,
+    Subgraph,
+    computation_subgraph,
+    prepare_for_explaining,
+    scatter_to_full,
+)
 
 #: PyG's model configuration for every explainer here: node classification on raw logits.
 MODEL_CONFIG = {"mode": "multiclass_classification", "task_level": "node", "return_type": "raw"}

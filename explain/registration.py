@@ -24,9 +24,9 @@ import numpy as np
 import torch
 from numpy.typing import ArrayLike
 
-from core.geometry.fsaverage import fsaverage5_map, icosphere_level
-from core.geometry.resample import locate, resample
-from core.geometry.triangles import face_edges
+from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level
+from nodescope.core.geometry.resample import locate, resample
+from nodescope.core.geometry.triangles import face_edges
 
 #: FreeSurfer's spheres have radius 100 mm; geodesic distances in mm are on that sphere.
 FREESURFER_RADIUS_MM = 100.0

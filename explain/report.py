@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 from torch_geometric.data import Data
 
-from core.context import GRAPH_CUES, graph_context
-from core.models import NodeModel
-from core.sample import Sample
-from explain import fidelity, posthoc, xnode
-from explain.subgraph import prepare_for_explaining
-from explain.text import explain_all
+from nodescope.core.context import GRAPH_CUES, graph_context
+from nodescope.core.models import NodeModel
+from nodescope.core.sample import Sample
+from nodescope.explain import fidelity, posthoc, xnode
+from nodescope.explain.subgraph import prepare_for_explaining
+from nodescope.explain.text import explain_all
 
 METHODS: tuple[str, ...] = ("xnode", *posthoc.METHODS)
 TITLES = {

@@ -19,9 +19,9 @@ from torch_geometric.data import Batch, Data
 from torch_geometric.nn import MessagePassing
 from torch_geometric.utils import k_hop_subgraph
 
-from core.device import device
-from core.models import MODELS, NodeModel
-from core.models.xnode import XNode
+from nodescope.core.device import device
+from nodescope.core.models import MODELS, NodeModel
+from nodescope.core.models.xnode import XNode
 
 
 @dataclass

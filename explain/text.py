@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from explain.xnode import XNodeResult
+from nodescope.explain.xnode import XNodeResult
 
 #: Contributions smaller than this (probability units) are not called drivers.
 NOTABLE = 0.005

@@ -39,10 +39,17 @@ from torch import Tensor
 from torch_geometric.data import Data
 from torch_geometric.explain.algorithm.utils import clear_masks, set_masks
 
-from core.context import CUES, GRAPH_CUES, MODEL_CUES, GraphContext, graph_context, inverse_transform
-from core.models.xnode import XNode
-from explain.posthoc import Attribution, private_copy
-from explain.subgraph import batch_of, computation_subgraph, prepare_with_saliency
+from nodescope.core.context import (
+    CUES,
+    GRAPH_CUES,
+    MODEL_CUES,
+    GraphContext,
+    graph_context,
+    inverse_transform,
+)
+from nodescope.core.models.xnode import XNode
+from nodescope.explain.posthoc import Attribution, private_copy
+from nodescope.explain.subgraph import batch_of, computation_subgraph, prepare_with_saliency
 
 #: Standardised values each cue is tried at for counterfactuals (0, the graph average, also
 #: gives the contributions). The "no labelled neighbours" cue is tried at its two values instead.

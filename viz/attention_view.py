@@ -14,8 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.graph_view import weighted_edge_traces, with_global_ids
-from viz.nodes import node_scatter_traces, scatter_layout
+from nodescope.viz.graph_view import weighted_edge_traces, with_global_ids
+from nodescope.viz.nodes import node_scatter_traces, scatter_layout
 
 #: Upper edges of the coefficient bins drawn with rising width and darkness.
 ALPHA_BINS = (0.05, 0.15, 0.3, 0.5, 0.75, 1.0)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.nodes import node_scatter_marked, scatter_layout
+from nodescope.viz.nodes import node_scatter_marked, scatter_layout
 
 
 def embedding_figure(

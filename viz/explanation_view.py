@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.attention_view import strongest_direction
-from viz.graph_view import weighted_edge_traces, with_global_ids
-from viz.nodes import node_scatter_traces, scatter_layout
+from nodescope.viz.attention_view import strongest_direction
+from nodescope.viz.graph_view import weighted_edge_traces, with_global_ids
+from nodescope.viz.nodes import node_scatter_traces, scatter_layout
 
 #: Upper edges of the relative-importance bins drawn with rising width and darkness.
 #: The contribution chart spans at least ± this many probability points.

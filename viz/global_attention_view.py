@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.attention_view import ATTENTION_SCALE
-from viz.graph_view import EDGE_COLOR, EDGE_WIDTH, edge_segments, undirected_edges, with_global_ids
-from viz.nodes import auto_marker_size, node_scatter_traces, scatter_layout
+from nodescope.viz.attention_view import ATTENTION_SCALE
+from nodescope.viz.graph_view import EDGE_COLOR, EDGE_WIDTH, edge_segments, undirected_edges, with_global_ids
+from nodescope.viz.nodes import auto_marker_size, node_scatter_traces, scatter_layout
 
 #: The colour scale of "× uniform" runs from 0 to at least this.
 MIN_SCALE_TOP = 2.0

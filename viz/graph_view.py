@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.edge_raster import edge_image as rasterize
-from viz.nodes import FOCUS, node_scatter_marked, scatter_layout
+from nodescope.viz.edge_raster import edge_image as rasterize
+from nodescope.viz.nodes import FOCUS, node_scatter_marked, scatter_layout
 
 #: Edge line colour and width (thin grey: the nodes carry the information).
 EDGE_COLOR = "rgba(120, 120, 120, 0.35)"

@@ -19,7 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from viz.colors import PALETTE, UNLABELLED, class_color, rgb_to_hex, value_colorscale
+from nodescope.viz.colors import PALETTE, UNLABELLED, class_color, rgb_to_hex, value_colorscale
 
 #: Opacity of unselected nodes while a selection exists.
 DIMMED = 0.25

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from core.models import MODELS
-from viz.colors import DIVERGING, PALETTE, SEQUENTIAL
-from viz.graph_view import node_link_figure
+from nodescope.core.models import MODELS
+from nodescope.viz.colors import DIVERGING, PALETTE, SEQUENTIAL
+from nodescope.viz.graph_view import node_link_figure
 
 #: Colour ranges of :func:`centroid_graph_figure`, fixed so that layers compare: log2 distance
 #: ratio within ±CONTRAST_RANGE, distance (in root-mean-square node norms) up to DISTANCE_MAX.

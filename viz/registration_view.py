@@ -16,11 +16,11 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
-from core.geometry.sphere import xyz_to_latlon
-from explain.registration import flipped_triangles, log2_area_ratio
-from viz.colors import DIVERGING
-from viz.nodes import FOCUS, OUTLINE
-from viz.surface_view import mesh_figure, sphere_map_figure
+from nodescope.core.geometry.sphere import xyz_to_latlon
+from nodescope.explain.registration import flipped_triangles, log2_area_ratio
+from nodescope.viz.colors import DIVERGING
+from nodescope.viz.nodes import FOCUS, OUTLINE
+from nodescope.viz.surface_view import mesh_figure, sphere_map_figure
 
 #: Colour scale of each per-vertex colouring the page offers.
 COLOR_SCALES = {"sulc": DIVERGING, "curv": DIVERGING, "areal distortion": "Viridis", "folds": "Reds"}

@@ -14,8 +14,15 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.colors import DIVERGING, rgb_to_hex
-from viz.nodes import FOCUS, OUTLINE, UIREVISION, node_scatter_traces, scatter_layout, selection_revision
+from nodescope.viz.colors import DIVERGING, rgb_to_hex
+from nodescope.viz.nodes import (
+    FOCUS,
+    OUTLINE,
+    UIREVISION,
+    node_scatter_traces,
+    scatter_layout,
+    selection_revision,
+)
 
 #: Lighting for cortical surfaces: soft, mostly diffuse (sulci stay readable), little gloss.
 CORTEX_LIGHTING = {"ambient": 0.45, "diffuse": 0.75, "specular": 0.08, "roughness": 0.8, "fresnel": 0.05}

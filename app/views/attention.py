@@ -4,19 +4,19 @@ import math
 
 import streamlit as st
 
-from app import attention_data as ad
-from app import components as ui
-from app import model_state, state
-from app.model_state import ActiveModel
-from app.plotly_view import plotly_view
-from core.sample import Sample
-from viz.attention_view import (
+from nodescope.app import attention_data as ad
+from nodescope.app import components as ui
+from nodescope.app import model_state, state
+from nodescope.app.model_state import ActiveModel
+from nodescope.app.plotly_view import plotly_view
+from nodescope.core.sample import Sample
+from nodescope.viz.attention_view import (
     attention_graph_figure,
     attention_matrix_figure,
     head_grid_figure,
     head_importance_figure,
 )
-from viz.global_attention_view import global_attention_figure, head_deviation_figure
+from nodescope.viz.global_attention_view import global_attention_figure, head_deviation_figure
 
 
 def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from app import components as ui
-from app import explanations_data as ed
-from app import model_state, state
-from core.reviews import VERDICTS
-from viz.explanation_view import contributions_figure, importance_subgraph_figure
-from viz.graph_view import node_link_figure
+from nodescope.app import components as ui
+from nodescope.app import explanations_data as ed
+from nodescope.app import model_state, state
+from nodescope.core.reviews import VERDICTS
+from nodescope.viz.explanation_view import contributions_figure, importance_subgraph_figure
+from nodescope.viz.graph_view import node_link_figure
 
 s = state.sample()
 fp = state.fingerprint(s)

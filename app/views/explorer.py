@@ -3,11 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from app import components as ui
-from app import state
-from explain.embedding import umap_2d
-from viz.embedding_view import embedding_figure
-from viz.graph_view import node_link_figure
+from nodescope.app import components as ui
+from nodescope.app import state
+from nodescope.explain.embedding import umap_2d
+from nodescope.viz.embedding_view import embedding_figure
+from nodescope.viz.graph_view import node_link_figure
 
 s = state.sample()
 fp = state.fingerprint(s)

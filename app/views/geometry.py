@@ -3,11 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from app import components as ui
-from app import state
-from core.geometry.sphere import xyz_to_latlon
-from core.sample import Sample
-from viz.surface_view import mesh_figure, sphere_map_figure
+from nodescope.app import components as ui
+from nodescope.app import state
+from nodescope.core.geometry.sphere import xyz_to_latlon
+from nodescope.core.sample import Sample
+from nodescope.viz.surface_view import mesh_figure, sphere_map_figure
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

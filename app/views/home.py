@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.pages import PAGES
+from nodescope.app.pages import PAGES
 
 st.title("Nodescope")
 st.markdown(
@@ -15,7 +15,7 @@ for row in range(0, len(PAGES), 2):
         with col:
             st.page_link(f"views/{page.script}", label=f"**{page.title}**", icon=page.icon)
             st.markdown(page.blurb)
-from app import state  # noqa: E402  (after the static text: importing it loads torch)
+from nodescope.app import state  # noqa: E402  (after the static text: importing it loads torch)
 
 s = state.sample()
 st.info(

@@ -3,13 +3,13 @@ remedies keep them apart."""
 
 import streamlit as st
 
-from app import components as ui
-from app import oversmoothing_data as od
-from app import state
-from explain.oversmoothing import METRICS
-from viz.embedding_view import embedding_figure
-from viz.graph_view import node_link_figure
-from viz.oversmoothing_view import (
+from nodescope.app import components as ui
+from nodescope.app import oversmoothing_data as od
+from nodescope.app import state
+from nodescope.explain.oversmoothing import METRICS
+from nodescope.viz.embedding_view import embedding_figure
+from nodescope.viz.graph_view import node_link_figure
+from nodescope.viz.oversmoothing_view import (
     accuracy_depth_figure,
     centroid_graph_figure,
     distance_heatmap_figure,

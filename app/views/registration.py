@@ -3,14 +3,14 @@
 import numpy as np
 import streamlit as st
 
-from app import components as ui
-from app import registration_data as rd
-from app import state
-from app.plotly_view import latest_event
-from core.geometry.sphere import xyz_to_latlon
-from core.registration.pipeline import RegistrationResult
-from viz.nodes import node_ids_from_points
-from viz.registration_view import registration_map_figure, surface_figure
+from nodescope.app import components as ui
+from nodescope.app import registration_data as rd
+from nodescope.app import state
+from nodescope.app.plotly_view import latest_event
+from nodescope.core.geometry.sphere import xyz_to_latlon
+from nodescope.core.registration.pipeline import RegistrationResult
+from nodescope.viz.nodes import node_ids_from_points
+from nodescope.viz.registration_view import registration_map_figure, surface_figure
 
 SYNTHETIC, UPLOAD = "Synthetic warp of fsaverage5", "Upload FreeSurfer / GIfTI files"
 VIEWS = ("reg_moving", "reg_fixed", "reg_registered", "reg_map")

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch_geometric.utils import scatter
 
-from core.geometry.icosphere import icosphere_edges
+from nodescope.core.geometry.icosphere import icosphere_edges
 
 #: The level nilearn ships (fsaverage5); coarser levels are derived from it, finer ones subdivided.
 SHIPPED_LEVEL = 5

@@ -11,7 +11,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from core.geometry.triangles import face_edges
+from nodescope.core.geometry.triangles import face_edges
 
 MAX_LEVEL = 7
 

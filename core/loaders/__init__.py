@@ -13,11 +13,11 @@ import re
 import tempfile
 from pathlib import Path
 
-from core.errors import LoadError
-from core.loaders import cortex, graphs, mesh, panorama
-from core.loaders.planetoid import PLANETOID, load_planetoid
-from core.loaders.registry import Builtin, FileReader
-from core.sample import Sample
+from nodescope.core.errors import LoadError
+from nodescope.core.loaders import cortex, graphs, mesh, panorama
+from nodescope.core.loaders.planetoid import PLANETOID, load_planetoid
+from nodescope.core.loaders.registry import Builtin, FileReader
+from nodescope.core.sample import Sample
 
 log = logging.getLogger(__name__)
 

@@ -25,12 +25,12 @@ import nibabel as nib
 import numpy as np
 from nibabel.freesurfer import read_annot, read_geometry, read_morph_data
 
-from core.errors import LoadError
-from core.geometry.sphere import xyz_to_latlon
-from core.geometry.triangles import edge_lengths, face_edges
-from core.loaders.registry import Builtin, FileReader
-from core.sample import Sample
-from core.validate import make_sample
+from nodescope.core.errors import LoadError
+from nodescope.core.geometry.sphere import xyz_to_latlon
+from nodescope.core.geometry.triangles import edge_lengths, face_edges
+from nodescope.core.loaders.registry import Builtin, FileReader
+from nodescope.core.sample import Sample
+from nodescope.core.validate import make_sample
 
 FS_TRIANGLE_MAGIC = b"\xff\xff\xfe"
 FS_CURV_MAGIC = b"\xff\xff\xff"

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.errors import LoadError
-from core.loaders.registry import Builtin, FileReader
-from core.sample import Sample
-from core.validate import make_sample
+from nodescope.core.errors import LoadError
+from nodescope.core.loaders.registry import Builtin, FileReader
+from nodescope.core.sample import Sample
+from nodescope.core.validate import make_sample
 
 #: Column names recognised as node labels in node tables and graph files.
 LABEL_COLUMNS = ("label", "labels", "class", "y", "community", "club", "group", "target")

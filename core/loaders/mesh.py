@@ -26,11 +26,11 @@ import pyvista as pv
 from pyvista import examples as pv_examples
 from vtkmodules.util.numpy_support import vtk_to_numpy
 
-from core.errors import LoadError
-from core.geometry.triangles import edge_lengths, face_edges
-from core.loaders.registry import Builtin, FileReader
-from core.sample import Sample
-from core.validate import make_sample
+from nodescope.core.errors import LoadError
+from nodescope.core.geometry.triangles import edge_lengths, face_edges
+from nodescope.core.loaders.registry import Builtin, FileReader
+from nodescope.core.sample import Sample
+from nodescope.core.validate import make_sample
 
 #: A triangle is degenerate when its area is below this fraction of its longest side squared.
 #: Exact zeros and float rounding of collinear points fall under it; real slivers do not.

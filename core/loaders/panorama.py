@@ -16,13 +16,13 @@ import torch
 from PIL import Image, UnidentifiedImageError
 from scipy.ndimage import map_coordinates
 
-from core.errors import LoadError
-from core.geometry.icosphere import MAX_LEVEL, icosphere, icosphere_edges
-from core.geometry.sphere import latlon_to_pixel, xyz_to_latlon
-from core.loaders.registry import Builtin, FileReader
-from core.loaders.room import render_room
-from core.sample import Sample
-from core.validate import make_sample
+from nodescope.core.errors import LoadError
+from nodescope.core.geometry.icosphere import MAX_LEVEL, icosphere, icosphere_edges
+from nodescope.core.geometry.sphere import latlon_to_pixel, xyz_to_latlon
+from nodescope.core.loaders.registry import Builtin, FileReader
+from nodescope.core.loaders.room import render_room
+from nodescope.core.sample import Sample
+from nodescope.core.validate import make_sample
 
 #: Largest image accepted; bigger ones would take seconds to decode for no gain at level <= 7.
 MAX_WIDTH, MAX_HEIGHT = 8192, 4096

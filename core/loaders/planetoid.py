@@ -19,10 +19,10 @@ import torch
 from torch_geometric.io.planetoid import edge_index_from_dict
 from torch_geometric.utils import index_to_mask
 
-from core.errors import LoadError
-from core.paths import data_dir as default_data_dir
-from core.sample import Sample
-from core.validate import make_sample
+from nodescope.core.errors import LoadError
+from nodescope.core.paths import data_dir as default_data_dir
+from nodescope.core.sample import Sample
+from nodescope.core.validate import make_sample
 
 #: Planetoid names as users type them -> PyG's dataset name (its folder under the data dir).
 PLANETOID = {"cora": "Cora", "citeseer": "CiteSeer", "pubmed": "PubMed"}

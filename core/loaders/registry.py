@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.sample import Kind, Sample
+from nodescope.core.sample import Kind, Sample
 
 
 @dataclass(frozen=True)

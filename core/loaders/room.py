@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.geometry.sphere import pixel_to_latlon
+from nodescope.core.geometry.sphere import pixel_to_latlon
 
 LABEL_NAMES = ["floor", "wall", "ceiling", "object"]
 FLOOR, WALL, CEILING, OBJECT = range(4)

@@ -7,13 +7,13 @@ request, attention coefficients) so that ``explain/`` reads intermediate results
 through return values, never through global state.
 """
 
-from core.models.base import LayerAttention, ModelOutput, NodeModel
-from core.models.registry import MODELS, ModelConfig, ModelSpec, build, register
+from nodescope.core.models.base import LayerAttention, ModelOutput, NodeModel
+from nodescope.core.models.registry import MODELS, ModelConfig, ModelSpec, build, register
 
 # Importing the model modules fills the registry.
-from core.models import gnn, gps, transformer  # noqa: E402, F401  isort: skip
-from core.models import deep  # noqa: E402, F401  isort: skip
-from core.models import gin, xnode  # noqa: E402, F401  isort: skip
+from nodescope.core.models import gnn, gps, transformer  # noqa: E402, F401  isort: skip
+from nodescope.core.models import deep  # noqa: E402, F401  isort: skip
+from nodescope.core.models import gin, xnode  # noqa: E402, F401  isort: skip
 
 __all__ = [
     "MODELS",

@@ -11,7 +11,7 @@ from torch import Tensor, nn
 from torch.utils.weak import WeakTensorKeyDictionary
 from torch_geometric.data import Data
 
-from core.models.registry import ModelConfig
+from nodescope.core.models.registry import ModelConfig
 
 
 @dataclass

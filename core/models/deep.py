@@ -57,10 +57,10 @@ from torch_geometric.nn import (
 from torch_geometric.transforms import NormalizeFeatures
 from torch_geometric.utils import dropout_edge, to_scipy_sparse_matrix
 
-from core.models.adjacency import gcn_adjacency, incoming_adjacency, propagate
-from core.models.base import ModelOutput, NodeModel
-from core.models.dropout import dropout
-from core.models.registry import ModelConfig, register
+from nodescope.core.models.adjacency import gcn_adjacency, incoming_adjacency, propagate
+from nodescope.core.models.base import ModelOutput, NodeModel
+from nodescope.core.models.dropout import dropout
+from nodescope.core.models.registry import ModelConfig, register
 
 MAX_DEPTH = 64
 

@@ -7,8 +7,8 @@ from torch import nn
 from torch_geometric.data import Data
 from torch_geometric.nn import GINConv
 
-from core.models.base import ModelOutput, NodeModel
-from core.models.registry import ModelConfig, register
+from nodescope.core.models.base import ModelOutput, NodeModel
+from nodescope.core.models.registry import ModelConfig, register
 
 
 def _mlp(a: int, hidden: int, b: int) -> nn.Sequential:

@@ -11,10 +11,10 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 from torch_geometric.nn import GATConv, GATv2Conv, GCNConv
 
-from core.models.adjacency import gcn_edges
-from core.models.base import LayerAttention, ModelOutput, NodeModel
-from core.models.dropout import dropout
-from core.models.registry import ModelConfig, register
+from nodescope.core.models.adjacency import gcn_edges
+from nodescope.core.models.base import LayerAttention, ModelOutput, NodeModel
+from nodescope.core.models.dropout import dropout
+from nodescope.core.models.registry import ModelConfig, register
 
 
 @register(

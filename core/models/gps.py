@@ -21,9 +21,9 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 from torch_geometric.nn import GINConv, GINEConv, GPSConv
 
-from core.models.base import ModelOutput, NodeModel
-from core.models.encodings import laplacian_pe, random_sign_flip, random_walk_se
-from core.models.registry import ModelConfig, register
+from nodescope.core.models.base import ModelOutput, NodeModel
+from nodescope.core.models.encodings import laplacian_pe, random_sign_flip, random_walk_se
+from nodescope.core.models.registry import ModelConfig, register
 
 ENCODINGS = ("rwse", "lap")
 

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from core.models.base import NodeModel
+    from nodescope.core.models.base import NodeModel
 
 AttentionKind = Literal["none", "local", "local+global"]
 

@@ -24,9 +24,9 @@ import torch
 from torch import nn
 from torch_geometric.nn import GATv2Conv
 
-from core.checkpoint import read_weights, write_weights
-from core.errors import LoadError
-from core.geometry.fsaverage import icosphere_level, pool, unpool
+from nodescope.core.checkpoint import read_weights, write_weights
+from nodescope.core.errors import LoadError
+from nodescope.core.geometry.fsaverage import icosphere_level, pool, unpool
 
 FORMAT = "nodescope-sugar"
 VERSION = 1

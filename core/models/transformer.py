@@ -19,9 +19,9 @@ from torch_geometric.data import Data
 from torch_geometric.nn import TransformerConv
 from torch_geometric.utils import add_self_loops, remove_self_loops
 
-from core.models.base import LayerAttention, ModelOutput, NodeModel
-from core.models.encodings import laplacian_pe, random_sign_flip
-from core.models.registry import ModelConfig, register
+from nodescope.core.models.base import LayerAttention, ModelOutput, NodeModel
+from nodescope.core.models.encodings import laplacian_pe, random_sign_flip
+from nodescope.core.models.registry import ModelConfig, register
 
 
 def with_self_loops(data: Data, *, edge_features: bool) -> tuple[Tensor, Tensor | None]:

@@ -55,10 +55,10 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 from torch_geometric.nn import MessagePassing
 
-from core.context import CUES, GRAPH_CUES, MODEL_CUES, graph_context
-from core.models import gin, gnn  # noqa: F401  the backbones must be registered first
-from core.models.base import ModelOutput, NodeModel
-from core.models.registry import MODELS, ModelConfig, register
+from nodescope.core.context import CUES, GRAPH_CUES, MODEL_CUES, graph_context
+from nodescope.core.models import gin, gnn  # noqa: F401  the backbones must be registered first
+from nodescope.core.models.base import ModelOutput, NodeModel
+from nodescope.core.models.registry import MODELS, ModelConfig, register
 
 BACKBONES: tuple[str, ...] = ("gcn", "gat", "gin")
 XNODE_OPTIONS = {

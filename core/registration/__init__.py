@@ -7,6 +7,6 @@ geometry it stands on lives in :mod:`core.geometry.fsaverage` (icosphere hierarc
 :mod:`explain.registration`.
 """
 
-from core.registration.io import Subject, read_sphere, read_subject, read_subject_dir, write_sphere
+from nodescope.core.registration.io import Subject, read_sphere, read_subject, read_subject_dir, write_sphere
 
 __all__ = ["Subject", "read_sphere", "read_subject", "read_subject_dir", "write_sphere"]

@@ -18,7 +18,7 @@ import nibabel as nib
 import numpy as np
 from nibabel.freesurfer import read_annot, read_geometry, read_morph_data, write_geometry
 
-from core.errors import LoadError
+from nodescope.core.errors import LoadError
 
 FS_TRIANGLE_MAGIC = b"\xff\xff\xfe"
 FS_MORPH_MAGIC = b"\xff\xff\xff"

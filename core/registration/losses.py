@@ -12,8 +12,8 @@ import numpy as np
 import torch
 from scipy.spatial import cKDTree
 
-from core.geometry.fsaverage import icosphere_level
-from core.geometry.resample import TriangleLocator, barycentric_weights
+from nodescope.core.geometry.fsaverage import icosphere_level
+from nodescope.core.geometry.resample import TriangleLocator, barycentric_weights
 
 #: Sulc maps are z-scored and soft-clipped to this many standard deviations (tanh).
 CLIP = 3.0

@@ -30,12 +30,12 @@ import torch
 from scipy.spatial import cKDTree
 from scipy.spatial.transform import Rotation
 
-from core.geometry.fsaverage import fsaverage5_map, icosphere_level, pool
-from core.geometry.resample import locate, resample
-from core.models.sugar import SHIPPED_DIR, SugarNet, load_sugar, shipped_sugar
-from core.registration.losses import FixedMap, normalise, regularisers, similarity
-from core.registration.synthetic import synthetic_subject
-from core.registration.warp import euler_matrices, rotate, unfold, upsample
+from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level, pool
+from nodescope.core.geometry.resample import locate, resample
+from nodescope.core.models.sugar import SHIPPED_DIR, SugarNet, load_sugar, shipped_sugar
+from nodescope.core.registration.losses import FixedMap, normalise, regularisers, similarity
+from nodescope.core.registration.synthetic import synthetic_subject
+from nodescope.core.registration.warp import euler_matrices, rotate, unfold, upsample
 
 __all__ = ["METHODS", "RegistrationResult", "Weights", "fixed_maps", "register", "synthetic_subject"]
 

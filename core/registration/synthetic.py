@@ -12,8 +12,8 @@ import numpy as np
 import torch
 from scipy.spatial.transform import Rotation
 
-from core.geometry.fsaverage import fsaverage5_map, icosphere_level
-from core.registration.warp import rotate, signed_volumes, upsample
+from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level
+from nodescope.core.registration.warp import rotate, signed_volumes, upsample
 
 #: FreeSurfer's spheres have radius 100 mm.
 RADIUS_MM = 100.0

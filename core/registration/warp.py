@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from core.geometry.fsaverage import unpool
+from nodescope.core.geometry.fsaverage import unpool
 
 
 def euler_matrices(angles: torch.Tensor) -> torch.Tensor:

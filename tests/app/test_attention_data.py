@@ -5,12 +5,12 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.utils import erdos_renyi_graph, to_undirected
 
-from app import attention_data as ad
-from app import state
-from app.model_state import ActiveModel
-from core.models import MODELS, build
-from core.sample import Sample
-from core.training import with_split
+from nodescope.app import attention_data as ad
+from nodescope.app import state
+from nodescope.app.model_state import ActiveModel
+from nodescope.core.models import MODELS, build
+from nodescope.core.sample import Sample
+from nodescope.core.training import with_split
 
 
 def test_a_large_graph_draws_the_focus_and_its_most_attended_nodes():

@@ -5,7 +5,7 @@ import math
 
 import pandas as pd
 
-from app.explanations_data import as_json
+from nodescope.app.explanations_data import as_json
 
 
 def test_json_export_keeps_rows_and_turns_nan_into_null():

@@ -5,8 +5,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.state import Selection
-from core.reviews import ReviewStore
+from nodescope.app.state import Selection
+from nodescope.core.reviews import ReviewStore
 from tests.app.pages import open_page
 
 

@@ -38,7 +38,7 @@ def test_explorer_renders_linked_views_and_table(monkeypatch):
 
 
 def test_explorer_shows_focus_node_details(monkeypatch):
-    from app.state import Selection
+    from nodescope.app.state import Selection
 
     at = run_app("karate", monkeypatch)
     at.session_state["selection"] = Selection((0, 5), 5)
@@ -72,7 +72,7 @@ def test_switching_builtin_loads_it(monkeypatch):
 
 def _upload_then_sidebar(name: str, blob: bytes, max_bytes: int):
     # AppTest cannot drive st.file_uploader; this runs the path the sidebar's Load button takes.
-    from app import sidebar, state
+    from nodescope.app import sidebar, state
 
     state.sample()
     state.try_load_upload([(name, blob)], level=None, max_bytes=max_bytes)

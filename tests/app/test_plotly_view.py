@@ -11,8 +11,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import plotly_view as pv
-from viz.nodes import node_ids_from_points
+from nodescope.app import plotly_view as pv
+from nodescope.viz.nodes import node_ids_from_points
 
 EVENT = {
     "kind": "click",
@@ -28,7 +28,7 @@ def two_views() -> None:
     import plotly.graph_objects as go
     import streamlit as st
 
-    from app.plotly_view import latest_event, plotly_view
+    from nodescope.app.plotly_view import latest_event, plotly_view
 
     k = st.session_state.get("k", 3)
     st.text(json.dumps({"before": latest_event("a")}))
@@ -107,7 +107,7 @@ def test_chart_config_keeps_user_settings_and_drops_cloud_upload():
 def test_plotly_js_url_honours_base_path(monkeypatch):
     monkeypatch.setattr(pv.st, "get_option", lambda name: "/tools/nodescope/")
     url = pv.plotly_js_url()
-    assert url.startswith("/tools/nodescope/component/app.plotly_view.plotly_js/plotly.min.js?v=")
+    assert url.startswith("/tools/nodescope/component/nodescope.app.plotly_view.plotly_js/plotly.min.js?v=")
 
 
 def test_shipped_plotly_js_decodes_typed_arrays():

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import registration_data as rd
-from core.errors import LoadError
-from core.geometry.fsaverage import fsaverage5_map, icosphere_level
+from nodescope.app import registration_data as rd
+from nodescope.core.errors import LoadError
+from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level
 from tests.app.pages import open_app, open_page
 
 PAGE = "views/registration.py"

@@ -18,11 +18,11 @@ import os
 import numpy as np
 import streamlit as st
 
-from app.plotly_view import latest_event, plotly_view
-from viz.embedding_view import embedding_figure
-from viz.graph_view import RASTER_ABOVE, edges_as_image, node_link_figure
-from viz.layout import graph_layout
-from viz.nodes import node_ids_from_points
+from nodescope.app.plotly_view import latest_event, plotly_view
+from nodescope.viz.embedding_view import embedding_figure
+from nodescope.viz.graph_view import RASTER_ABOVE, edges_as_image, node_link_figure
+from nodescope.viz.layout import graph_layout
+from nodescope.viz.nodes import node_ids_from_points
 
 CONFIG = {"scrollZoom": True, "displaylogo": False}
 KEYS = ("nodelink", "embedding")

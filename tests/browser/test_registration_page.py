@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from core.geometry.fsaverage import fsaverage5_map, icosphere_level
-from core.registration.io import write_sphere
+from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level
+from nodescope.core.registration.io import write_sphere
 from tests.browser.harness import ARTIFACTS
 from tests.browser.plotly_js import CHART_COUNT, FOCUS_IDS, NODE_POSITION
 

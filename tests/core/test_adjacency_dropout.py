@@ -5,8 +5,8 @@ import torch
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
 from torch_geometric.utils import to_dense_adj
 
-from core.models.adjacency import gcn_adjacency, gcn_edges, propagate
-from core.models.dropout import dropout
+from nodescope.core.models.adjacency import gcn_adjacency, gcn_edges, propagate
+from nodescope.core.models.dropout import dropout
 
 # A directed graph (Â is not symmetric), so a backward through Â instead of Âᵀ would show.
 EDGES = torch.tensor([[0, 0, 1, 2, 3], [1, 2, 2, 3, 0]])

@@ -6,16 +6,16 @@ import pickle
 import pytest
 import torch
 
-from core.checkpoint import (
+from nodescope.core.checkpoint import (
     check_compatible,
     load_checkpoint,
     read_info,
     save_checkpoint,
     shipped_checkpoint,
 )
-from core.errors import LoadError
-from core.loaders import load
-from core.models import MODELS, build
+from nodescope.core.errors import LoadError
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS, build
 
 
 @pytest.fixture(scope="module")

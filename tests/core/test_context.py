@@ -8,10 +8,10 @@ import pytest
 import torch
 from torch_geometric.data import Data
 
-from core.context import GRAPH_CUES, adjacency, betweenness, graph_context
-from core.loaders import load
-from core.models import MODELS, build
-from core.training import seed_everything, settings_for, train, with_split
+from nodescope.core.context import GRAPH_CUES, adjacency, betweenness, graph_context
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS, build
+from nodescope.core.training import seed_everything, settings_for, train, with_split
 
 
 @pytest.fixture(scope="module")

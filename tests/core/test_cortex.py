@@ -9,9 +9,9 @@ import pytest
 import torch
 from nibabel.freesurfer import write_annot, write_geometry, write_morph_data
 
-from core.errors import LoadError
-from core.geometry.sphere import latlon_to_xyz
-from core.loaders.cortex import (
+from nodescope.core.errors import LoadError
+from nodescope.core.geometry.sphere import latlon_to_xyz
+from nodescope.core.loaders.cortex import (
     BUILTINS,
     READERS,
     is_freesurfer_geometry,

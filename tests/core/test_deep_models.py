@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from core.loaders import load
-from core.models import MODELS, build
-from core.models.deep import DAGNN
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS, build
+from nodescope.core.models.deep import DAGNN
 
 DEEP = [
     "sage",

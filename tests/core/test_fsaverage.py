@@ -5,7 +5,7 @@ import pytest
 import torch
 from nibabel.freesurfer import read_geometry
 
-from core.geometry.fsaverage import (
+from nodescope.core.geometry.fsaverage import (
     IcoLevel,
     _fsaverage5_sphere,
     fsaverage5_map,

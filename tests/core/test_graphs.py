@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from core.errors import LoadError
-from core.loaders import BUILTINS, load
-from core.loaders.graphs import read_edge_list
-from core.loaders.planetoid import load_planetoid
+from nodescope.core.errors import LoadError
+from nodescope.core.loaders import BUILTINS, load
+from nodescope.core.loaders.graphs import read_edge_list
+from nodescope.core.loaders.planetoid import load_planetoid
 
 
 def write(tmp_path, name, text):

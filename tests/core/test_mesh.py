@@ -12,8 +12,15 @@ import pytest
 import pyvista as pv
 import torch
 
-from core.errors import LoadError
-from core.loaders.mesh import _EXAMPLES_DIR, BUILTINS, FEATURE_NAMES, READERS, mesh_to_sample, read_mesh
+from nodescope.core.errors import LoadError
+from nodescope.core.loaders.mesh import (
+    _EXAMPLES_DIR,
+    BUILTINS,
+    FEATURE_NAMES,
+    READERS,
+    mesh_to_sample,
+    read_mesh,
+)
 
 # (vertices, triangles) after cleaning; the globe loses its 70 collapsed pole triangles.
 EXPECTED = {

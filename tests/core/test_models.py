@@ -12,13 +12,13 @@ from torch_geometric.data import Data
 from torch_geometric.transforms import AddRandomWalkPE
 from torch_geometric.utils import from_networkx
 
-from core.loaders import load
-from core.models import MODELS, build, encodings
-from core.models import gps as gps_module
-from core.models import transformer as transformer_module
-from core.models.encodings import laplacian_pe, random_sign_flip, random_walk_se
-from core.models.gps import GlobalAttention
-from core.training import with_split
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS, build, encodings
+from nodescope.core.models import gps as gps_module
+from nodescope.core.models import transformer as transformer_module
+from nodescope.core.models.encodings import laplacian_pe, random_sign_flip, random_walk_se
+from nodescope.core.models.gps import GlobalAttention
+from nodescope.core.training import with_split
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.errors import LoadError
-from core.geometry.sphere import latlon_to_xyz
-from core.loaders.panorama import (
+from nodescope.core.errors import LoadError
+from nodescope.core.geometry.sphere import latlon_to_xyz
+from nodescope.core.loaders.panorama import (
     BUILTINS,
     READERS,
     _sample_bilinear,
@@ -22,7 +22,7 @@ from core.loaders.panorama import (
     read_panorama,
     with_level,
 )
-from core.loaders.room import CEILING, FLOOR, OBJECT, ROOM, WALL, RoomRender, render_room
+from nodescope.core.loaders.room import CEILING, FLOOR, OBJECT, ROOM, WALL, RoomRender, render_room
 
 ROOM_DIAGONAL = float(np.linalg.norm(ROOM))
 

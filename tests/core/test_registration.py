@@ -9,12 +9,12 @@ import torch
 from nibabel.freesurfer import read_geometry, write_geometry, write_morph_data
 from scipy.spatial.transform import Rotation
 
-from core.cli import main
-from core.geometry.fsaverage import fsaverage5_map, icosphere_level
-from core.registration import read_sphere, read_subject_dir, write_sphere
-from core.registration.pipeline import register, synthetic_subject
-from core.registration.warp import euler_matrices, rotate, signed_volumes, unfold
-from explain.registration import angular_distance_deg, flipped_triangles
+from nodescope.cli.main import main
+from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level
+from nodescope.core.registration import read_sphere, read_subject_dir, write_sphere
+from nodescope.core.registration.pipeline import register, synthetic_subject
+from nodescope.core.registration.warp import euler_matrices, rotate, signed_volumes, unfold
+from nodescope.explain.registration import angular_distance_deg, flipped_triangles
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +176,7 @@ def test_cli_batch_without_subjects_exits_2(tmp_path, capsys):
 
 
 def test_real_subject_matches_freesurfer_without_folds(shared_data):
-    from explain.registration import registration_metrics
+    from nodescope.explain.registration import registration_metrics
 
     subject = read_subject_dir(shared_data / "sugar-sub-001")
     result = register(subject.sphere, subject.faces, subject.sulc, method="fit")

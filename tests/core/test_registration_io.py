@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from nibabel.freesurfer import read_geometry, write_annot, write_geometry, write_morph_data
 
-from core.errors import LoadError
-from core.geometry.fsaverage import icosphere_level
-from core.registration import Subject, read_sphere, read_subject, read_subject_dir, write_sphere
-from core.registration.io import read_morph
+from nodescope.core.errors import LoadError
+from nodescope.core.geometry.fsaverage import icosphere_level
+from nodescope.core.registration import Subject, read_sphere, read_subject, read_subject_dir, write_sphere
+from nodescope.core.registration.io import read_morph
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import pytest
 import torch
 from nibabel.freesurfer import read_geometry, read_morph_data
 
-from core.geometry.fsaverage import icosphere_level, unpool
-from core.geometry.resample import TriangleLocator, barycentric_weights, locate, resample
+from nodescope.core.geometry.fsaverage import icosphere_level, unpool
+from nodescope.core.geometry.resample import TriangleLocator, barycentric_weights, locate, resample
 
 
 def random_directions(n: int, seed: int = 0) -> np.ndarray:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from core.paths import reviews_db
-from core.reviews import COLUMNS, ReviewStore
+from nodescope.core.paths import reviews_db
+from nodescope.core.reviews import COLUMNS, ReviewStore
 
 REPO = Path(__file__).resolve().parents[2]
 GRAPH = {"dataset": "Karate club", "fingerprint": "abc123", "model": "xnode-gcn (shipped)"}

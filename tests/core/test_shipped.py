@@ -5,16 +5,16 @@ import json
 import pytest
 import torch
 
-from core.checkpoint import (
+from nodescope.core.checkpoint import (
     SHIPPED_DIR,
     check_compatible,
     load_checkpoint,
     shipped_checkpoint,
     shipped_checkpoints,
 )
-from core.loaders import load
-from core.loaders.planetoid import PLANETOID
-from core.training import accuracy, with_split
+from nodescope.core.loaders import load
+from nodescope.core.loaders.planetoid import PLANETOID
+from nodescope.core.training import accuracy, with_split
 
 SHIPPED = shipped_checkpoints()
 RESULTS = json.loads((SHIPPED_DIR / "results.json").read_text())["results"]

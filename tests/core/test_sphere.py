@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.geometry.icosphere import icosphere, icosphere_edges
-from core.geometry.sphere import latlon_to_pixel, latlon_to_xyz, pixel_to_latlon, xyz_to_latlon
+from nodescope.core.geometry.icosphere import icosphere, icosphere_edges
+from nodescope.core.geometry.sphere import latlon_to_pixel, latlon_to_xyz, pixel_to_latlon, xyz_to_latlon
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from core.errors import LoadError
-from core.geometry.fsaverage import icosphere_level
-from core.models.sugar import SugarConfig, SugarNet, load_sugar, positional_encoding, save_sugar
-from core.registration.losses import (
+from nodescope.core.errors import LoadError
+from nodescope.core.geometry.fsaverage import icosphere_level
+from nodescope.core.models.sugar import SugarConfig, SugarNet, load_sugar, positional_encoding, save_sugar
+from nodescope.core.registration.losses import (
     FixedMap,
     areal_loss,
     edge_loss,
@@ -18,7 +18,7 @@ from core.registration.losses import (
     pearson_loss,
     smoothness_loss,
 )
-from core.registration.warp import rotate
+from nodescope.core.registration.warp import rotate
 
 SMALL = SugarConfig(level=3, depth=2, hidden=8, heads=2)
 
@@ -105,9 +105,9 @@ def test_similarity_pieces_and_fixed_map_reading():
 
 
 def test_shipped_network_reduces_a_synthetic_warp_without_folds():
-    from core.models.sugar import shipped_sugar
-    from core.registration.pipeline import register, synthetic_subject
-    from explain.registration import angular_distance_deg, flipped_triangles
+    from nodescope.core.models.sugar import shipped_sugar
+    from nodescope.core.registration.pipeline import register, synthetic_subject
+    from nodescope.explain.registration import angular_distance_deg, flipped_triangles
 
     if shipped_sugar() is None:
         pytest.skip("no shipped SUGAR weights (train them with examples/train_sugar.py)")

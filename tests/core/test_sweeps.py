@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from core.cli import main
-from core.errors import LoadError
-from core.sweeps import SweepConfig, SweepResult, run_sweep
-from explain.oversmoothing import METRICS, measure_for
+from nodescope.cli.main import main
+from nodescope.core.errors import LoadError
+from nodescope.core.sweeps import SweepConfig, SweepResult, run_sweep
+from nodescope.explain.oversmoothing import METRICS, measure_for
 
 SMALL = SweepConfig("karate", ("gcn", "dagnn"), (1, 3))
 
@@ -55,7 +55,7 @@ def test_cache_is_reused_for_the_same_config_and_invalidated_by_any_change(tmp_p
 
 
 def test_a_given_sample_is_swept_instead_of_loading_the_name_and_keys_the_cache(tmp_path):
-    from core.loaders import load
+    from nodescope.core.loaders import load
 
     sbm = load("sbm")
     config = SweepConfig("my upload", ("gcn",), (2,))

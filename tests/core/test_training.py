@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from core.loaders import load
-from core.models import MODELS
-from core.training import TrainConfig, random_split, settings_for, train, with_split
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS
+from nodescope.core.training import TrainConfig, random_split, settings_for, train, with_split
 
 
 @pytest.fixture(scope="module")

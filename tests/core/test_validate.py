@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.errors import LoadError
-from core.validate import check_features, clean_edges, make_sample
+from nodescope.core.errors import LoadError
+from nodescope.core.validate import check_features, clean_edges, make_sample
 
 
 def test_self_loops_and_duplicates_are_removed_with_notices():

@@ -3,12 +3,12 @@
 import pytest
 import torch
 
-from core.checkpoint import load_checkpoint, save_checkpoint
-from core.context import CUES
-from core.loaders import load
-from core.models import MODELS, build
-from core.models.xnode import XNodeOutput
-from core.training import seed_everything, settings_for, train, with_split
+from nodescope.core.checkpoint import load_checkpoint, save_checkpoint
+from nodescope.core.context import CUES
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS, build
+from nodescope.core.models.xnode import XNodeOutput
+from nodescope.core.training import seed_everything, settings_for, train, with_split
 
 
 @pytest.fixture(scope="module")

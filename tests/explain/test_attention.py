@@ -10,10 +10,10 @@ import torch
 from torch import nn
 from torch_geometric.data import Data
 
-from core.loaders import load
-from core.models import MODELS, LayerAttention, ModelConfig, ModelOutput, NodeModel, build
-from core.training import with_split
-from explain.attention import (
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS, LayerAttention, ModelConfig, ModelOutput, NodeModel, build
+from nodescope.core.training import with_split
+from nodescope.explain.attention import (
     AttentionMaps,
     aggregate_heads,
     attention_maps,

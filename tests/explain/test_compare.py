@@ -5,11 +5,11 @@ import math
 import pytest
 import torch
 
-from core.loaders import load
-from core.models import MODELS
-from core.training import settings_for, train, with_split
-from explain.compare import agreement, compare_node, methods_for, top_edges
-from explain.posthoc import Attribution
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS
+from nodescope.core.training import settings_for, train, with_split
+from nodescope.explain.compare import agreement, compare_node, methods_for, top_edges
+from nodescope.explain.posthoc import Attribution
 
 
 def _att(edges, scores):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from explain.embedding import pca_2d, standardise, umap_2d
+from nodescope.explain.embedding import pca_2d, standardise, umap_2d
 
 
 def two_clusters(n: int = 300, f: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -7,8 +7,8 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.nn import MessagePassing
 
-from core.models import ModelConfig, ModelOutput, NodeModel
-from explain.fidelity import (
+from nodescope.core.models import ModelConfig, ModelOutput, NodeModel
+from nodescope.explain.fidelity import (
     ALPHA1,
     ALPHA2,
     characterization,
@@ -18,8 +18,8 @@ from explain.fidelity import (
     robust_fidelity,
     summarise,
 )
-from explain.posthoc import Attribution
-from explain.subgraph import computation_subgraph
+from nodescope.explain.posthoc import Attribution
+from nodescope.explain.subgraph import computation_subgraph
 
 
 class _Sum(MessagePassing):

@@ -10,11 +10,11 @@ import torch
 from torch import nn
 from torch_geometric.data import Data
 
-from core.loaders import load
-from core.models import MODELS, NodeModel, build
-from core.training import with_split
-from explain.attention import attention_maps
-from explain.heads import ablated_heads, head_counts, head_importance
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS, NodeModel, build
+from nodescope.core.training import with_split
+from nodescope.explain.attention import attention_maps
+from nodescope.explain.heads import ablated_heads, head_counts, head_importance
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ from torch_geometric.nn import DiffGroupNorm
 from torch_geometric.utils import barabasi_albert_graph, to_undirected
 from torch_geometric.utils.influence import jacobian_l1_agg_per_hop
 
-from core.loaders import load
-from core.models import MODELS, build
-from explain.influence import hop_distances, influence_per_hop, total_influence
-from explain.oversmoothing import (
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS, build
+from nodescope.explain.influence import hop_distances, influence_per_hop, total_influence
+from nodescope.explain.oversmoothing import (
     METRICS,
     centroid_contrast,
     centroid_distances,

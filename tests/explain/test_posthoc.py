@@ -6,11 +6,11 @@ from torch_geometric.explain import Explainer
 from torch_geometric.explain.algorithm import CaptumExplainer, GNNExplainer
 from torch_geometric.nn import MessagePassing
 
-from core.loaders import load
-from core.models import MODELS
-from core.training import settings_for, train, with_split
-from explain import posthoc, xnode
-from explain.subgraph import Logits, computation_subgraph
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS
+from nodescope.core.training import settings_for, train, with_split
+from nodescope.explain import posthoc, xnode
+from nodescope.explain.subgraph import Logits, computation_subgraph
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from nibabel.freesurfer import read_annot, read_geometry, read_morph_data
 from scipy.spatial import cKDTree
 from scipy.spatial.transform import Rotation
 
-from core.geometry.fsaverage import fsaverage5_map, icosphere_level
-from explain.registration import (
+from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level
+from nodescope.explain.registration import (
     RegistrationMetrics,
     angular_distance_deg,
     dice_scores,

@@ -3,12 +3,12 @@
 import pytest
 import torch
 
-from core.context import GRAPH_CUES
-from core.loaders import load
-from core.models import MODELS
-from core.training import settings_for, train, with_split
-from explain.text import NOTABLE, explain_all, explain_node
-from explain.xnode import analyse
+from nodescope.core.context import GRAPH_CUES
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS
+from nodescope.core.training import settings_for, train, with_split
+from nodescope.explain.text import NOTABLE, explain_all, explain_node
+from nodescope.explain.xnode import analyse
 
 
 @pytest.fixture(scope="module")

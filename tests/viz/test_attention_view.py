@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from viz.attention_view import (
+from nodescope.viz.attention_view import (
     ALPHA_BINS,
     attention_graph_figure,
     attention_matrix_figure,
@@ -13,7 +13,7 @@ from viz.attention_view import (
     head_importance_figure,
     strongest_direction,
 )
-from viz.nodes import node_ids_from_points
+from nodescope.viz.nodes import node_ids_from_points
 
 # A star into node 0 plus one edge 2 -> 1, and self-loops as GAT adds them.
 EDGES = np.array([[1, 2, 3, 2, 0, 1, 2, 3], [0, 0, 0, 1, 0, 1, 2, 3]])

@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from viz.edge_raster import EDGE_ALPHA, EDGE_RGB, edge_coverage, edge_extent, edge_image, image_shape
+from nodescope.viz.edge_raster import (
+    EDGE_ALPHA,
+    EDGE_RGB,
+    edge_coverage,
+    edge_extent,
+    edge_image,
+    image_shape,
+)
 
 
 def decode(img: dict) -> np.ndarray:

@@ -2,7 +2,12 @@
 
 import numpy as np
 
-from viz.explanation_view import contributions_figure, importance_subgraph_figure, node_importance, relative
+from nodescope.viz.explanation_view import (
+    contributions_figure,
+    importance_subgraph_figure,
+    node_importance,
+    relative,
+)
 
 
 def test_relative_and_node_importance():

@@ -14,11 +14,11 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from viz.colors import PALETTE, UNLABELLED, class_colors, rgb_to_hex, value_colorscale
-from viz.embedding_view import embedding_figure
-from viz.graph_view import edges_as_image, node_link_figure, undirected_edges
-from viz.layout import graph_layout
-from viz.nodes import (
+from nodescope.viz.colors import PALETTE, UNLABELLED, class_colors, rgb_to_hex, value_colorscale
+from nodescope.viz.embedding_view import embedding_figure
+from nodescope.viz.graph_view import edges_as_image, node_link_figure, undirected_edges
+from nodescope.viz.layout import graph_layout
+from nodescope.viz.nodes import (
     DIMMED,
     FOCUS,
     MAX_SELECTION_SHAPES,
@@ -27,7 +27,7 @@ from viz.nodes import (
     node_scatter_marked,
     node_scatter_traces,
 )
-from viz.surface_view import mesh_figure, sphere_map_figure
+from nodescope.viz.surface_view import mesh_figure, sphere_map_figure
 
 NON_NODE = {"edges"}
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from viz.attention_view import head_grid_figure
-from viz.global_attention_view import MIN_SCALE_TOP, global_attention_figure, top_attended
-from viz.nodes import node_ids_from_points
+from nodescope.viz.attention_view import head_grid_figure
+from nodescope.viz.global_attention_view import MIN_SCALE_TOP, global_attention_figure, top_attended
+from nodescope.viz.nodes import node_ids_from_points
 
 XY = np.array([[0, 0], [1, 0], [0, 1], [-1, 0], [0, -1]], float)
 EDGES = np.array([[0, 0, 1], [1, 2, 3]])
@@ -67,7 +67,7 @@ def test_grid_of_rows_knows_its_layer_and_head_and_node_names():
 
 
 def test_head_deviation_map_is_centred_on_zero_and_blank_where_a_layer_has_fewer_heads():
-    from viz.global_attention_view import head_deviation_figure
+    from nodescope.viz.global_attention_view import head_deviation_figure
 
     fig = head_deviation_figure(np.array([[0.02, -0.01], [0.05, np.nan]]), ["attention 1", "attention 2"])
     heat = fig.data[0]

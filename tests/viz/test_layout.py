@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from viz.layout import graph_layout
+from nodescope.viz.layout import graph_layout
 
 
 def edges_of(g: nx.Graph) -> tuple[np.ndarray, int]:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from viz.oversmoothing_view import (
+from nodescope.viz.oversmoothing_view import (
     CONTRAST_RANGE,
     DISTANCE_MAX,
     accuracy_depth_figure,

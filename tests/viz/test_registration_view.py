@@ -4,9 +4,9 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from core.geometry.fsaverage import icosphere_level
-from core.geometry.sphere import xyz_to_latlon
-from viz.registration_view import (
+from nodescope.core.geometry.fsaverage import icosphere_level
+from nodescope.core.geometry.sphere import xyz_to_latlon
+from nodescope.viz.registration_view import (
     COLOR_SCALES,
     registration_map_figure,
     surface_figure,

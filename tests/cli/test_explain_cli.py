@@ -5,11 +5,11 @@ import json
 import pandas as pd
 import pytest
 
-from core.checkpoint import save_checkpoint
-from core.cli import main
-from core.loaders import load
-from core.models import MODELS
-from core.training import settings_for, train, with_split
+from nodescope.cli.main import main
+from nodescope.core.checkpoint import save_checkpoint
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS
+from nodescope.core.training import settings_for, train, with_split
 
 
 def test_xnode_on_every_node_trains_when_no_weights_exist(tmp_path, capsys):

@@ -67,12 +67,12 @@ class _Bar:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.checkpoint import save_checkpoint, train_info
-    from core.errors import LoadError
-    from core.loaders import load
-    from core.models import MODELS
-    from core.recipes import recipe
-    from core.training import train, with_split
+    from nodescope.core.checkpoint import save_checkpoint, train_info
+    from nodescope.core.errors import LoadError
+    from nodescope.core.loaders import load
+    from nodescope.core.models import MODELS
+    from nodescope.core.recipes import recipe
+    from nodescope.core.training import train, with_split
 
     if args.model not in MODELS:
         raise LoadError(f"Unknown model '{args.model}'; choose one of {', '.join(MODELS)}.")

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from core.checkpoint import load_checkpoint
-from core.cli import main
+from nodescope.cli.main import main
+from nodescope.core.checkpoint import load_checkpoint
 
 
 def test_train_two_seeds_on_karate(tmp_path, capsys):

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core import checkpoint
-from core.cli import main
-from core.loaders import load
-from core.models import MODELS
-from core.training import settings_for, train, with_split
+from nodescope.cli.main import main
+from nodescope.core import checkpoint
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS
+from nodescope.core.training import settings_for, train, with_split
 
 
 def _trained(tmp: Path, key: str) -> Path:

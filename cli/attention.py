@@ -55,7 +55,7 @@ def _say(text: str, *, end: str = "\n") -> None:
 
 
 def _global_nodes(text: str | None, n: int) -> list[int]:
-    from core.errors import LoadError
+    from nodescope.core.errors import LoadError
 
     if text is None:
         return list(range(n)) if n <= GLOBAL_ALL_NODES else []
@@ -70,8 +70,8 @@ def _global_nodes(text: str | None, n: int) -> list[int]:
 
 
 def _model(args: argparse.Namespace, key: str, sample: Any) -> Any:
-    from core.checkpoint import check_compatible, load_checkpoint, shipped_checkpoint
-    from core.errors import LoadError
+    from nodescope.core.checkpoint import check_compatible, load_checkpoint, shipped_checkpoint
+    from nodescope.core.errors import LoadError
 
     path = args.weights or shipped_checkpoint(key, args.model)
     if path is None:
@@ -91,12 +91,12 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     import torch
 
-    from core.commands.train import _dataset_key
-    from core.device import device
-    from core.errors import LoadError
-    from core.loaders import load
-    from core.models import MODELS
-    from core.training import with_split
+    from nodescope.cli.train import _dataset_key
+    from nodescope.core.device import device
+    from nodescope.core.errors import LoadError
+    from nodescope.core.loaders import load
+    from nodescope.core.models import MODELS
+    from nodescope.core.training import with_split
 
     if args.model not in MODELS:
         raise LoadError(f"Unknown model '{args.model}'; choose one of {', '.join(MODELS)}.")

@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
-    from core.errors import LoadError
+    from nodescope.core.errors import LoadError
 
     if args.batch is not None:
         if args.moving_sphere is not None or args.moving_sulc is not None:
@@ -68,7 +68,7 @@ def _check(args: argparse.Namespace) -> None:
     if args.fixed != "fsaverage5":
         raise LoadError(f"Unknown fixed surface '{args.fixed}'; only fsaverage5 is available.")
     if args.method in ("net", "net+fit"):
-        from core.models.sugar import SHIPPED_DIR, shipped_sugar
+        from nodescope.core.models.sugar import SHIPPED_DIR, shipped_sugar
 
         if shipped_sugar() is None:
             raise LoadError(
@@ -80,8 +80,8 @@ def _check(args: argparse.Namespace) -> None:
 
 def _register_one(subject: Any, out: Path, args: argparse.Namespace, read_s: float) -> tuple[dict, Any]:
     """Register a read subject, write it; ``(timings incl. read/write/seconds, result)``."""
-    from core.registration.io import write_sphere
-    from core.registration.pipeline import register as run_registration
+    from nodescope.core.registration.io import write_sphere
+    from nodescope.core.registration.pipeline import register as run_registration
 
     result = run_registration(
         subject.sphere,
@@ -113,7 +113,7 @@ def _metrics(subject: Any, registered: Any, reference: Any = None) -> dict[str, 
 
 
 def _single(args: argparse.Namespace) -> int:
-    from core.registration.io import read_subject
+    from nodescope.core.registration.io import read_subject
 
     start = time.perf_counter()
     subject = read_subject(args.moving_sphere, args.moving_sulc)
@@ -146,8 +146,8 @@ def _plain_progress(items: list[Path]) -> Any:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from core.errors import LoadError
-    from core.registration.io import read_sphere, read_subject_dir
+    from nodescope.core.errors import LoadError
+    from nodescope.core.registration.io import read_sphere, read_subject_dir
 
     folders = sorted(
         p

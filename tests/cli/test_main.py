@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from core.cli import main
+from nodescope.cli.main import main
 
 
 def test_info_json_summarises_a_builtin(capsys):

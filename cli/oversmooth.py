@@ -11,7 +11,7 @@ import argparse
 import importlib
 from pathlib import Path
 
-from core.errors import LoadError
+from nodescope.core.errors import LoadError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
     from tqdm.auto import tqdm
 
-    from core.sweeps import SweepConfig, run_sweep
+    from nodescope.core.sweeps import SweepConfig, run_sweep
 
     measure_for = importlib.import_module("explain.oversmoothing").measure_for
 

@@ -1,4 +1,4 @@
-"""The ``nodescope`` command line: one entry point, one subcommand per task (see core/commands/).
+"""The ``nodescope`` command line: one entry point, one subcommand per module of this package.
 
 Bad input prints one line on stderr and exits with status 2.
 """
@@ -6,11 +6,13 @@ Bad input prints one line on stderr and exits with status 2.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-from core.commands import COMMANDS
-from core.errors import LoadError
+from nodescope.cli import app, attention, explain, info, oversmooth, register, train
+from nodescope.core.errors import LoadError
+
+# The order here is the order of ``nodescope --help``.
+COMMANDS = (info, train, oversmooth, explain, attention, register, app)
 
 EXIT_BAD_INPUT = 2
 
@@ -20,8 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nodescope", description="Interactive visual exploration of graph neural networks."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
-        importlib.import_module(f"core.commands.{name}").register(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
 
 

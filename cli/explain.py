@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _nodes(text: str, n: int) -> list[int]:
-    from core.errors import LoadError
+    from nodescope.core.errors import LoadError
 
     if text.strip().lower() == "all":
         return list(range(n))
@@ -88,10 +88,10 @@ class _Bar:
 
 def _model(args: argparse.Namespace, key: str, sample: Any, data: Any) -> Any:
     """The model to explain: --weights, else shipped weights, else trained here (said on stderr)."""
-    from core.checkpoint import check_compatible, load_checkpoint, shipped_checkpoint
-    from core.errors import LoadError
-    from core.models import MODELS
-    from core.training import settings_for, train
+    from nodescope.core.checkpoint import check_compatible, load_checkpoint, shipped_checkpoint
+    from nodescope.core.errors import LoadError
+    from nodescope.core.models import MODELS
+    from nodescope.core.training import settings_for, train
 
     path = args.weights or shipped_checkpoint(key, args.model)
     if path is not None:
@@ -122,11 +122,11 @@ def _number(value: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.commands.train import _dataset_key
-    from core.errors import LoadError
-    from core.loaders import load
-    from core.models import MODELS
-    from core.training import with_split
+    from nodescope.cli.train import _dataset_key
+    from nodescope.core.errors import LoadError
+    from nodescope.core.loaders import load
+    from nodescope.core.models import MODELS
+    from nodescope.core.training import with_split
 
     if args.model not in MODELS:
         raise LoadError(f"Unknown model '{args.model}'; choose one of {', '.join(MODELS)}.")

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.loaders import load
+    from nodescope.core.loaders import load
 
     sample = load(
         args.source,

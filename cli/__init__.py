@@ -1,0 +1,6 @@
+"""The ``nodescope`` command: one module per subcommand, the entry point in :mod:`nodescope.cli.main`.
+
+Each subcommand module has ``register(subparsers)``, which adds its parser and sets ``func`` to a
+``run(args) -> int``. Modules import heavy libraries (torch, PyG) inside ``run`` so that
+``nodescope --help`` stays fast.
+"""
