@@ -15,7 +15,7 @@ from nodescope.core.loaders.registry import Builtin, FileReader
 from nodescope.core.sample import Sample
 from nodescope.core.validate import make_sample
 
-#: Column names recognised as node labels in node tables and graph files.
+#: Column names recognized as node labels in node tables and graph files.
 LABEL_COLUMNS = ("label", "labels", "class", "y", "community", "club", "group", "target")
 
 
@@ -98,7 +98,8 @@ def read_edge_list(
         row = int((src.isna() | dst.isna() | (src == "") | (dst == "")).to_numpy().nonzero()[0][0])
         raise LoadError(f"{path.name} row {row + 1} has a missing node id.")
     node_tables = [_read_table(p, "node table") for p in (features, labels) if p is not None]
-    ids = _node_ids(pd.concat([src, dst]), [t.iloc[:, 0].str.strip() for t in node_tables])
+    notices: list[str] = []
+    ids = _node_ids(pd.concat([src, dst]), [t.iloc[:, 0].str.strip() for t in node_tables], notices)
     index = {name: i for i, name in enumerate(ids)}
     edge_index = np.stack([src.map(index).to_numpy(), dst.map(index).to_numpy()]).astype(np.int64)
     weights = None
@@ -111,7 +112,7 @@ def read_edge_list(
         weights = w[:, None]
     x, feature_names, y, label_names = None, None, None, None
     for table, p in zip(node_tables, [q for q in (features, labels) if q is not None], strict=True):
-        fx, fnames, fy, flabels = _node_table(table, index, p.name)
+        fx, fnames, fy, flabels = _node_table(table, index, p.name, notices)
         if fx is not None:
             x, feature_names = fx, fnames
         if fy is not None:
@@ -129,29 +130,45 @@ def read_edge_list(
         node_names=None if all(n == str(i) for i, n in enumerate(ids)) else list(ids),
         directed=directed,
         edge_values={"edge_attr": weights} if weights is not None else None,
+        notices=notices,
     )
 
 
-def _node_ids(edge_ends: pd.Series, table_ids: list[pd.Series]) -> list[str]:
-    """All node names, in numeric order when every name is an integer, else first-seen order."""
+def _node_ids(edge_ends: pd.Series, table_ids: list[pd.Series], notices: list[str]) -> list[str]:
+    """All node names: in numeric order when every name is an integer, else in first-seen order.
+
+    Only ids that appear in the file or a node table become nodes: integer ids with gaps (1, 2, 7)
+    give three nodes named "1", "2", "7", not eight with five invented isolated ones. Mixed
+    integer ids and names are read as names, with a notice.
+    """
     names = pd.unique(pd.concat([edge_ends, *table_ids]))
-    if all(n.lstrip("-").isdigit() for n in names):
+    is_int = np.array([n.lstrip("-").isdigit() for n in names])
+    if is_int.all():
         nums = sorted(int(n) for n in names)
         if nums[0] < 0:
             raise LoadError(f"Node ids must not be negative (found {nums[0]}).")
-        if nums[-1] < 10 * len(nums) + 1000:
-            # Dense integer ids keep their numbers, so node 7 in the file is node 7 here.
-            return [str(i) for i in range(nums[-1] + 1)]
         return [str(n) for n in nums]
+    if is_int.any():
+        odd = names[~is_int] if is_int.mean() >= 0.5 else names[is_int]
+        notices.append(
+            f"Node ids mix integers and names ({int(is_int.sum())} integers, {int((~is_int).sum())} names, "
+            f"e.g. '{odd[0]}'): every id was read as a name, in order of first appearance."
+        )
     return [str(n) for n in names]
 
 
 def _node_table(
-    table: pd.DataFrame, index: dict[str, int], filename: str
+    table: pd.DataFrame, index: dict[str, int], filename: str, notices: list[str]
 ) -> tuple[np.ndarray | None, list[str] | None, np.ndarray | None, list[str] | None]:
-    """Split a node table into a feature matrix and/or a label vector aligned with ``index``."""
+    """Split a node table into a feature matrix and/or a label vector aligned with ``index``.
+
+    A table with features must list every node (a node it lacks would get invented zeros): one
+    that does not is refused. A labels-only table may leave nodes out; they are unlabeled, and a
+    notice says how many.
+    """
     ids = table.iloc[:, 0].str.strip()
     rows = ids.map(index).to_numpy(np.int64)  # every table id is a node (see _node_ids)
+    absent = sorted(set(index) - set(ids), key=index.get)
     cols = [str(c) for c in table.columns[1:]]
     label_cols = [c for c in cols if c.strip().lower() in LABEL_COLUMNS]
     if (
@@ -170,6 +187,14 @@ def _node_table(
         y = np.full(len(index), -1, np.int64)
         y[rows] = raw.map(lookup).fillna(-1).to_numpy(np.int64)
     feat_cols = [c for c in cols if c not in label_cols]
+    if absent and feat_cols:
+        shown = ", ".join(f"'{a}'" for a in absent[:3]) + (", ..." if len(absent) > 3 else "")
+        raise LoadError(
+            f"The edges name {len(absent)} node(s) that the node table {filename} lacks ({shown}); "
+            "add them to the table or remove those edges."
+        )
+    if absent:
+        notices.append(f"{len(absent)} of {len(index)} nodes are not in {filename}: they are unlabeled.")
     x = None
     if feat_cols:
         vals = table[[table.columns[1 + cols.index(c)] for c in feat_cols]].apply(
@@ -198,8 +223,11 @@ def _structural_features(edge_index: np.ndarray, n: int) -> np.ndarray:
 
 # ---------------------------------------------------------------- networkx formats
 def read_networkx_file(path: Path, companions: list[Path] | None = None) -> Sample:
-    """GraphML, GML or GEXF via networkx. Numeric node attributes become features;
-    an attribute named like a label (``label``, ``class``, ``community``...) becomes ``y``."""
+    """GraphML, GML or GEXF via networkx.
+
+    Numeric node attributes become features; an attribute named like a label (``label``,
+    ``class``, ``community``...) becomes ``y``.
+    """
     readers = {".graphml": nx.read_graphml, ".gml": nx.read_gml, ".gexf": nx.read_gexf}
     if path.stat().st_size == 0:
         raise LoadError(f"{path.name} is empty.")
@@ -234,10 +262,7 @@ def graph_to_sample(
             label_names = sorted({str(v) for v in raw.dropna()})
         lookup = {n: i for i, n in enumerate(label_names)}
         y = np.array([lookup.get(str(v), -1) if pd.notna(v) else -1 for v in raw], np.int64)
-    numeric = attrs.apply(pd.to_numeric, errors="coerce")
-    numeric = (
-        numeric.loc[:, numeric.notna().all() & (numeric.nunique() > 1)] if len(numeric.columns) else numeric
-    )
+    numeric, notices = _numeric_attributes(attrs, [str(v) for v in nodes])
     weights = None
     edge_weights = [d.get("weight") for _, _, d in graph.edges(data=True)]
     if edges.shape[1] and all(isinstance(w, int | float) for w in edge_weights):
@@ -260,7 +285,37 @@ def graph_to_sample(
         node_names=None if names == [str(i) for i in range(len(nodes))] else names,
         directed=graph.is_directed(),
         edge_values={"edge_attr": weights} if weights is not None else None,
+        notices=notices,
     )
+
+
+def _numeric_attributes(attrs: pd.DataFrame, node_names: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The node attributes usable as features, and a notice for each numeric one left out.
+
+    An attribute becomes a feature when every node has a finite number for it and it varies.
+    Text attributes are not features and need no notice; a numeric attribute with missing or
+    NaN values, or the same value everywhere, is left out with a notice saying so.
+    """
+    numeric = attrs.apply(pd.to_numeric, errors="coerce")
+    if not len(numeric.columns):
+        return numeric, []
+    numeric = numeric.replace([np.inf, -np.inf], np.nan)
+    notices: list[str] = []
+    keep = []
+    for column in numeric.columns:
+        values = numeric[column]
+        if values.notna().all():
+            if values.nunique() > 1:
+                keep.append(column)
+            else:
+                notices.append(f"Attribute '{column}' is the same for every node: not used as a feature.")
+        elif values.notna().any():  # numeric somewhere, missing or NaN elsewhere
+            bad = values.isna().to_numpy()
+            notices.append(
+                f"Attribute '{column}' is missing, NaN or not a number on {int(bad.sum())} of {len(bad)} "
+                f"nodes (first: '{node_names[int(bad.argmax())]}'): not used as a feature."
+            )
+    return numeric.loc[:, keep], notices
 
 
 def read_edge_list_file(path: Path, companions: list[Path]) -> Sample:
@@ -293,7 +348,7 @@ def karate() -> Sample:
 def les_miserables() -> Sample:
     """Co-appearance of the characters of Les Misérables (77 nodes, weighted edges).
 
-    Labels are the communities found by greedy modularity, for colouring; features
+    Labels are the communities found by greedy modularity, for coloring; features
     are structural (degree, weighted degree, clustering, PageRank).
     """
     g = nx.les_miserables_graph()
@@ -324,10 +379,12 @@ def les_miserables() -> Sample:
 
 
 def ba_shapes(seed: int = 0) -> Sample:
-    """BA-Shapes (GNNExplainer's benchmark): a 300-node Barabási-Albert graph with 80 house
-    motifs attached; classes are base / house top / middle / bottom, with the ground-truth
-    motif node and edge masks (``node_mask_gt``, ``edge_mask_gt``). Features are constant
-    (10 ones), as in the benchmark, so only structure can explain a prediction."""
+    """BA-Shapes (GNNExplainer's benchmark): a 300-node Barabási-Albert graph with 80 house motifs.
+
+    Classes are base / house top / middle / bottom, with the ground-truth motif node and edge
+    masks (``node_mask_gt``, ``edge_mask_gt``). Features are constant (10 ones), as in the
+    benchmark, so only structure can explain a prediction.
+    """
     from torch_geometric.datasets import ExplainerDataset
     from torch_geometric.datasets.graph_generator import BAGraph
 
@@ -353,15 +410,17 @@ def ba_shapes(seed: int = 0) -> Sample:
 
 
 def stochastic_block_model(seed: int = 0) -> Sample:
-    """Four communities of 150 nodes (p_in = 0.08, p_out = 0.004) with 16 noisy Gaussian
-    features whose means depend on the community, so both structure and features carry the class."""
+    """Four communities of 150 nodes (p_in = 0.08, p_out = 0.004) with 16 noisy Gaussian features.
+
+    The features' means depend on the community, so both structure and features carry the class.
+    """
     sizes, p_in, p_out = [150, 150, 150, 150], 0.08, 0.004
     probs = [[p_in if i == j else p_out for j in range(4)] for i in range(4)]
     g = nx.stochastic_block_model(sizes, probs, seed=seed)
     y = np.repeat(np.arange(4), sizes)
     rng = np.random.default_rng(seed)
-    centres = rng.normal(0.0, 1.0, (4, 16))
-    x = centres[y] + rng.normal(0.0, 1.5, (len(y), 16))
+    centers = rng.normal(0.0, 1.0, (4, 16))
+    x = centers[y] + rng.normal(0.0, 1.5, (len(y), 16))
     edges = np.array(g.edges(), np.int64).T
     return make_sample(
         kind="graph",
@@ -382,7 +441,7 @@ BUILTINS = [
         "les-miserables",
         "graph",
         "Les Misérables",
-        "Co-appearances of 77 characters in Victor Hugo's novel, coloured by community.",
+        "Co-appearances of 77 characters in Victor Hugo's novel, colored by community.",
         les_miserables,
     ),
     Builtin(

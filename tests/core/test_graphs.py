@@ -66,10 +66,53 @@ def test_bad_edge_lists(tmp_path, text, message):
 def test_features_with_nan_are_refused_and_table_only_nodes_kept(tmp_path):
     edges = write(tmp_path, "g.csv", "0,1\n1,2\n")
     with pytest.raises(LoadError, match="feature 'b' of node '1' is missing"):
-        read_edge_list(edges, features=write(tmp_path, "f.csv", "id,a,b\n0,1,2\n1,1,nan\n"))
-    # a node only in the table is an isolated node; integer ids are kept as node indices
-    s = read_edge_list(edges, features=write(tmp_path, "f2.csv", "id,a\n0,1\n9,4\n"))
-    assert s.num_nodes == 10 and float(s.data.x[9, 0]) == 4.0
+        read_edge_list(edges, features=write(tmp_path, "f.csv", "id,a,b\n0,1,2\n1,1,nan\n2,0,0\n"))
+    # a node only in the table is an isolated node; integer ids keep their numbers as names,
+    # and the gap between 2 and 9 invents no node
+    s = read_edge_list(edges, features=write(tmp_path, "f2.csv", "id,a\n0,1\n1,1\n2,3\n9,4\n"))
+    assert s.num_nodes == 4 and s.node_names == ["0", "1", "2", "9"] and float(s.data.x[3, 0]) == 4.0
+    assert not s.notices
+
+
+def test_an_edge_to_a_node_the_feature_table_lacks_is_refused(tmp_path):
+    # Issue 17: ids 0-3 in the table and an edge to 50 used to give 51 nodes, 47 of them phantoms.
+    edges = write(tmp_path, "g.csv", "0,1\n1,2\n2,3\n3,50\n")
+    table = write(tmp_path, "nodes.csv", "id,f1,f2,label\n0,1,2,a\n1,2,3,b\n2,3,4,a\n3,4,5,b\n")
+    with pytest.raises(LoadError, match=r"1 node\(s\) that the node table nodes.csv lacks \('50'\)"):
+        read_edge_list(edges, features=table)
+
+
+def test_a_labels_table_may_leave_nodes_unlabeled_with_a_notice(tmp_path):
+    edges = write(tmp_path, "g.csv", "0,1\n1,2\n")
+    s = read_edge_list(edges, labels=write(tmp_path, "labels.csv", "id,label\n0,a\n2,b\n"))
+    assert s.data.y.tolist() == [0, -1, 1]
+    assert s.notices == ["1 of 3 nodes are not in labels.csv: they are unlabeled."]
+
+
+def test_integer_ids_with_gaps_invent_no_nodes(tmp_path):
+    s = read_edge_list(write(tmp_path, "g.csv", "1,2\n2,7\n"))
+    assert s.num_nodes == 3 and s.node_names == ["1", "2", "7"]
+
+
+def test_a_name_among_integer_ids_loads_with_a_notice(tmp_path):
+    s = read_edge_list(write(tmp_path, "g.csv", "0,1\n1,2\n2,x7\n"))
+    assert s.num_nodes == 4 and s.node_names == ["0", "1", "2", "x7"]
+    assert len(s.notices) == 1 and "mix integers and names" in s.notices[0] and "'x7'" in s.notices[0]
+
+
+def test_graphml_attribute_with_nan_is_left_out_with_a_notice(tmp_path):
+    import networkx as nx
+
+    g = nx.path_graph(4)
+    for v in g:
+        g.nodes[v]["score"] = float("nan") if v == 2 else float(v)
+        g.nodes[v]["same"] = 1.0
+        g.nodes[v]["size"] = float(v * v)
+    nx.write_graphml(g, tmp_path / "g.graphml")
+    s = load(tmp_path / "g.graphml")
+    assert s.feature_names == ["size"]
+    assert any("'score' is missing, NaN or not a number on 1 of 4 nodes (first: '2')" in n for n in s.notices)
+    assert any("'same' is the same for every node" in n for n in s.notices)
 
 
 def test_binary_file_named_csv(tmp_path):
