@@ -12,7 +12,7 @@ PORT   ?= 8501
 
 .PHONY: app test lint bench screenshots clean
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml setup.py Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q $(TORCH)
@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 screenshots: $(STAMP)
 	$(BIN)/python benchmarks/screenshots.py

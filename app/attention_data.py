@@ -1,8 +1,12 @@
-"""What the Attention page computes and caches: the maps, the focus neighbourhood, head tables,
-and for models with global attention (GraphGPS) the focus node's rows of it.
+"""What the Attention page caches and how its widgets read.
+
+The maps, the focus neighborhood, head tables, and for models with global attention (GraphGPS)
+the focus node's rows of it.
 
 Everything is keyed by the model's ``ident`` (and the sample's fingerprint), so changing the
-focus or a widget only re-slices cached arrays.
+focus or a widget only re-slices cached arrays. The analyses are :mod:`explain.attention`,
+:mod:`explain.attention_focus`, :mod:`explain.global_focus` and :mod:`explain.focus`; this
+module turns widget choices ("head 2", "mean over heads") into their arguments.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
-from torch_geometric.utils import k_hop_subgraph, subgraph
+from torch_geometric.utils import subgraph
 
 from nodescope.app import components as ui
 from nodescope.app import state
@@ -21,25 +25,25 @@ from nodescope.app.model_state import ActiveModel
 from nodescope.app.plotly_view import latest_event
 from nodescope.core.models import ModelOutput
 from nodescope.core.sample import Sample
+from nodescope.explain import global_focus as gf
+from nodescope.explain import heads as explain_heads
 from nodescope.explain.attention import (
     AttentionMaps,
+    HeadOrHow,
     aggregate_heads,
     attention_maps,
     attention_rollout,
-    global_attention_focus,
     global_attention_modules,
-    global_ranked,
-    global_row_statistics,
     head_statistics,
-    hop_distances,
     incoming,
     outgoing,
-    row_entropy,
 )
+from nodescope.explain.attention_focus import top_attended
+from nodescope.explain.focus import drawable_neighborhood, with_node_labels
+from nodescope.explain.global_focus import GlobalFocus
 from nodescope.explain.heads import HeadImportance, head_importance
-from nodescope.viz.attention_view import block_matrix, focus_nodes
-from nodescope.viz.global_attention_view import top_attended
 from nodescope.viz.layout import graph_layout
+from nodescope.viz.limits import GLOBAL_STRIP_NODES, NEIGHBORHOOD_NODES, WHOLE_GRAPH_NODES
 
 LAYER_KEY = "attn_layer"
 HEAD_KEY = "attn_head"
@@ -47,13 +51,8 @@ GLOBAL_LAYER_KEY = "attn_global_layer"
 GLOBAL_HEAD_KEY = "attn_global_head"
 ROLLOUT = "all layers (rollout)"
 MEAN, MAX = "mean over heads", "max over heads"
-#: Graphs up to this many nodes are drawn whole; larger ones as the focus node's neighbourhood.
-WHOLE_GRAPH_NODES = 1500
-NEIGHBOURHOOD_NODES = 600
 #: On larger graphs the global-attention view draws the focus and this many most attended nodes.
 GLOBAL_TOP_K = 200
-#: Columns of the global-attention grid: the focus and its most attended nodes.
-GLOBAL_STRIP_NODES = 12
 
 
 @st.cache_resource(show_spinner="Reading every head's attention…", max_entries=8)
@@ -62,14 +61,20 @@ def _maps(ident: str, _active: ActiveModel) -> AttentionMaps:
 
 
 def maps(active: ActiveModel) -> AttentionMaps:
+    """Every attention layer's and head's coefficients of ``active`` (cached per model)."""
     return _maps(active.ident, active)
 
 
 def layer_options(m: AttentionMaps) -> list[str]:
+    """The layer widget's options: each attention layer, plus the rollout when there are several."""
     return list(m.layer_names) + ([ROLLOUT] if len(m.layer_names) > 1 else [])
 
 
 def head_options(m: AttentionMaps, layer_choice: str) -> list[str]:
+    """The head widget's options for ``layer_choice``: mean and max over heads (when several), each head.
+
+    The rollout offers the mean only.
+    """
     if layer_choice == ROLLOUT:
         return [MEAN]
     heads = m.heads[m.layer_names.index(layer_choice)]
@@ -80,6 +85,14 @@ def _head_index(head_choice: str) -> int | None:
     return int(head_choice.removeprefix("head ")) - 1 if head_choice.startswith("head ") else None
 
 
+def _how(head_choice: str, heads: int | None = None) -> HeadOrHow:
+    """The head (0-based) or the aggregate a head widget names; a head beyond ``heads`` is the mean."""
+    h = _head_index(head_choice)
+    if h is None:
+        return "max" if head_choice == MAX else "mean"
+    return h if heads is None or h < heads else "mean"
+
+
 def chosen_head(m: AttentionMaps, layer_choice: str, head_choice: str) -> tuple[int, int] | None:
     """(layer, head) when one head is shown, for the grid's frame."""
     h = _head_index(head_choice)
@@ -87,6 +100,7 @@ def chosen_head(m: AttentionMaps, layer_choice: str, head_choice: str) -> tuple[
 
 
 def describe_choice(layer_choice: str, head_choice: str) -> str:
+    """The chosen layer and head in words, for a caption."""
     if layer_choice == ROLLOUT:
         return "Attention rollout over all layers (heads averaged, residual added)"
     return f"{layer_choice}, {head_choice}"
@@ -100,8 +114,10 @@ def take_head_event(
     layer_key: str = LAYER_KEY,
     head_key: str = HEAD_KEY,
 ) -> None:
-    """A click on a grid cell or an importance point ([layer, head] customdata) opens that head
-    (sets the ``layer_key`` and ``head_key`` widgets)."""
+    """Open the head that a click on a grid cell or an importance point chose.
+
+    The point's customdata is [layer, head]; it sets the ``layer_key`` and ``head_key`` widgets.
+    """
     event = latest_event(view)
     if event is None or not state.is_new_event(view, event["event_id"]):
         return
@@ -116,20 +132,13 @@ def take_head_event(
         st.session_state[head_key] = f"head {head + 1}"
 
 
-def default_focus(active: ActiveModel) -> int:
-    """The highest-degree node: a sensible first thing to look at."""
-    return int(np.bincount(active.data.edge_index[1].cpu().numpy(), minlength=active.data.num_nodes).argmax())
-
-
 def edge_weights(active: ActiveModel, m: AttentionMaps, layer_choice: str, head_choice: str) -> np.ndarray:
     """(E,) the coefficient per edge of ``m.edge_index`` for the chosen layer and head/aggregate."""
     if layer_choice == ROLLOUT:
         return _rollout(active.ident, m)
     layer = m.layer_names.index(layer_choice)
-    h = _head_index(head_choice)
-    if h is not None:
-        return m.alpha[layer, h]
-    return aggregate_heads(m, layer, "max" if head_choice == MAX else "mean")
+    how = _how(head_choice)
+    return m.alpha[layer, how] if isinstance(how, int) else aggregate_heads(m, layer, how)
 
 
 @st.cache_data(show_spinner="Rolling attention out over layers…", max_entries=8)
@@ -139,14 +148,14 @@ def _rollout(ident: str, _m: AttentionMaps) -> np.ndarray:
 
 @dataclass(frozen=True)
 class FocusView:
-    """What the node-link view draws: the whole graph, or the focus node's neighbourhood.
+    """What the node-link view draws: the whole graph, or the focus node's neighborhood.
 
     Attributes:
         nodes: (n,) global ids of the drawn nodes.
         xy: (n, 2) their positions.
         edge_index: (2, e) drawn edges in local ids 0..n-1.
         edge_ids: (e,) their columns in the attention maps' ``edge_index``.
-        title: the view's title (says when a neighbourhood is shown).
+        title: the view's title (says when a neighborhood is shown).
     """
 
     nodes: np.ndarray
@@ -157,28 +166,29 @@ class FocusView:
 
 
 def focus_view(s: Sample, fp: str, m: AttentionMaps, focus: int) -> FocusView:
+    """What the node-link view draws: the whole graph, or ``focus``'s neighborhood on larger graphs.
+
+    Graphs up to :data:`WHOLE_GRAPH_NODES` nodes are drawn whole in the page's layout; larger ones as
+    :func:`explain.focus.drawable_neighborhood` of ``focus`` (at most as many hops as the model has
+    attention layers, :data:`NEIGHBORHOOD_NODES` nodes), laid out on its own.
+    """
     if s.num_nodes <= WHOLE_GRAPH_NODES:
         ids = np.arange(m.edge_index.shape[1])
         return FocusView(np.arange(s.num_nodes), ui.layout_xy(fp, s), m.edge_index, ids, "Attention on edges")
-    return _neighbourhood(fp, m, focus, len(m.layer_names))
+    return _neighborhood(fp, m, focus, len(m.layer_names))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _neighbourhood(fp: str, _m: AttentionMaps, focus: int, hops: int) -> FocusView:
-    ei = torch.from_numpy(_m.edge_index)
-    for k in range(hops, 0, -1):  # the widest neighbourhood that stays drawable
-        subset, sub_ei, _, edge_mask = k_hop_subgraph(focus, k, ei, relabel_nodes=True)
-        if subset.numel() <= NEIGHBOURHOOD_NODES or k == 1:
-            break
-    nodes = subset.numpy()
-    local = sub_ei.numpy()
-    xy = graph_layout(local, nodes.size, seed=0)
-    title = f"Attention within {k} hop{'s' if k > 1 else ''} of node {focus} ({nodes.size} nodes)"
-    return FocusView(nodes, xy, local, edge_mask.nonzero().flatten().numpy(), title)
+def _neighborhood(fp: str, _m: AttentionMaps, focus: int, hops: int) -> FocusView:
+    hood = drawable_neighborhood(_m.edge_index, focus, hops, NEIGHBORHOOD_NODES)
+    k, n = hood.hops, hood.nodes.size
+    xy = graph_layout(hood.edge_index, n, seed=0)
+    title = f"Attention within {k} hop{'s' if k > 1 else ''} of node {focus} ({n} nodes)"
+    return FocusView(hood.nodes, xy, hood.edge_index, hood.edge_ids, title)
 
 
 def node_style(s: Sample, view: FocusView, sel: state.Selection) -> dict:
-    """Class colours, hover texts and selection in the view's local numbering."""
+    """Class colors, hover texts and selection in the view's local numbering."""
     local = {int(g): k for k, g in enumerate(view.nodes)}
     style: dict = {
         "selected": [local[v] for v in sel.nodes if v in local],
@@ -190,40 +200,13 @@ def node_style(s: Sample, view: FocusView, sel: state.Selection) -> dict:
     return style
 
 
-def head_blocks(m: AttentionMaps, focus: int) -> list[list[np.ndarray | None]]:
-    """Per layer and head, the attention among the focus node and its strongest sources.
-
-    One node set for every cell (ranked by the mean over all heads and layers), so cells compare.
-    """
-    mean_all = np.nanmean(m.alpha.reshape(-1, m.alpha.shape[-1]), axis=0)
-    nodes = focus_nodes(m.edge_index, mean_all, focus)
-    return [
-        [block_matrix(m.edge_index, m.alpha[layer, h], nodes) if h < m.heads[layer] else None for h in range(m.alpha.shape[1])]
-        for layer in range(len(m.layer_names))
-    ]  # fmt: skip
-
-
-def block(m: AttentionMaps, weights: np.ndarray, focus: int) -> tuple[np.ndarray, np.ndarray]:
-    """Node ids and the dense map among them for the large view of the chosen weights."""
-    nodes = focus_nodes(m.edge_index, weights, focus, max_nodes=20)
-    return nodes, block_matrix(m.edge_index, weights, nodes)
-
-
 def ranked_tables(
     s: Sample, m: AttentionMaps, focus: int, layer: int, head_choice: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Whom ``focus`` attends to and who attends to it in ``layer`` (the chosen head, else the mean)."""
-    h = _head_index(head_choice)
-    how: int | str = h if h is not None and h < m.heads[layer] else ("max" if head_choice == MAX else "mean")
-    return _labelled(s, incoming(m, focus, layer, how)), _labelled(s, outgoing(m, focus, layer, how))
-
-
-def _labelled(s: Sample, table: pd.DataFrame) -> pd.DataFrame:
-    if s.node_names is not None and "node" in table:
-        table = table.assign(name=[s.node_label(int(v)) for v in table["node"]])
-    if s.data.get("y") is not None and "node" in table:
-        table = table.assign(**{"class": [s.class_name(int(s.data.y[int(v)])) for v in table["node"]]})
-    return table
+    how = _how(head_choice, m.heads[layer])
+    into, out = incoming(m, focus, layer, how), outgoing(m, focus, layer, how)
+    return with_node_labels(s, into), with_node_labels(s, out)
 
 
 @st.cache_resource(show_spinner="Switching heads off one at a time…", max_entries=8)
@@ -233,17 +216,13 @@ def _importance(ident: str, _active: ActiveModel) -> HeadImportance:
 
 
 def importance_summary(active: ActiveModel) -> HeadImportance:
+    """:func:`explain.heads.head_importance` of ``active`` on its test nodes (cached per model)."""
     return _importance(active.ident, active)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _head_table(ident: str, _active: ActiveModel, _m: AttentionMaps) -> pd.DataFrame:
-    stats = head_statistics(_m).copy()
-    imp = _importance(ident, _active).deviation
-    stats["importance"] = [float(imp[int(r.layer), int(r.head)]) for r in stats.itertuples()]
-    stats["layer"] += 1
-    stats["head"] += 1
-    return stats
+    return explain_heads.head_table(head_statistics(_m), _importance(ident, _active))
 
 
 def head_table(active: ActiveModel, m: AttentionMaps) -> pd.DataFrame:
@@ -253,6 +232,7 @@ def head_table(active: ActiveModel, m: AttentionMaps) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- global attention (GraphGPS)
 def has_global_attention(active: ActiveModel) -> bool:
+    """Whether ``active`` attends over all nodes (has global attention modules, as GraphGPS)."""
     return bool(global_attention_modules(active.model))
 
 
@@ -262,68 +242,25 @@ def _global_output(ident: str, _active: ActiveModel) -> ModelOutput:
         return _active.model.eval()(_active.data)
 
 
-@dataclass(frozen=True)
-class GlobalFocus:
-    """The focus node's global attention in every layer and head, and where its weight goes.
-
-    Attributes:
-        focus: the attending node.
-        rows: (L, Hmax, N) float32, each existing row sums to 1 (NaN for missing heads).
-        layer_names: "attention 1", ... (len L).
-        heads: heads per layer (len L).
-        hops: (N,) hops from the focus (-1: unreachable).
-        stats: :func:`explain.attention.global_row_statistics`, layer and head 1-based.
-    """
-
-    focus: int
-    rows: np.ndarray
-    layer_names: list[str]
-    heads: list[int]
-    hops: np.ndarray
-    stats: pd.DataFrame
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def _global_focus(ident: str, focus: int, _active: ActiveModel) -> GlobalFocus:
-    out = _global_output(ident, _active)
-    rows = global_attention_focus(_active.model, out, focus)
-    heads = [m.num_heads for m in global_attention_modules(_active.model)]
-    names = [f"attention {i + 1}" for i in range(len(heads))]
-    data = _active.data
-    hops = hop_distances(data.edge_index.cpu().numpy(), focus, int(data.num_nodes))
-    stats = global_row_statistics(rows, hops, names)
-    stats[["layer", "head"]] += 1
-    return GlobalFocus(focus, rows, names, heads, hops, stats)
+    return gf.global_focus(_active.model, _global_output(ident, _active), _active.data.edge_index, focus)
 
 
 def global_focus(active: ActiveModel, focus: int) -> GlobalFocus:
-    """The focus node's rows of every global attention layer and head (cached per model and node)."""
+    """:func:`explain.global_focus.global_focus` (cached per model and node)."""
     return _global_focus(active.ident, focus, active)
 
 
 def global_head_options(g: GlobalFocus, layer_choice: str) -> list[str]:
+    """The global head widget's options for ``layer_choice``: mean and max (when several), each head."""
     heads = g.heads[g.layer_names.index(layer_choice)]
     return ([MEAN, MAX] if heads > 1 else []) + [f"head {h + 1}" for h in range(heads)]
 
 
 def global_row(g: GlobalFocus, layer_choice: str, head_choice: str) -> np.ndarray:
-    """(N,) the focus node's attention in the chosen layer: one head, or the mean / max over heads.
-
-    The mean still sums to 1; the max does not.
-    """
-    layer = g.layer_names.index(layer_choice)
-    rows = g.rows[layer, : g.heads[layer]]
-    h = _head_index(head_choice)
-    if h is not None:
-        return rows[h]
-    return rows.max(axis=0) if head_choice == MAX else rows.mean(axis=0)
-
-
-def global_locality(g: GlobalFocus, row: np.ndarray) -> tuple[float, float, float]:
-    """For one row of the focus node (a max over heads is rescaled to sum to 1): its share on the
-    1-hop neighbours, that share under uniform attention (degree / N), and its entropy / log N."""
-    near, p = g.hops == 1, row / row.sum()
-    return float(p[near].sum()), float(near.mean()), float(row_entropy(p))
+    """(N,) :func:`explain.global_focus.global_row` of the chosen layer and head (or mean / max)."""
+    return gf.global_row(g, g.layer_names.index(layer_choice), _how(head_choice))
 
 
 def global_chosen(g: GlobalFocus, layer_choice: str, head_choice: str) -> tuple[int, int] | None:
@@ -344,8 +281,11 @@ class GlobalView:
 
 
 def global_view(s: Sample, fp: str, row: np.ndarray, focus: int) -> GlobalView:
-    """The whole graph when small; else the focus and its :data:`GLOBAL_TOP_K` most attended nodes,
-    at their places in the page's layout of the whole graph, with the graph edges among them."""
+    """The nodes the global attention view draws around ``focus``.
+
+    The whole graph when small; else the focus and its :data:`GLOBAL_TOP_K` most attended nodes,
+    at their places in the page's layout of the whole graph, with the graph edges among them.
+    """
     xy = ui.layout_xy(fp, s)
     if s.num_nodes <= WHOLE_GRAPH_NODES:
         title = f"Global attention of node {s.node_label(focus)} over all {s.num_nodes} nodes"
@@ -374,27 +314,14 @@ def global_node_style(s: Sample, fp: str, view: GlobalView, row: np.ndarray, sel
 
 
 def global_strips(s: Sample, g: GlobalFocus) -> tuple[list[list[np.ndarray | None]], list[str], float]:
-    """Per layer and head, the focus row over the same few nodes (the focus, then the nodes
-    most attended on average over all layers and heads) as (1, k) blocks in × uniform.
+    """:func:`explain.global_focus.global_strips` over :data:`GLOBAL_STRIP_NODES` nodes.
 
-    Returns:
-        blocks, the column labels and the colour scale's top (shared by every cell).
+    The columns are labeled with the nodes' names.
     """
-    n = g.rows.shape[-1]
-    mean_all = np.nanmean(g.rows.reshape(-1, n), axis=0)
-    order = np.argsort(-mean_all, kind="stable")
-    cols = np.array([g.focus, *order[order != g.focus][: GLOBAL_STRIP_NODES - 1]])
-    ratio = g.rows[:, :, cols] * n
-    blocks = [
-        [ratio[layer, h][None, :] if h < g.heads[layer] else None for h in range(g.rows.shape[1])]
-        for layer in range(len(g.heads))
-    ]
-    return blocks, [s.node_label(int(v)) for v in cols], max(2.0, float(np.nanmax(ratio)))
+    blocks, cols, top = gf.global_strips(g, GLOBAL_STRIP_NODES)
+    return blocks, [s.node_label(int(v)) for v in cols], top
 
 
 def global_ranked_table(s: Sample, g: GlobalFocus, layer: int, head_choice: str, k: int = 20) -> pd.DataFrame:
     """The ``k`` nodes the focus attends to most in ``layer`` (chosen head, else the mean / max)."""
-    h = _head_index(head_choice)
-    choice = head_choice if h is None or h < g.heads[layer] else MEAN
-    table = global_ranked(global_row(g, g.layer_names[layer], choice), g.hops, k)
-    return _labelled(s, table)
+    return with_node_labels(s, gf.global_ranked_table(g, layer, _how(head_choice), k))

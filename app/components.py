@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nodescope.app import state
+from nodescope.app import state, warmup
 from nodescope.app.plotly_view import latest_event, plotly_view
 from nodescope.core.sample import Sample
 from nodescope.explain.embedding import pca_2d
+from nodescope.viz import node_style
 from nodescope.viz.graph_view import edges_as_image
 from nodescope.viz.layout import graph_layout
 from nodescope.viz.nodes import node_ids_from_points
@@ -22,15 +23,16 @@ CHART_CONFIG = {"scrollZoom": True, "displaylogo": False}
 
 
 def _exempt_startup_objects_from_gc() -> None:
-    """Leave the objects that exist now (imported modules: torch, PyG, plotly, ...) out of
-    every later garbage collection.
+    """Leave the objects that exist now (imported modules: torch, PyG, plotly, ...) out of later GCs.
 
     Streamlit runs a full ``gc.collect()`` after every script run (``runner.postScriptGC``).
     With these libraries loaded that walks ~550k objects: ~0.2 s of CPU holding the GIL, so
     the server sends nothing meanwhile (measured: the server's CPU per Explorer click fell
     from ~300 ms to ~80 ms). ``gc.freeze()`` moves them to a generation collections skip;
-    objects created later are collected as before.
+    objects created later are collected as before. Under ``nodescope app`` the warm-up
+    (app/warmup.py) has frozen most of them already, so the collection here is short.
     """
+    warmup.wait()
     gc.collect()  # nothing unreachable gets frozen
     gc.freeze()
 
@@ -53,11 +55,13 @@ def edge_image(fp: str, _s: Sample) -> dict | None:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def pca_xy(fp: str, _s: Sample) -> np.ndarray:
+    """(N, 2) PCA coordinates of the node features; ``fp`` (the sample's fingerprint) is the cache key."""
     return pca_2d(_s.data.x.numpy())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def degrees(fp: str, _s: Sample) -> np.ndarray:
+    """(N,) number of edges leaving each node (an undirected graph stores each edge both ways)."""
     return np.bincount(_s.data.edge_index[0].numpy(), minlength=_s.num_nodes)
 
 
@@ -78,32 +82,15 @@ def node_frame(fp: str, _s: Sample) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
-def color_options(s: Sample) -> list[str]:
-    """What the node colour can show: the class, the degree, then each feature (first 50)."""
-    opts = ["class"] if s.data.get("y") is not None else []
-    return opts + ["degree"] + [f"feature: {n}" for n in s.feature_names[:50]]
-
-
 def node_colors(s: Sample, fp: str, choice: str) -> dict:
-    """Styling arguments for viz's node traces: class labels or a continuous value."""
-    if choice == "class" and s.data.get("y") is not None:
-        return {"labels": s.data.y.numpy(), "label_names": s.label_names}
-    if choice.startswith("feature: "):
-        j = s.feature_names.index(choice.removeprefix("feature: "))
-        return {"color": s.data.x[:, j].numpy(), "color_title": s.feature_names[j]}
-    return {"color": degrees(fp, s).astype(float), "color_title": "degree"}
+    """Styling arguments for viz's node traces (:func:`viz.node_style.node_colors`)."""
+    return node_style.node_colors(s, choice, degrees(fp, s))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def hover_texts(fp: str, _s: Sample) -> list[str]:
-    """One hover label per node (cached: a Python loop over every node)."""
-    deg = degrees(fp, _s)
-    y = _s.data.get("y")
-    return [
-        f"node {_s.node_label(i)}<br>degree {deg[i]}"
-        + (f"<br>{_s.class_name(int(y[i]))}" if y is not None else "")
-        for i in range(_s.num_nodes)
-    ]
+    """One hover label per node (:func:`viz.node_style.hover_texts`; cached: a loop over every node)."""
+    return node_style.hover_texts(_s, degrees(fp, _s))
 
 
 # ---------------------------------------------------------------- events
@@ -115,6 +102,7 @@ def take_chart_event(key: str) -> None:
 
 
 def take_table_event(key: str, row_to_node: Callable[[int], int]) -> None:
+    """Turn table ``key``'s selected rows (mapped to node ids by ``row_to_node``) into the selection."""
     event = st.session_state.get(key)
     if event is None:
         return
@@ -130,7 +118,7 @@ def chart(fig, key: str, fp: str, *, height: int = 520) -> None:
 
 # ---------------------------------------------------------------- the detail panel
 def node_detail(s: Sample, fp: str) -> None:
-    """Everything known about the focus node, with its neighbours one click away."""
+    """Everything known about the focus node, with its neighbors one click away."""
     sel = state.selection()
     if sel.focus is None:
         st.info(
@@ -144,7 +132,7 @@ def node_detail(s: Sample, fp: str) -> None:
     st.markdown(f"#### Node {s.node_label(i)}")
     facts = {"degree": int(deg[i])}
     if d.get("y") is not None:
-        facts["class"] = s.class_name(int(d.y[i])) if int(d.y[i]) >= 0 else "unlabelled"
+        facts["class"] = s.class_name(int(d.y[i])) if int(d.y[i]) >= 0 else "unlabeled"
     for mask in ("train_mask", "val_mask", "test_mask"):
         if d.get(mask) is not None and bool(d[mask][i]):
             facts["split"] = mask.removesuffix("_mask")
@@ -169,16 +157,16 @@ def node_detail(s: Sample, fp: str) -> None:
     nbrs = np.unique(d.edge_index[1][d.edge_index[0] == i].numpy())
     if nbrs.size:
         st.selectbox(
-            f"Neighbours ({nbrs.size}) — pick one to focus it",
+            f"Neighbors ({nbrs.size}) — pick one to focus it",
             [None, *nbrs.tolist()],
             format_func=lambda v: "—" if v is None else s.node_label(v),
-            key=f"neighbour_pick_{fp}_{i}",
-            on_change=_focus_neighbour,
-            args=(f"neighbour_pick_{fp}_{i}",),
+            key=f"neighbor_pick_{fp}_{i}",
+            on_change=_focus_neighbor,
+            args=(f"neighbor_pick_{fp}_{i}",),
         )
 
 
-def _focus_neighbour(key: str) -> None:
+def _focus_neighbor(key: str) -> None:
     value = st.session_state.get(key)
     if value is not None:
         state.set_focus(int(value))

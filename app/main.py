@@ -10,16 +10,24 @@ from pathlib import Path
 import streamlit as st
 
 from nodescope.app.pages import PAGES
+from nodescope.app.plotly_view import preload_plotly_js
 
 st.set_page_config(page_title="Nodescope", page_icon=":material/travel_explore:", layout="wide")
 
 _VIEWS = Path(__file__).parent / "views"
-pages = [st.Page(_VIEWS / "home.py", title="Home", icon=":material/home:", default=True)]
-pages += [st.Page(_VIEWS / p.script, title=p.title, icon=p.icon, url_path=p.url_path) for p in PAGES]
+home = st.Page(_VIEWS / "home.py", title="Home", icon=":material/home:", default=True)
+pages = [home] + [st.Page(_VIEWS / p.script, title=p.title, icon=p.icon, url_path=p.url_path) for p in PAGES]
 page = st.navigation(pages)
+# plotly.js takes the browser ~1.5 s to fetch and compile. A page with charts has it start now,
+# while this run imports torch and PyG; Home, which draws none, once the sidebar is drawn (so the
+# browser's work does not slow the sample's loading) and before the user picks a page.
+if page is not home:
+    preload_plotly_js()
 page.run()
 # The sidebar loads the sample (torch, PyG: seconds on a cold start), so it is drawn after the
 # page: the Home page's text shows at once and the sidebar fills in when the sample is ready.
 from nodescope.app import sidebar  # noqa: E402
 
 sidebar.render()
+if page is home:
+    preload_plotly_js()

@@ -2,7 +2,9 @@
 
 A page calls :func:`model_picker`; it shows which model runs, where its weights came from
 and its accuracy, offers training in the browser (with progress and a Cancel button) when
-no shipped weights fit the sample, and returns a :class:`ActiveModel` or None.
+no shipped weights fit the sample, and returns a :class:`ActiveModel` or None. Training runs
+:func:`core.recipes.fit`, the recipe and entry point of ``nodescope train``; this module keeps
+only the session state, caching and widgets around it.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from pathlib import Path
 import streamlit as st
 from torch_geometric.data import Data
 
-from nodescope.core.checkpoint import check_compatible, load_checkpoint, shipped_checkpoint
+from nodescope.core.checkpoint import check_compatible, load_checkpoint, shipped_weights
 from nodescope.core.device import device
 from nodescope.core.errors import LoadError
 from nodescope.core.models import MODELS, NodeModel
+from nodescope.core.recipes import fit
 from nodescope.core.sample import Sample
-from nodescope.core.training import settings_for, train, with_split
+from nodescope.core.training import with_split
 
 _TRAINED = "trained_models"  # session: {(fingerprint, model key): ActiveModel}
 
@@ -43,11 +46,6 @@ class ActiveModel:
     origin: str
     test_acc: float | None
     ident: str
-
-
-def dataset_key(s: Sample) -> str:
-    """The shipped-weights name of a sample: ``builtin:karate`` → ``karate``, ``planetoid:cora`` → ``cora``."""
-    return s.source.split(":", 1)[-1].lower() if s.source.startswith(("builtin:", "planetoid:")) else ""
 
 
 @st.cache_resource(show_spinner="Loading weights…", max_entries=16)
@@ -75,9 +73,7 @@ def model_picker(
     own ``widget_key``, so the choice made on another page never falls outside its options.
     """
     if s.data.get("y") is None:
-        st.info(
-            "This sample has no node labels, so there is no classifier to inspect. Load a labelled graph."
-        )
+        st.info("This sample has no node labels, so there is no classifier to inspect. Load a labeled graph.")
         return None
     keys = [
         k
@@ -112,7 +108,7 @@ def _from_session(s: Sample, fp: str, key: str) -> ActiveModel | None:
 
 
 def _from_assets(s: Sample, fp: str, key: str) -> ActiveModel | None:
-    path = shipped_checkpoint(dataset_key(s), key)
+    path = shipped_weights(s, key)
     if path is None:
         return None
     try:
@@ -126,10 +122,7 @@ def _from_assets(s: Sample, fp: str, key: str) -> ActiveModel | None:
 
 
 def _train_here(s: Sample, fp: str, key: str) -> None:
-    spec = MODELS[key]
-    settings = settings_for(key)
-    data = with_split(s.data, seed=0)
-    config = spec.config(s.data.num_features, s.num_classes)
+    """Train ``key`` on ``s`` as ``nodescope train`` does (seed 0), with a progress bar; keep it, rerun."""
     bar = st.progress(0.0, text="Training…")
     # A click on any widget reruns the page, and Streamlit stops the running script at its next
     # call (the progress update): so this button cancels, and nothing half-trained is kept.
@@ -138,15 +131,15 @@ def _train_here(s: Sample, fp: str, key: str) -> None:
     def progress(epoch: int, total: int, row: dict[str, float]) -> None:
         bar.progress(epoch / total, text=f"epoch {epoch}: validation accuracy {row['val_acc']:.1%}")
 
-    result = train(config, data, settings, progress=progress)
+    result = fit(key, s, progress=progress)
     bar.empty()
     active = ActiveModel(
         key,
         result.model,
-        result.model.prepare(data).to(device()),
+        result.model.prepare(with_split(s.data, seed=0)).to(device()),
         "trained here",
         result.test_acc,
-        f"trained:{fp}:{key}:{settings.seed}",
+        f"trained:{fp}:{key}:{result.settings.seed}",
     )
     st.session_state.setdefault(_TRAINED, {})[(fp, key)] = active
     st.rerun()  # draw the page again, now with the model

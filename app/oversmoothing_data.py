@@ -1,5 +1,7 @@
-"""What the Over-smoothing page computes and caches: the sweeps (shipped or recomputed here) and,
-for one model at one depth, its layer-by-layer representations and the views derived from them.
+"""What the Over-smoothing page computes and caches.
+
+The sweeps (shipped or recomputed here) and, for one model at one depth, its layer-by-layer
+representations and the views derived from them.
 
 Sweeps computed here live in the session (and in :mod:`core.sweeps`'s disk cache); results of one
 model are cached by the sample's fingerprint, the model key and the depth.
@@ -15,12 +17,13 @@ import torch
 from torch import Tensor
 from torch_geometric.data import Data
 
-from nodescope.app.model_state import dataset_key
+from nodescope.core.checkpoint import dataset_key
 from nodescope.core.device import device
 from nodescope.core.models import MODELS, ModelConfig, NodeModel, build
+from nodescope.core.recipes import sweep_recipe
 from nodescope.core.sample import Sample
 from nodescope.core.sweeps import SweepConfig, SweepResult, precomputed, run_sweep
-from nodescope.core.training import seed_everything, settings_for, train, with_split
+from nodescope.core.training import seed_everything, train, with_split
 from nodescope.explain.embedding import umap_2d
 from nodescope.explain.influence import influence_per_hop
 from nodescope.explain.oversmoothing import (
@@ -79,7 +82,7 @@ def run_live(s: Sample, fp: str, models: list[str], depths: list[int], trained: 
     progress update, so a stopped sweep leaves nothing behind (the disk cache only keeps
     finished sweeps).
     """
-    config = SweepConfig(dataset_key(s) or s.name, tuple(models), tuple(depths), trained=trained)
+    config = SweepConfig(dataset_key(s), tuple(models), tuple(depths), trained=trained)
     bar = st.progress(0.0, text="Starting the sweep…")
     st.button("Stop", key="os_stop")
 
@@ -100,7 +103,7 @@ def names(keys: list[str] | tuple[str, ...]) -> dict[str, str]:
 # ------------------------------------------------------------------------- one model, every layer
 @dataclass(frozen=True)
 class Probe:
-    """One model at one depth: at initialisation (seed 0, as run 0 of an untrained sweep) or trained here.
+    """One model at one depth: at initialization (seed 0, as run 0 of an untrained sweep) or trained here.
 
     Attributes:
         key, depth: registry key and depth (``ModelConfig.layers``).
@@ -117,8 +120,8 @@ class Probe:
 
 
 def _config(s: Sample, key: str, depth: int) -> ModelConfig:
-    classes = s.num_classes if s.data.get("y") is not None else 2
-    return MODELS[key].config(s.data.num_features, classes, layers=depth)
+    """The config of ``key`` at ``depth`` in a sweep of ``s`` (:func:`core.recipes.sweep_recipe`)."""
+    return sweep_recipe(key, s, depth)[0]
 
 
 def trained_here(fp: str, key: str, depth: int) -> tuple[NodeModel, float] | None:
@@ -127,17 +130,20 @@ def trained_here(fp: str, key: str, depth: int) -> tuple[NodeModel, float] | Non
 
 
 def train_probe(s: Sample, fp: str, key: str, depth: int) -> None:
-    """Train ``key`` at ``depth`` with the sweep's settings (seed 0), with a progress bar and a
-    Cancel button (a click reruns the page, which stops this run), keep it, rerun."""
-    sweep = SweepConfig(s.name, (key,), (depth,))  # the sweep defaults: epochs and patience
-    settings = settings_for(key, seed=0, max_epochs=sweep.max_epochs, patience=sweep.patience)
+    """Train ``key`` at ``depth`` as run 0 of a trained sweep does, keep it and rerun the page.
+
+    The recipe is :func:`core.recipes.sweep_recipe` with the sweep's default epochs and patience.
+    A progress bar shows and a Cancel button stops the run (a click reruns the page).
+    """
+    sweep = SweepConfig(dataset_key(s), (key,), (depth,), trained=True)
+    config, settings = sweep_recipe(key, s, depth, hidden=sweep.hidden, **sweep.train_settings(0))
     bar = st.progress(0.0, text="Training…")
     st.button("Cancel training", key="os_cancel_training")
 
     def progress(epoch: int, total: int, row: dict[str, float]) -> None:
         bar.progress(epoch / total, text=f"epoch {epoch}: validation accuracy {row['val_acc']:.1%}")
 
-    result = train(_config(s, key, depth), with_split(s.data, seed=0), settings, progress=progress)
+    result = train(config, with_split(s.data, seed=0), settings, progress=progress)
     bar.empty()
     st.session_state.setdefault(_TRAINED_PROBES, {})[(fp, key, depth)] = (result.model, result.test_acc)
     st.rerun()
@@ -145,8 +151,11 @@ def train_probe(s: Sample, fp: str, key: str, depth: int) -> None:
 
 @st.cache_resource(show_spinner="Running the model…", max_entries=3)
 def probe(fp: str, key: str, depth: int, origin: str, _s: Sample, _model: NodeModel | None = None) -> Probe:
-    """The representations of ``_model`` (trained here; ``origin`` identifies it in the cache key,
-    which every session shares) or, when None, of a freshly initialised model (seed 0)."""
+    """The layer-by-layer representations of ``_model``, or of a fresh model when it is None.
+
+    ``_model`` was trained here and ``origin`` identifies it in the cache key, which every session
+    shares; a fresh model is initialized with seed 0.
+    """
     data = _s.data
     if _model is None:
         seed_everything(0)
@@ -182,14 +191,8 @@ def compute_layer_umap(fp: str, key: str, depth: int, tag: str, layer: int, p: P
     st.session_state.setdefault(_UMAPS, {})[(fp, key, depth, tag, layer)] = coords
 
 
-def embedding_range(coords: np.ndarray) -> float:
-    """Half-width of a square axis range that holds every layer's points (so layers compare)."""
-    r = float(np.abs(coords).max()) if coords.size else 0.0
-    return 1.05 * r if r > 0 else 1.0
-
-
-#: Node-link colourings: label -> (kind for viz.oversmoothing_view.centroid_graph_figure, caption).
-COLOURINGS = {
+#: Node-link colorings: label -> (kind for viz.oversmoothing_view.centroid_graph_figure, caption).
+COLORINGS = {
     "own vs nearest other class": (
         "contrast",
         "Blue: nearer its own class centroid than any other; white: as near another class's; red: nearer "
@@ -207,30 +210,13 @@ COLOURINGS = {
 def centroid_values(
     fp: str, key: str, depth: int, layer: int, kind: str, _p: Probe, _y: Tensor
 ) -> np.ndarray:
-    """(N,) :func:`explain.oversmoothing.centroid_contrast` (``kind`` "contrast") or
-    :func:`explain.oversmoothing.own_centroid_distance` ("distance") at ``layer``."""
+    """(N,) per-node centroid measure of the representations at ``layer``.
+
+    :func:`explain.oversmoothing.centroid_contrast` when ``kind`` is "contrast",
+    :func:`explain.oversmoothing.own_centroid_distance` when it is "distance".
+    """
     fn = centroid_contrast if kind == "contrast" else own_centroid_distance
     return fn(_p.hidden[layer], _y)
-
-
-def heatmap_nodes(s: Sample, selected: tuple[int, ...], max_nodes: int = HEATMAP_NODES) -> np.ndarray:
-    """Node ids for the heat map: the selection, then a fixed random sample; sorted by class.
-
-    All nodes when the graph has at most ``max_nodes``. Sorting by class makes classes
-    blocks along the diagonal while they stay apart.
-    """
-    n = s.num_nodes
-    if n <= max_nodes:
-        nodes = np.arange(n)
-    else:
-        first = np.array(selected[:max_nodes], dtype=np.int64)
-        rest = np.random.default_rng(0).permutation(n)
-        rest = rest[~np.isin(rest, first)][: max_nodes - len(first)]
-        nodes = np.concatenate([first, rest])
-    y = s.data.get("y")
-    if y is not None:
-        nodes = nodes[np.argsort(y.numpy()[nodes], kind="stable")]
-    return nodes
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -243,15 +229,3 @@ def distances(fp: str, key: str, depth: int, layer: int, nodes: tuple[int, ...],
 def influence(fp: str, key: str, depth: int, focus: int, _p: Probe) -> np.ndarray:
     """(H + 1,) share of ``focus``'s Jacobian influence per hop, H = min(depth, MAX_HOPS)."""
     return influence_per_hop(_p.model, _p.data, focus, min(depth, MAX_HOPS))
-
-
-def default_focus(s: Sample) -> int:
-    """The highest-degree node, shown until a node is selected."""
-    return int(np.bincount(s.data.edge_index[1].numpy(), minlength=s.num_nodes).argmax())
-
-
-def heatmap_labels(s: Sample, nodes: np.ndarray) -> list[str]:
-    y = s.data.get("y")
-    if y is None:
-        return [f"node {s.node_label(int(v))}" for v in nodes]
-    return [f"node {s.node_label(int(v))} ({s.class_name(int(y[int(v)]))})" for v in nodes]

@@ -11,18 +11,23 @@ from nodescope.core.device import describe
 from nodescope.core.loaders import BUILTINS, supported_extensions
 from nodescope.core.loaders.planetoid import PLANETOID
 from nodescope.core.paths import data_dir
+from nodescope.core.sample import Sample
 
 #: Upload limit in MB; Streamlit's own limit (.streamlit/config.toml) is set to match.
 MAX_UPLOAD_MB = int(os.environ.get("NODESCOPE_MAX_UPLOAD_MB", "200"))
+#: The sidebar's tabs: where a sample can come from.
+MODES = ("Built-in", "Planetoid", "Upload")
 
 
 def render() -> None:
+    """Draw the sidebar: the source pickers (opened on the loaded sample), its summary, the device."""
     s = state.sample()
+    _init_pickers(s)
     with st.sidebar:
         st.markdown("### Data")
         mode = st.radio(
             "Source",
-            ["Built-in", "Planetoid", "Upload"],
+            MODES,
             horizontal=True,
             key="source_mode",
             label_visibility="collapsed",
@@ -32,7 +37,7 @@ def render() -> None:
         elif mode == "Planetoid":
             _planetoid_picker()
         else:
-            _upload_picker()
+            _upload_picker(s)
         error = state.load_error()
         if error:
             st.error(error, icon=":material/error:")
@@ -54,7 +59,26 @@ def render() -> None:
         st.caption(f"Device: **{describe()}**")
 
 
-def _builtin_picker(current) -> None:
+def _init_pickers(s: Sample) -> None:
+    """Open the sidebar on where ``s`` came from, once per session, before its widgets exist.
+
+    ``NODESCOPE_SOURCE=cora`` opens the Planetoid tab on Cora, a built-in opens its entry in the
+    Built-in list, a file opens the Upload tab (which names the file).
+    """
+    if "source_mode" in st.session_state:
+        return
+    prefix, _, key = s.source.partition(":")
+    if prefix == "planetoid" and key in PLANETOID:
+        st.session_state["source_mode"] = "Planetoid"
+        st.session_state["planetoid_name"] = key
+    elif prefix == "builtin" and key in BUILTINS:
+        st.session_state["source_mode"] = "Built-in"
+        st.session_state["builtin_key"] = key
+    else:
+        st.session_state["source_mode"] = "Upload"
+
+
+def _builtin_picker(current: Sample) -> None:
     keys = list(BUILTINS)
     if "builtin_key" not in st.session_state:
         loaded = current.source.removeprefix("builtin:")
@@ -101,7 +125,9 @@ def _planetoid_picker() -> None:
         st.rerun()
 
 
-def _upload_picker() -> None:
+def _upload_picker(current: Sample) -> None:
+    if not current.source.startswith(("builtin:", "planetoid:", "upload:")):  # a file given at start
+        st.caption(f"Loaded from `{current.source}`")
     main = st.file_uploader(
         "Graph, mesh, surface or panorama",
         key="upload_main",

@@ -86,6 +86,7 @@ def load_error() -> str | None:
 
 
 def selection() -> Selection:
+    """The current selection (empty before any)."""
     return st.session_state.get(_SELECTION, Selection())
 
 

@@ -1,5 +1,8 @@
-"""The app in a real browser (Debian's Chromium): cold start, click-to-update, first render.
+"""The app in a real browser (Debian's Chromium): start-up, cold start, click-to-update, first render.
 
+- start to usable: from launching `nodescope app --headless` (the real command) to the
+  Explorer page drawn in the browser with the loaded sample (node-link and embedding views
+  with their points, the sidebar with the sample);
 - cold start: from launching `streamlit run` to the Home page drawn in the browser;
 - click-to-update: a click on a node of a 3,000-node graph until the detail panel, the
   embedding view and the node-link view all show that node (timed in the page, see
@@ -8,26 +11,131 @@
   has its points (layout + transfer + WebGL draw), with an empty layout cache.
 
 Writes benchmarks/results/app.json. Medians; one machine, one run.
+``python benchmarks/bench_app.py start_to_usable`` runs only the measures named and keeps the
+others' last results in app.json.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from common import RESULTS, summarize, write
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The browser harness is shared with tests/browser, which is not a package: import it from its folder.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "browser"))
 
-from common import summarise, write  # noqa: E402
-
-from tests.browser.harness import CHROMIUM_ARGS, AppServer, chromium_path  # noqa: E402
-from tests.browser.plotly_js import CHART_COUNT, FOCUS_IDS, NODE_POSITION  # noqa: E402
+from harness import CHROMIUM_ARGS, AppServer, chromium_path, free_port  # noqa: E402
+from plotly_js import CHART_COUNT, FOCUS_IDS, NODE_POSITION  # noqa: E402
 
 TIMEOUT_MS = 300_000
+#: The installed ``nodescope`` command beside this Python (the virtual environment's).
+NODESCOPE = Path(sys.executable).with_name("nodescope")
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> None:
+    """Poll /_stcore/health every 20 ms until it answers ok."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"`nodescope app` exited with status {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError("`nodescope app` did not become healthy")
+
+
+def _launched(path: str, browser, marks: dict[str, Callable[[object], None]]) -> dict[str, float]:
+    """Launch ``nodescope app --headless``, open ``path`` once healthy, time each mark in order.
+
+    A cold start: a fresh process and an empty home folder (no Streamlit disk cache), no
+    ``NODESCOPE_*`` settings (the default sample). Returns seconds from the launch to the
+    health check and to each mark (a function waiting on the page).
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as home:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NODESCOPE_")} | {"HOME": home}
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [str(NODESCOPE), "app", "--headless", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_healthy(url, proc)
+            times = {"health_ok": time.perf_counter() - started}
+            page = browser.new_page(viewport={"width": 1600, "height": 1100})
+            page.goto(url + path)
+            for name, wait in marks.items():
+                wait(page)
+                times[name] = time.perf_counter() - started
+            page.close()
+        finally:
+            proc.send_signal(signal.SIGTERM)  # `nodescope app` passes it on to the server
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return times
+
+
+def _explorer_drawn(page) -> None:
+    """Both charts have their node points and the sidebar names the sample and the device."""
+    for chart in (0, 1):
+        page.wait_for_function(f"({NODE_POSITION})([{chart}, 0]) !== null", timeout=TIMEOUT_MS, polling=50)
+    page.get_by_text("Device:").wait_for(timeout=TIMEOUT_MS)
+
+
+def start_to_usable(browser, repeats: int = 5) -> dict:
+    """Seconds from launching ``nodescope app --headless`` to the app usable in the browser.
+
+    Two cold starts per repeat, alternating: the browser opens ``/explorer`` as soon as the
+    server's health check answers, and the clock stops when the Explorer is drawn (both charts
+    with their points, the sidebar with the loaded sample and the device); or the browser opens
+    the Home page and the clock stops at its heading and then at the sidebar with the sample.
+    The 1-minute load average before each launch is kept: the machine may be shared.
+    """
+    explorer, home, load = [], [], []
+    for _ in range(repeats):
+        load.append(os.getloadavg()[0])
+        explorer.append(_launched("/explorer", browser, {"explorer_drawn": _explorer_drawn}))
+        load.append(os.getloadavg()[0])
+        home.append(
+            _launched(
+                "/",
+                browser,
+                {
+                    "home_drawn": lambda p: p.get_by_role("heading", name="Nodescope").wait_for(
+                        timeout=TIMEOUT_MS
+                    ),
+                    "sidebar_with_sample": lambda p: p.get_by_text("Device:").wait_for(timeout=TIMEOUT_MS),
+                },
+            )
+        )
+    return {
+        "command": "nodescope app --headless (default sample); the browser opens once /_stcore/health is ok",
+        "to_explorer_usable": summarize([r["explorer_drawn"] for r in explorer]),
+        "to_health_ok": summarize([r["health_ok"] for r in explorer + home]),
+        "to_home_page_drawn": summarize([r["home_drawn"] for r in home]),
+        "to_home_sidebar_with_sample": summarize([r["sidebar_with_sample"] for r in home]),
+        "load_avg_1min_before_each_launch": [round(x, 2) for x in load],
+    }
 
 
 def random_graph_csv(folder: Path, n: int, avg_degree: int, seed: int = 0) -> Path:
@@ -60,9 +168,9 @@ def cold_start(browser, repeats: int = 3) -> dict:
             finally:
                 server.stop()
     return {
-        "to_health_ok": summarise(health),
-        "to_home_page_drawn": summarise(page_drawn),
-        "to_sidebar_with_sample_ready": summarise(sidebar_ready),
+        "to_health_ok": summarize(health),
+        "to_home_page_drawn": summarize(page_drawn),
+        "to_sidebar_with_sample_ready": summarize(sidebar_ready),
     }
 
 
@@ -114,7 +222,7 @@ def click_to_update(browser, csv: Path, clicks: int = 12) -> dict:
                 page.evaluate(CLICK_TIMER, previous)
                 t0 = time.perf_counter()
                 page.mouse.click(pos["x"], pos["y"])
-                # Points overlap in a dense layout, so the click may hit a neighbour of `node`:
+                # Points overlap in a dense layout, so the click may hit a neighbor of `node`:
                 # the timer waits for a new focus, whichever node it is.
                 try:
                     page.wait_for_function("window.__clickToUpdate !== null", timeout=20_000, polling="raf")
@@ -130,8 +238,8 @@ def click_to_update(browser, csv: Path, clicks: int = 12) -> dict:
         finally:
             server.stop()
     return {
-        **summarise(times),
-        "wall_s_incl_playwright": summarise(wall),
+        **summarize(times),
+        "wall_s_incl_playwright": summarize(wall),
         "clicks_without_a_new_focus": missed,
     }
 
@@ -150,21 +258,39 @@ def first_render(browser, csv: Path) -> dict:
     return {"cold_layout_s": cold, "cached_layout_s": warm}
 
 
+MEASURES = ("start_to_usable", "cold_start", "click_to_update", "first_render")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "measures", nargs="*", metavar="MEASURE", help=f"any of {', '.join(MEASURES)} (default: all)"
+    )
+    wanted = parser.parse_args().measures or MEASURES
+    if unknown := set(wanted) - set(MEASURES):
+        parser.error(f"unknown measure(s): {', '.join(sorted(unknown))}")
     exe = chromium_path()
     if exe is None:
         sys.exit("no Chromium found: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
-    results: dict = {}
+    previous = RESULTS / "app.json"
+    results: dict = json.loads(previous.read_text())["results"] if previous.is_file() else {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        results["cold_start"] = cold_start(browser)
-        results["click_to_update_3k_nodes"] = click_to_update(browser, random_graph_csv(Path(tmp), 3000, 8))
-        for n in (10_000, 100_000):
-            results[f"explorer_first_render_{n // 1000}k_nodes"] = first_render(
-                browser, random_graph_csv(Path(tmp), n, 10)
+        if "start_to_usable" in wanted:
+            results["start_to_usable"] = start_to_usable(browser)
+        if "cold_start" in wanted:
+            results["cold_start"] = cold_start(browser)
+        if "click_to_update" in wanted:
+            results["click_to_update_3k_nodes"] = click_to_update(
+                browser, random_graph_csv(Path(tmp), 3000, 8)
             )
+        if "first_render" in wanted:
+            for n in (10_000, 100_000):
+                results[f"explorer_first_render_{n // 1000}k_nodes"] = first_render(
+                    browser, random_graph_csv(Path(tmp), n, 10)
+                )
         browser.close()
     write("app", {"what": "app timings in headless Chromium (seconds)", "results": results})
 

@@ -25,32 +25,29 @@ Run: ``.venv/bin/python benchmarks/bench_attention.py``
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
+from common import summarize, timed, write
 from torch_geometric.data import Data
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from common import summarise, timed, write  # noqa: E402
-
-from nodescope.core.models import MODELS, build  # noqa: E402
-from nodescope.explain.attention import (  # noqa: E402
+from nodescope.core.graph import hop_distances
+from nodescope.core.models import MODELS, build
+from nodescope.explain.attention import (
     attention_maps,
     attention_rollout,
     global_attention_focus,
     global_ranked,
     global_row_statistics,
     head_statistics,
-    hop_distances,
     incoming,
     outgoing,
 )
+
+REPO = Path(__file__).resolve().parents[1]
 
 SHARED = REPO.parent / "shared" / "data"
 REPEATS = 5
@@ -74,7 +71,7 @@ def cpu_seconds(fn: Callable[[], object], repeats: int) -> dict[str, float]:
         t0 = time.process_time()
         fn()
         times.append(time.process_time() - t0)
-    return summarise(times)
+    return summarize(times)
 
 
 def gat_maps(data: Data) -> dict:
@@ -136,7 +133,7 @@ def cora_focus() -> dict | None:
         times.append(time.perf_counter() - t0)
     out = {
         "graph": "cora (2,708 nodes, 13,264 edges with self-loops)",
-        "per_focus_change": summarise(times),
+        "per_focus_change": summarize(times),
         "what": "incoming + outgoing tables per layer (mean over heads and head 0) + rollout row",
         "target_s": 0.3,
     }
@@ -157,7 +154,7 @@ def cora_gps_focus() -> dict | None:
 
     def per_focus(node: int) -> None:
         rows = global_attention_focus(model, output, node)
-        hops = hop_distances(edge_index, node, n)
+        hops = hop_distances(edge_index, node, n, flow="undirected")
         global_row_statistics(rows, hops, [f"attention {i + 1}" for i in range(rows.shape[0])])
         for layer in range(rows.shape[0]):
             global_ranked(rows[layer].mean(axis=0), hops)
@@ -171,7 +168,7 @@ def cora_gps_focus() -> dict | None:
     out = {
         "graph": "cora (2,708 nodes)",
         "model": "gps: 2 layers, 4 heads, 64 wide (random weights)",
-        "per_focus_change": summarise(times),
+        "per_focus_change": summarize(times),
         "what": "focus rows of every global layer and head + hops + head statistics + ranked tables",
         "target_s": 0.3,
     }
@@ -189,7 +186,7 @@ def transformer(data: Data) -> dict:
         with torch.no_grad():
             model(prepared, attention=True)
 
-    out = {"prepare_laplacian_pe": summarise([prepare_s]), "forward_with_attention": timed(forward, REPEATS)}
+    out = {"prepare_laplacian_pe": summarize([prepare_s]), "forward_with_attention": timed(forward, REPEATS)}
     print(
         f"graph transformer 100k: prepare {prepare_s:.1f} s, forward {out['forward_with_attention']['median_s']:.2f} s"
     )

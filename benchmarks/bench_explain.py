@@ -9,10 +9,18 @@
    seeded sample of Cora's nodes, extrapolated to all nodes (median × 2,708: said so in the
    output). They run on each node's computation subgraph (:mod:`explain.subgraph`); for
    reference, GNNExplainer on the whole graph (PyG's plain usage) for two nodes.
-3. Fidelity of every explainer (:mod:`explain.fidelity`: PyG Fid+/Fid-, characterization,
-   robust Fid_{0.1,+}/Fid_{0.9,-}; on BA-Shapes precision, recall and AUROC against the house
-   motifs) for X-Node GCN and X-Node GAT on a fixed sample of 50 nodes per dataset (BA-Shapes:
-   motif nodes). X-Node should be no worse than GNNExplainer on BA-Shapes.
+3. Fidelity of every explainer and of a random baseline (:mod:`explain.fidelity`: PyG
+   Fid+/Fid-, characterization, probability Fid+/Fid-, robust Fid_{0.1,+}/Fid_{0.9,-}; on
+   BA-Shapes precision, recall and AUROC against the house motifs; explanations are the top
+   20 % of each node's computation edges) for X-Node GCN and X-Node GAT (on BA-Shapes also
+   the plain GCN) on a fixed sample of 50 nodes per dataset (BA-Shapes: motif nodes). X-Node should be no worse than GNNExplainer
+   on BA-Shapes, and every explainer better than random.
+4. The whole ``nodescope explain --dataset cora --model xnode-gcn --method xnode --nodes all``
+   command (a fresh process: imports, explaining every node, fidelity over 50 nodes, writing
+   the CSV), median of 3; target < 10 s. ``--baseline PYTHONPATH`` times another checkout's
+   command in the same runs, interleaved (``PYTHONPATH=DIR`` where ``DIR/nodescope`` is the
+   checkout), for a before/after comparison on the same machine load. Also the fidelity of
+   those 50 nodes alone, in process.
 
 The models are the shipped seed-0 X-Node weights (assets/models/<dataset>/xnode-*.safetensors)
 when present, else trained here with the same settings. Cora needs ../shared/data.
@@ -29,34 +37,35 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import torch
+from common import RESULTS, summarize, timed, write
 from torch_geometric.explain import Explainer
 from torch_geometric.explain.algorithm import GNNExplainer
 
+from nodescope.core.checkpoint import load_checkpoint, shipped_checkpoint
+from nodescope.core.loaders import load
+from nodescope.core.models import MODELS, NodeModel
+from nodescope.core.training import settings_for, train, with_split
+from nodescope.explain import fidelity, posthoc, xnode
+from nodescope.explain.posthoc import MODEL_CONFIG
+from nodescope.explain.subgraph import Logits, prepare_for_explaining
+from nodescope.explain.text import explain_all
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from common import RESULTS, summarise, timed, write  # noqa: E402
-
-from nodescope.core.checkpoint import load_checkpoint, shipped_checkpoint  # noqa: E402
-from nodescope.core.loaders import load  # noqa: E402
-from nodescope.core.models import MODELS, NodeModel  # noqa: E402
-from nodescope.core.training import settings_for, train, with_split  # noqa: E402
-from nodescope.explain import fidelity, posthoc, xnode  # noqa: E402
-from nodescope.explain.posthoc import MODEL_CONFIG  # noqa: E402
-from nodescope.explain.subgraph import Logits, prepare_for_explaining  # noqa: E402
-from nodescope.explain.text import explain_all  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
 SAMPLES = {"gnnexplainer": 10, "ig": 30, "saliency": 100}
 FIDELITY_NODES = 50
 SEED = 0
-PARTS = ("xnode-timing", "posthoc-timing", "fidelity")
+PARTS = ("xnode-timing", "posthoc-timing", "fidelity", "command")
+COMMAND_RUNS = 3
 OUTPUT = RESULTS / "explain.json"
 
 
@@ -98,7 +107,7 @@ def posthoc_timing(sample: Any, data: Any, model: NodeModel) -> dict[str, Any]:
     for method, count in SAMPLES.items():
         nodes = random.Random(SEED).sample(range(n), count)
         seconds = [att.seconds for att in posthoc.explain_nodes(method, model, data, nodes)]
-        per_node = summarise(seconds)
+        per_node = summarize(seconds)
         out[method] = {
             "sampled_nodes": count,
             "per_node": per_node,
@@ -127,7 +136,7 @@ def posthoc_timing(sample: Any, data: Any, model: NodeModel) -> dict[str, Any]:
         posthoc.scrub(clone)
     out["gnnexplainer_whole_graph"] = {
         "sampled_nodes": 2,
-        "per_node": summarise(seconds),
+        "per_node": summarize(seconds),
         "all_nodes_extrapolated_s": statistics.median(seconds) * n,
         "what": "PyG GNNExplainer on the whole graph, as PyG's examples run it (for reference)",
     }
@@ -139,9 +148,9 @@ def fidelity_of(dataset: str, key: str, data_dir: Path | None) -> dict[str, Any]
     sample, data, model, source = model_for(dataset, key, data_dir)
     pool = [i for i in range(sample.num_nodes) if dataset != "ba-shapes" or int(data.y[i]) > 0]
     nodes = sorted(random.Random(SEED).sample(pool, FIDELITY_NODES))
-    methods = ["xnode", "gnnexplainer", "ig", "saliency"] + (
-        ["attention"] if MODELS[key].attention != "none" else []
-    )
+    methods = (["xnode"] if key.startswith("xnode-") else []) + ["gnnexplainer", "ig", "saliency"]
+    methods += ["attention"] if MODELS[key].attention != "none" else []
+    methods += list(posthoc.BASELINES)
     out: dict[str, Any] = {"model": key, "weights": source, "nodes": nodes, "methods": {}}
     for method in methods:
         start = time.perf_counter()
@@ -150,20 +159,77 @@ def fidelity_of(dataset: str, key: str, data_dir: Path | None) -> dict[str, Any]
         else:
             atts = list(posthoc.explain_nodes(method, model, data, nodes))
         explain_s = time.perf_counter() - start
+        start = time.perf_counter()
         frame = fidelity.evaluate(model, data, atts, samples=64, seed=SEED)
-        out["methods"][method] = {**fidelity.summarise(frame), "explain_s": explain_s}
+        out["methods"][method] = {
+            **fidelity.summarize(frame),
+            "explain_s": explain_s,
+            "fidelity_s": time.perf_counter() - start,
+        }
         s = out["methods"][method]
-        extra = f", AUROC {s['auroc']:.3f}" if "auroc" in s else ""
-        print(
-            f"{dataset} {key} {method}: Fid+ {s['fid_plus']:.2f} Fid- {s['fid_minus']:.2f} "
-            f"char {s['characterization']:.2f} robust {s['robust_fid_plus']:.3f}/{s['robust_fid_minus']:.3f}{extra}"
-        )
-    if dataset == "ba-shapes":
+        shown = [
+            "fid_plus",
+            "fid_minus",
+            "prob_fid_plus",
+            "prob_fid_minus",
+            "robust_fid_plus",
+            "robust_fid_minus",
+        ]
+        shown += ["auroc"] if "auroc" in s else []
+        print(f"{dataset} {key} {method}: " + ", ".join(fidelity.shown_summary(s, m) for m in shown))
+    better = ("prob_fid_delta", "robust_fid_delta") + (("auroc",) if dataset == "ba-shapes" else ())
+    baseline = out["methods"]["random"]
+    out["better_than_random"] = {
+        method: {m: bool(s[m] > baseline[m]) for m in better}
+        for method, s in out["methods"].items()
+        if method != "random"
+    }
+    if dataset == "ba-shapes" and "xnode" in methods:
         x, g = out["methods"]["xnode"], out["methods"]["gnnexplainer"]
         out["xnode_no_worse_than_gnnexplainer"] = {
             m: bool(x[m] >= g[m])
-            for m in ("auroc", "precision", "recall", "characterization", "robust_fid_delta")
+            for m in (
+                "auroc",
+                "precision",
+                "recall",
+                "characterization",
+                "prob_fid_delta",
+                "robust_fid_delta",
+            )
         }
+    return out
+
+
+def command_timing(planetoid: Path, baseline: str | None) -> dict[str, Any]:
+    """Wall time of the whole ``nodescope explain`` command on Cora (and of a baseline checkout's)."""
+    out_dir = Path(tempfile.mkdtemp(prefix="bench-explain-"))
+    args = ["explain", "--dataset", "cora", "--model", "xnode-gcn", "--method", "xnode", "--nodes", "all"]
+    args += ["--data-dir", str(planetoid)]
+    builds = {"this checkout": None} | ({"baseline": baseline} if baseline else {})
+    seconds: dict[str, list[float]] = {name: [] for name in builds}
+    for _ in range(COMMAND_RUNS):
+        for k, (name, path) in enumerate(builds.items()):
+            env = dict(os.environ) | ({"PYTHONPATH": path} if path else {})
+            command = [sys.executable, "-m", "nodescope.cli.main", *args, "--out", str(out_dir / f"{k}.csv")]
+            start = time.perf_counter()
+            subprocess.run(command, env=env, check=True, capture_output=True)
+            seconds[name].append(time.perf_counter() - start)
+    fidelity_json = json.loads((out_dir / "0.fidelity.json").read_text())  # this checkout's
+    out = {
+        "command": "nodescope " + " ".join(args),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "target_s": 10.0,
+        **{name: summarize(values) for name, values in seconds.items()},
+        "fidelity_summary": fidelity_json,
+    }
+    if baseline:
+        out["baseline_pythonpath"] = baseline
+    print(", ".join(f"{name}: {statistics.median(v):.1f} s" for name, v in seconds.items()))
+    sample, data, model, _ = model_for("cora", "xnode-gcn", planetoid)
+    nodes = sorted(random.Random(SEED).sample(range(sample.num_nodes), FIDELITY_NODES))
+    atts = list(xnode.attributions(model, data, nodes))
+    out["fidelity_50_nodes"] = timed(lambda: fidelity.evaluate(model, data, atts, samples=64, seed=SEED))
+    print(f"fidelity of 50 nodes in process: {out['fidelity_50_nodes']['median_s']:.2f} s")
     return out
 
 
@@ -181,18 +247,20 @@ def main(argv: list[str] | None = None) -> None:
         default=list(PARTS),
         help="run only these parts; the others are kept from the last results/explain.json",
     )
-    parts = set(parser.parse_args(argv).parts)
+    parser.add_argument("--baseline", help="PYTHONPATH of a checkout to time the command against")
+    options = parser.parse_args(argv)
+    parts = set(options.parts)
     planetoid = SHARED / "planetoid"
     previous = json.loads(OUTPUT.read_text()) if OUTPUT.is_file() else {}
     payload: dict[str, Any] = {
-        k: previous[k] for k in ("cora_timing", "fidelity", "updated") if k in previous
+        k: previous[k] for k in ("cora_timing", "fidelity", "command", "updated") if k in previous
     }
     payload |= {
         "torch_threads": torch.get_num_threads(),
         "settings": {
             "gnnexplainer_epochs": 100,
             "ig_steps": 50,
-            "top_k": fidelity.TOP_K,
+            "explanation_size": f"top {fidelity.FRACTION:.0%} of each node's computation edges, at least 1",
             "mc_samples": 64,
             "alpha1": fidelity.ALPHA1,
             "alpha2": fidelity.ALPHA2,
@@ -219,9 +287,14 @@ def main(argv: list[str] | None = None) -> None:
         for dataset in ("ba-shapes", "cora"):
             if dataset == "cora" and not planetoid.is_dir():
                 continue
-            for key in ("xnode-gcn", "xnode-gat"):
+            for key in (
+                ("gcn", "xnode-gcn", "xnode-gat") if dataset == "ba-shapes" else ("xnode-gcn", "xnode-gat")
+            ):
                 payload["fidelity"][f"{dataset}/{key}"] = fidelity_of(dataset, key, planetoid)
         updated["fidelity"] = _stamp()
+    if "command" in parts and planetoid.is_dir():
+        payload["command"] = command_timing(planetoid, options.baseline)
+        updated["command"] = _stamp()
     write("explain", payload)
 
 

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import summarise, write
+from common import summarize, write
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -21,7 +21,7 @@ def run(source: str, repeats: int = 3) -> dict:
         t0 = time.perf_counter()
         subprocess.run([NODESCOPE, "info", source, "--json"], check=True, capture_output=True)
         times.append(time.perf_counter() - t0)
-    return summarise(times)
+    return summarize(times)
 
 
 def main() -> None:

@@ -9,19 +9,16 @@ Run: ``.venv/bin/python benchmarks/bench_layout.py``
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from common import summarize, write
+
+from nodescope.viz.graph_view import node_link_figure
+from nodescope.viz.layout import graph_layout
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from common import summarise, write  # noqa: E402
-
-from nodescope.viz.graph_view import node_link_figure  # noqa: E402
-from nodescope.viz.layout import graph_layout  # noqa: E402
 
 SIZES = (10_000, 100_000)
 EDGES_PER_NODE = 5
@@ -57,7 +54,7 @@ def bench(n: int) -> dict:
         times["to_json"].append(t)
         size = len(js)
     out = {"nodes": n, "directed_edges": int(ei.shape[1]), "json_mb": round(size / 1e6, 2)}
-    out.update({k: summarise(v) for k, v in times.items()})
+    out.update({k: summarize(v) for k, v in times.items()})
     print(
         f"{n:>7,} nodes / {ei.shape[1]:>9,} directed edges: layout {out['layout']['median_s']:.2f} s, "
         f"figure {out['figure']['median_s']:.2f} s, to_json {out['to_json']['median_s']:.2f} s ({out['json_mb']} MB)"

@@ -21,21 +21,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 import torch
+from common import write
+from torch_geometric.data import Data
+
+from nodescope.core.models import MODELS, build
+from nodescope.core.sweeps import SweepConfig, run_sweep
+from nodescope.explain.oversmoothing import measure_for
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from common import write  # noqa: E402
-from torch_geometric.data import Data  # noqa: E402
-
-from nodescope.core.models import MODELS, build  # noqa: E402
-from nodescope.core.sweeps import SweepConfig, run_sweep  # noqa: E402
-from nodescope.explain.oversmoothing import measure_for  # noqa: E402
 
 NODES = 100_000
 EDGES_PER_NODE = 5

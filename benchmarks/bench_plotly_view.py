@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import summarise, write  # noqa: E402
+from common import summarize, write  # noqa: E402
 
 from tests.browser.harness import CHROMIUM_ARGS, chromium_path  # noqa: E402
 from tests.browser.plotly_js import CHART_COUNT, FOCUS_IDS, NODE_POSITION  # noqa: E402
@@ -73,7 +73,7 @@ def run_mode(browser, url: str, query: str) -> dict:
         js_click = page.evaluate("performance.now()")
         t = time.perf_counter()
         page.mouse.click(pos["x"], pos["y"])
-        # Points overlap, so the click may hit a neighbour of `node`: wait for both views to
+        # Points overlap, so the click may hit a neighbor of `node`: wait for both views to
         # agree on a new focus (their figure state), then for it to be painted.
         page.wait_for_function(
             f"(() => {{ const a = (({FOCUS_IDS})(0) || [])[0], b = (({FOCUS_IDS})(1) || [])[0];"
@@ -105,8 +105,8 @@ def run_mode(browser, url: str, query: str) -> dict:
     page.close()
     out = {
         "first_draw_s": first_draw,
-        "click_to_both_views_updated": summarise(updated),
-        "click_to_both_views_painted": summarise(painted),
+        "click_to_both_views_updated": summarize(updated),
+        "click_to_both_views_painted": summarize(painted),
         "chart_remounts": remounts,
     }
     if react_ms:

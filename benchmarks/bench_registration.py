@@ -26,16 +26,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+from common import summarize, write
+
+from nodescope.core.models.sugar import shipped_sugar
+from nodescope.core.registration import read_sphere, read_subject, read_subject_dir, write_sphere
+from nodescope.core.registration.pipeline import register, synthetic_subject
+from nodescope.explain.registration import angular_distance_deg, flipped_triangles, registration_metrics
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from common import summarise, write  # noqa: E402
-
-from nodescope.core.models.sugar import shipped_sugar  # noqa: E402
-from nodescope.core.registration import read_sphere, read_subject, read_subject_dir, write_sphere  # noqa: E402
-from nodescope.core.registration.pipeline import register, synthetic_subject  # noqa: E402
-from nodescope.explain.registration import angular_distance_deg, flipped_triangles, registration_metrics  # noqa: E402
 
 SUBJECT = REPO.parent / "shared" / "data" / "sugar-sub-001"
 MAGNITUDES = (2.0, 5.0, 10.0)
@@ -76,7 +74,7 @@ def real_subject(kwargs: dict, runs: int) -> dict:
         **metrics.as_dict(),
         "stages": result.stages,
         "stage_seconds": {k: round(v, 3) for k, v in result.timings.items()},
-        "end_to_end": summarise(times),
+        "end_to_end": summarize(times),
         "first_s": first,
     }
 

@@ -19,15 +19,14 @@ import sys
 import time
 from pathlib import Path
 
+from common import summarize, write
+
+from nodescope.core.geometry import fsaverage
+from nodescope.core.geometry.resample import locate, resample
+from nodescope.core.registration import read_sphere, read_subject_dir
+from nodescope.explain.registration import registration_metrics
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from common import summarise, write  # noqa: E402
-
-from nodescope.core.geometry import fsaverage  # noqa: E402
-from nodescope.core.geometry.resample import locate, resample  # noqa: E402
-from nodescope.core.registration import read_sphere, read_subject_dir  # noqa: E402
-from nodescope.explain.registration import registration_metrics  # noqa: E402
 
 SUBJECT = REPO.parent / "shared" / "data" / "sugar-sub-001"
 RUNS = 5
@@ -78,7 +77,7 @@ def main() -> None:
             t = time.perf_counter()
             step()
             times.append(time.perf_counter() - t)
-        results[name] = summarise(times)
+        results[name] = summarize(times)
         print(f"{name:>24}: {results[name]['median_s']:.3f} s")
     metrics = registration_metrics(
         freesurfer,

@@ -33,10 +33,10 @@ def timed(fn: Callable[[], Any], repeats: int = 3) -> dict[str, float]:
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return summarise(times)
+    return summarize(times)
 
 
-def summarise(times: list[float]) -> dict[str, float]:
+def summarize(times: list[float]) -> dict[str, float]:
     return {
         "median_s": statistics.median(times),
         "min_s": min(times),

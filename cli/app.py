@@ -12,9 +12,12 @@ from pathlib import Path
 #: The Streamlit entry script. The CLI starts the app as a separate program and imports none of
 #: its code: ``cli/`` and ``app/`` are sibling layers, side by side in the repository and the wheel.
 MAIN_SCRIPT = Path(__file__).resolve().parents[1] / "app" / "main.py"
+#: Streamlit's command line with the pages' heavy imports started at once (see app/serve.py).
+SERVE_SCRIPT = MAIN_SCRIPT.with_name("serve.py")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``app`` subcommand and its options to ``sub``, the ``nodescope`` subparsers."""
     app = sub.add_parser("app", help="launch the browser app")
     app.add_argument("--port", type=int, default=8501)
     app.add_argument("--source", help="what to open first (default: a built-in graph)")
@@ -29,13 +32,24 @@ def streamlit_command(port: int, headless: bool) -> list[str]:
     The settings are passed as flags (not read from ``.streamlit/config.toml``) so that an
     installed Nodescope behaves the same from any working folder.
     """
-    cmd = [sys.executable, "-m", "streamlit", "run", str(MAIN_SCRIPT), "--server.port", str(port)]
+    cmd = [sys.executable, str(SERVE_SCRIPT), "run", str(MAIN_SCRIPT), "--server.port", str(port)]
     cmd += ["--browser.gatherUsageStats", "false", "--server.headless", "true" if headless else "false"]
     cmd += ["--server.maxUploadSize", "200", "--client.toolbarMode", "minimal", "--theme.base", "light"]
     return cmd
 
 
 def run(args: argparse.Namespace) -> int:
+    """Serve the app with Streamlit in a child process until it ends.
+
+    ``--source`` and ``--data-dir`` reach the app as ``NODESCOPE_SOURCE`` and
+    ``NODESCOPE_DATA_DIR``; SIGTERM and SIGHUP are forwarded to the child, and Ctrl-C sends it SIGINT.
+
+    Args:
+        args: the parsed ``nodescope app`` options.
+
+    Returns:
+        The Streamlit process's exit status.
+    """
     env = dict(os.environ)
     if args.source:
         env["NODESCOPE_SOURCE"] = args.source

@@ -13,29 +13,34 @@ Writes one ``.npz`` (read it with ``numpy.load``, no pickle needed):
 - models with global attention (GraphGPS, whose local convolution has no coefficients, so L = 0):
   ``global_nodes`` (K,) and ``global_alpha`` (Lg, H, K, N), the attention rows of those nodes.
 
-Weights: ``--weights`` when given, else the shipped checkpoint for the dataset and model. The
-command reaches ``explain`` through ``importlib`` (as ``nodescope explain`` does), so ``core``
-imports nothing above it.
+Layers and heads are zero-based in the arrays (``stats_layer``, ``stats_head``, ``top_heads``, the
+axes of ``alpha`` and ``deviation``); the summary line on stderr names them one-based as the app
+does, ``L2 H1`` for layer index 1, head index 0.
+
+Weights: ``--weights`` when given, else the shipped checkpoint for the dataset and model.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 from typing import Any
+
+from nodescope.cli.common import known_model, labeled_sample, node_ids, read_model
+from nodescope.core.errors import LoadError
 
 #: Without --global-nodes, graphs up to this size get every node's global attention row.
 GLOBAL_ALL_NODES = 1000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``attention`` subcommand and its options to ``sub``, the ``nodescope`` subparsers."""
     p = sub.add_parser(
         "attention", help="every edge's attention per layer and head, head statistics and importance"
     )
     p.add_argument(
-        "--dataset", required=True, help="a labelled built-in (karate, sbm, ...), cora/citeseer, or a file"
+        "--dataset", required=True, help="a labeled built-in (karate, sbm, ...), cora/citeseer, or a file"
     )
     p.add_argument("--model", required=True, help="an attention model: gat, gatv2, graph-transformer, gps")
     p.add_argument("--weights", type=Path, help="a checkpoint (.safetensors/.json); default: the shipped one")
@@ -50,81 +55,84 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _say(text: str, *, end: str = "\n") -> None:
-    print(text, end=end, file=sys.stderr, flush=True)
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def head_label(layer: int, head: int) -> str:
+    """The app's one-based name of a zero-based (layer, head): ``head_label(1, 0)`` is ``L2 H1``."""
+    return f"L{layer + 1} H{head + 1}"
 
 
 def _global_nodes(text: str | None, n: int) -> list[int]:
-    from nodescope.core.errors import LoadError
-
     if text is None:
         return list(range(n)) if n <= GLOBAL_ALL_NODES else []
-    try:
-        nodes = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError as exc:
-        raise LoadError(f"--global-nodes takes comma-separated node ids, not '{text}'.") from exc
-    bad = [i for i in nodes if not 0 <= i < n]
-    if bad:
-        raise LoadError(f"--global-nodes: {bad[0]} is not a node id here (0..{n - 1}).")
-    return nodes
+    return node_ids(text, n, "--global-nodes")
 
 
 def _model(args: argparse.Namespace, key: str, sample: Any) -> Any:
-    from nodescope.core.checkpoint import check_compatible, load_checkpoint, shipped_checkpoint
-    from nodescope.core.errors import LoadError
+    from nodescope.core.checkpoint import shipped_weights
 
-    path = args.weights or shipped_checkpoint(key, args.model)
+    path = args.weights or shipped_weights(sample, args.model)
     if path is None:
         raise LoadError(
             f"No shipped {args.model} weights for {key}: pass --weights, or train some with "
-            f"'nodescope train --dataset {key} --model {args.model} --out DIR'."
+            f"'nodescope train --dataset {args.dataset} --model {args.model} --out DIR'."
         )
-    model, info = load_checkpoint(path)
-    if model.config.model != args.model:
-        raise LoadError(f"{path.name} holds a {model.config.model} model, not {args.model}.")
-    check_compatible(model, sample)
+    model, info = read_model(path, args.model, sample)
     _say(f"Weights: {path} (test acc {info.get('test_acc', float('nan')):.1%}).")
     return model
 
 
 def run(args: argparse.Namespace) -> int:
+    """Write the attention maps, head statistics and head importance of a model to ``--out``.
+
+    The arrays are described in the module docstring; a summary line goes to stderr.
+
+    Args:
+        args: the parsed ``nodescope attention`` options.
+
+    Returns:
+        0.
+
+    Raises:
+        LoadError: an unknown or attention-free model, an unlabeled or unreadable dataset,
+            missing weights, a graph too large for global attention, or an unwritable ``--out``.
+    """
     import numpy as np
     import torch
 
-    from nodescope.cli.train import _dataset_key
+    from nodescope.cli.progress import Bar
+    from nodescope.core.checkpoint import dataset_key
     from nodescope.core.device import device
-    from nodescope.core.errors import LoadError
-    from nodescope.core.loaders import load
     from nodescope.core.models import MODELS
     from nodescope.core.training import with_split
+    from nodescope.explain.attention import (
+        attention_maps,
+        global_attention_modules,
+        global_attention_rows,
+        head_statistics,
+    )
+    from nodescope.explain.heads import head_importance
 
-    if args.model not in MODELS:
-        raise LoadError(f"Unknown model '{args.model}'; choose one of {', '.join(MODELS)}.")
+    known_model(args.model)
     if MODELS[args.model].attention == "none":
         attentive = [k for k, s in MODELS.items() if s.attention != "none"]
         raise LoadError(f"{args.model} has no attention; choose one of {', '.join(attentive)}.")
-    sample = load(args.dataset, data_dir=args.data_dir)
-    if sample.data.get("y") is None or sample.num_classes < 2:
-        raise LoadError(f"{sample.name} has no node labels (two classes or more) to score heads on.")
+    sample = labeled_sample(args.dataset, args.data_dir, "to score heads on")
     global_nodes = _global_nodes(args.global_nodes, sample.num_nodes)
-    key = _dataset_key(args.dataset)
+    key = dataset_key(sample)
     model = _model(args, key, sample)
     try:
         data = model.prepare(with_split(sample.data, seed=0)).to(device())
     except ValueError as exc:  # GraphGPS refusing a graph too large for global attention
         raise LoadError(str(exc)) from exc
-    attention = importlib.import_module("explain.attention")
-    heads = importlib.import_module("explain.heads")
 
     _say("Reading every layer's attention…")
-    maps = attention.attention_maps(model, data)
-    stats = attention.head_statistics(maps)
-    total = sum(heads.head_counts(model))
-
-    def progress(done: int, _total: int) -> None:
-        _say(f"\rSwitching heads off one at a time: {done}/{total}", end="\n" if done == total else "")
-
-    importance = heads.head_importance(model, data, data.test_mask, metric=args.metric, progress=progress)
+    maps = attention_maps(model, data)
+    stats = head_statistics(maps)
+    with Bar("Switching heads off one at a time", unit="head") as bar:
+        importance = head_importance(model, data, data.test_mask, metric=args.metric, progress=bar.on_count)
     arrays: dict[str, Any] = {
         "edge_index": maps.edge_index,
         "alpha": maps.alpha,
@@ -140,16 +148,14 @@ def run(args: argparse.Namespace) -> int:
         "baseline": np.float64(importance.baseline),
         "metric": np.asarray(importance.metric),
     }
-    if attention.global_attention_modules(model):
+    if global_attention_modules(model):
         with torch.no_grad():
             out = model(data)
         n_layers = len(out.global_inputs)
         if global_nodes:
             _say(f"Global attention rows of {len(global_nodes):,} nodes…")
             idx = torch.tensor(global_nodes, device=out.logits.device)
-            rows = [
-                attention.global_attention_rows(model, out, g, idx).cpu().numpy() for g in range(n_layers)
-            ]
+            rows = [global_attention_rows(model, out, g, idx).cpu().numpy() for g in range(n_layers)]
             arrays["global_alpha"] = np.stack(rows)
         else:
             _say(
@@ -165,6 +171,6 @@ def run(args: argparse.Namespace) -> int:
     _say(
         f"{args.model} on {key}: {len(maps.heads)} attention layers, {maps.edge_index.shape[1]:,} edges → "
         f"{args.out}; Δ{importance.metric} specialization {importance.specialization:.4f}, "
-        f"focus {importance.focus:.2f}, top heads {importance.top_heads}"
+        f"focus {importance.focus:.2f}, top heads {', '.join(head_label(*h) for h in importance.top_heads)}"
     )
     return 0

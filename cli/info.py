@@ -1,4 +1,4 @@
-"""``nodescope info SOURCE``: load anything the app can load and summarise it."""
+"""``nodescope info SOURCE``: load anything the app can load and summarize it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    info = sub.add_parser("info", help="load a graph, mesh, cortical surface or panorama and summarise it")
+    """Add the ``info`` subcommand and its options to ``sub``, the ``nodescope`` subparsers."""
+    info = sub.add_parser("info", help="load a graph, mesh, cortical surface or panorama and summarize it")
     info.add_argument(
         "source", help="a built-in name (karate, fsaverage5-left, room, ...), cora/citeseer, or a file"
     )
@@ -27,6 +28,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Load ``args.source`` (with its companion files) and print its summary, as text or one JSON object.
+
+    Args:
+        args: the parsed ``nodescope info`` options.
+
+    Returns:
+        0.
+
+    Raises:
+        LoadError: the source or a companion file cannot be loaded.
+    """
     from nodescope.core.loaders import load
 
     sample = load(
@@ -51,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     lines.append(
         "  labels    none"
         if labels is None
-        else f"  labels    {labels['classes']} classes, {labels['labelled']:,} labelled nodes"
+        else f"  labels    {labels['classes']} classes, {labels['labeled']:,} labeled nodes"
     )
     present = [k for k in ("pos", "spherical_coords") if geo[k]]
     if geo["faces"]:

@@ -18,6 +18,7 @@ EXIT_BAD_INPUT = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``nodescope`` parser, with one subcommand per module of :data:`COMMANDS`, in that order."""
     parser = argparse.ArgumentParser(
         prog="nodescope", description="Interactive visual exploration of graph neural networks."
     )
@@ -28,6 +29,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``nodescope`` command line (the console script's entry point).
+
+    A :class:`~core.errors.LoadError` is printed as one line on stderr.
+
+    Args:
+        argv: the arguments after the program name; None reads ``sys.argv``.
+
+    Returns:
+        The exit status: the subcommand's (0 on success), :data:`EXIT_BAD_INPUT` for bad input,
+        130 when interrupted.
+    """
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -1,25 +1,25 @@
 """``nodescope oversmooth``: a depth sweep of over-smoothing metrics (and accuracy) written as JSON.
 
-The command sits at the top of the stack: it hands ``explain.oversmoothing.measure_for`` to
-:func:`core.sweeps.run_sweep` through ``importlib`` (as ``nodescope explain`` and ``nodescope app``
-reach the layers above core), so ``core`` keeps importing nothing above it.
+It hands :func:`explain.oversmoothing.measure_for` to :func:`core.sweeps.run_sweep` (core does
+not import explain), which builds and trains each run with :func:`core.recipes.sweep_recipe`, as
+the app's Over-smoothing page does.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 from pathlib import Path
 
 from nodescope.core.errors import LoadError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``oversmooth`` subcommand and its options to ``sub``, the ``nodescope`` subparsers."""
     p = sub.add_parser(
         "oversmooth",
         help="per-layer over-smoothing metrics (and test accuracy) of models at several depths",
         description="For each model and depth: Dirichlet energy, MAD/MADGap, SMV, ranks, ... at every "
-        "layer, at initialisation or after training (--trained). Results are cached on disk.",
+        "layer, at initialization or after training (--trained). Results are cached on disk.",
     )
     p.add_argument(
         "--dataset", required=True, help="a built-in graph (karate, sbm, ...), cora/citeseer, or a file"
@@ -45,14 +45,26 @@ def _ints(text: str, what: str) -> tuple[int, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run the depth sweep, write it to ``--out`` as JSON and print one line per model.
+
+    Each line gives, per depth, the last layer's Dirichlet energy and, with ``--trained``, the
+    test accuracy.
+
+    Args:
+        args: the parsed ``nodescope oversmooth`` options.
+
+    Returns:
+        0.
+
+    Raises:
+        LoadError: a missing output folder, or a bad configuration or dataset (unknown model,
+            depth or count out of range, unreadable or unlabeled dataset).
+    """
     import json
-    import sys
 
-    from tqdm.auto import tqdm
-
+    from nodescope.cli.progress import FRACTION_FORMAT, Bar
     from nodescope.core.sweeps import SweepConfig, run_sweep
-
-    measure_for = importlib.import_module("explain.oversmoothing").measure_for
+    from nodescope.explain.oversmoothing import measure_for
 
     if not args.out.parent.is_dir():
         raise LoadError(f"Cannot write {args.out}: folder {args.out.parent} does not exist.")
@@ -66,28 +78,11 @@ def run(args: argparse.Namespace) -> int:
         max_epochs=args.epochs,
         patience=args.patience,
     )
-    bars: list[tqdm] = []  # opened at the first report, after the dataset loaded (errors stay one line)
-
-    def progress(fraction: float, message: str) -> None:
-        if not bars:
-            bars.append(
-                tqdm(
-                    total=1000,
-                    file=sys.stderr,
-                    bar_format="{desc} {bar} {percentage:3.0f}% {elapsed}<{remaining}",
-                )
-            )
-        bar = bars[0]
-        bar.set_description_str(message[:40])
-        bar.update(round(1000 * fraction) - bar.n)
-
-    try:
+    # The bar opens at the first report, after the dataset loaded: errors stay one line.
+    with Bar(leave=True, bar_format=FRACTION_FORMAT) as bar:
         result = run_sweep(
-            config, measure_for, data_dir=args.data_dir, progress=progress, use_cache=not args.no_cache
+            config, measure_for, data_dir=args.data_dir, progress=bar.on_fraction, use_cache=not args.no_cache
         )
-    finally:
-        for bar in bars:
-            bar.close()
     args.out.write_text(json.dumps(result.to_dict(), allow_nan=False))
     for model in config.models:
         acc = result.accuracy(model)

@@ -24,17 +24,19 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib
 import json
-import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nodescope.core.registration.io import Subject
 
 CSV_NAME = "registration.csv"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``register`` subcommand and its options to ``sub``, the ``nodescope`` subparsers."""
     p = sub.add_parser("register", help="register native cortical spheres to fsaverage5 (rigid + non-rigid)")
     p.add_argument("--moving-sphere", type=Path, help="the native sphere (lh.sphere or .surf.gii)")
     p.add_argument("--moving-sulc", type=Path, help="its sulcal depth (lh.sulc or .shape.gii)")
@@ -78,15 +80,13 @@ def _check(args: argparse.Namespace) -> None:
         raise LoadError(f"--refine takes a number of steps >= 0, not {args.refine}.")
 
 
-def _register_one(subject: Any, out: Path, args: argparse.Namespace, read_s: float) -> tuple[dict, Any]:
+def _register_one(subject: Subject, out: Path, args: argparse.Namespace, read_s: float) -> tuple[dict, Any]:
     """Register a read subject, write it; ``(timings incl. read/write/seconds, result)``."""
     from nodescope.core.registration.io import write_sphere
-    from nodescope.core.registration.pipeline import register as run_registration
+    from nodescope.core.registration.pipeline import register_subject
 
-    result = run_registration(
-        subject.sphere,
-        subject.faces,
-        subject.sulc,
+    result = register_subject(
+        subject,
         fixed=args.fixed,
         rigid_only=args.rigid_only,
         refine=args.refine,
@@ -99,9 +99,11 @@ def _register_one(subject: Any, out: Path, args: argparse.Namespace, read_s: flo
     return {k: round(v, 4) for k, v in timings.items()}, result
 
 
-def _metrics(subject: Any, registered: Any, reference: Any = None) -> dict[str, Any]:
-    """Every registration measure, reached through importlib: ``core`` imports nothing above it."""
-    metrics = importlib.import_module("explain.registration").registration_metrics(
+def _metrics(subject: Subject, registered: Any, reference: Any = None) -> dict[str, Any]:
+    """Every registration measure (:func:`explain.registration.registration_metrics`) but those undefined."""
+    from nodescope.explain.registration import registration_metrics
+
+    metrics = registration_metrics(
         registered,
         subject.sphere,
         subject.faces,
@@ -131,21 +133,8 @@ def _single(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(items: list[Path]) -> Any:
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return _plain_progress(items)
-    return tqdm(items, desc="registering", unit="subject", file=sys.stderr)
-
-
-def _plain_progress(items: list[Path]) -> Any:
-    for i, item in enumerate(items, 1):
-        print(f"[{i}/{len(items)}] {item.name}", file=sys.stderr, flush=True)
-        yield item
-
-
 def _batch(args: argparse.Namespace) -> int:
+    from nodescope.cli.progress import iterate
     from nodescope.core.errors import LoadError
     from nodescope.core.registration.io import read_sphere, read_subject_dir
 
@@ -158,7 +147,7 @@ def _batch(args: argparse.Namespace) -> int:
         raise LoadError(f"{args.batch} holds no subject folder with surf/lh.sphere and surf/lh.sulc.")
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
-    for folder in _progress(folders):
+    for folder in iterate(folders, "registering", unit="subject"):
         start = time.perf_counter()
         try:
             subject = read_subject_dir(folder)
@@ -183,5 +172,18 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Register one subject, or every subject of ``--batch``, as the module docstring describes.
+
+    Args:
+        args: the parsed ``nodescope register`` options.
+
+    Returns:
+        0.
+
+    Raises:
+        LoadError: contradictory or missing options, an unknown fixed surface, missing SUGAR
+            weights for ``--method net``/``net+fit``, or a subject that cannot be read (in a
+            batch, such a subject becomes a row with its error instead).
+    """
     _check(args)
     return _batch(args) if args.batch is not None else _single(args)

@@ -10,7 +10,8 @@ A checkpoint ``NAME`` is two files side by side:
   as fractions in [0, 1]).
 
 Shipped weights live in ``assets/models/<dataset>/<model>.{safetensors,json}``; dataset keys
-are the built-in / Planetoid names (``karate``, ``sbm``, ``ba-shapes``, ``cora``, ...).
+are the built-in / Planetoid names (``karate``, ``sbm``, ``ba-shapes``, ``cora``, ...), the
+:func:`dataset_key` of the samples they were trained on.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ VERSION = 1
 #: Where the shipped weights live (``<dataset>/<model>.safetensors`` + ``.json``).
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "assets" / "models"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")  # dataset and model keys; nothing that walks out of SHIPPED_DIR
+#: Sources of the samples shipped weights and sweeps are made on (a file is never one of them).
+SHIPPED_SOURCES = ("builtin:", "planetoid:")
 
 
 def _versions() -> dict[str, str]:
@@ -61,16 +64,18 @@ def save_checkpoint(model: NodeModel, path: Path, *, info: dict[str, Any]) -> No
         model: any registered model; its ``config`` goes into the JSON.
         path: the checkpoint's name; its suffix, if any, is replaced (``out/gat`` and
             ``out/gat.json`` name the same checkpoint). Parent folders are created.
-        info: JSON-serialisable provenance (see :func:`train_info`); the keys ``format``,
+        info: JSON-serializable provenance (see :func:`train_info`); the keys ``format``,
             ``version``, ``config``, ``weights_sha256``, ``saved`` and ``versions`` are set here.
     """
     write_weights(model, path, {**info, "format": FORMAT, "version": VERSION, "config": asdict(model.config)})
 
 
 def write_weights(module: torch.nn.Module, path: Path, record: dict[str, Any]) -> None:
-    """Write ``module``'s state dict to ``path.safetensors`` and ``record`` to ``path.json``,
-    adding ``weights_sha256``, ``saved`` and ``versions`` (suffix replaced; folders created).
-    Every weights format of Nodescope (checkpoints, the SUGAR network) is written here."""
+    """Write ``module``'s state dict to ``path.safetensors`` and ``record`` to ``path.json``.
+
+    The record gains ``weights_sha256``, ``saved`` and ``versions`` (suffix replaced; folders
+    created). Every weights format of Nodescope (checkpoints, the SUGAR network) is written here.
+    """
     weights, meta = path.with_suffix(".safetensors"), path.with_suffix(".json")
     weights.parent.mkdir(parents=True, exist_ok=True)
     # clone(): safetensors refuses tensors that share storage.
@@ -86,8 +91,9 @@ def write_weights(module: torch.nn.Module, path: Path, record: dict[str, Any]) -
 
 
 def read_weights(path: Path, record: dict[str, Any]) -> dict[str, torch.Tensor]:
-    """The tensors of ``path.safetensors``, checked against ``record["weights_sha256"]`` when
-    the record has one. Never unpickles.
+    """The tensors of ``path.safetensors``; never unpickles.
+
+    They are checked against ``record["weights_sha256"]`` when the record has one.
 
     Raises:
         LoadError: one line, for a missing, truncated, corrupt, replaced or non-safetensors file.
@@ -209,6 +215,44 @@ def check_compatible(model_or_info: NodeModel | dict[str, Any], sample: Sample) 
         )
 
 
+def dataset_key(sample: Sample) -> str:
+    """The name a sample goes by in shipped weights, shipped sweeps and files a command writes.
+
+    The app and the CLI both name samples with it.
+
+    Args:
+        sample: any loaded sample; only its ``source`` is read.
+
+    Returns:
+        For a built-in or Planetoid sample its name (``builtin:karate`` → ``karate``,
+        ``planetoid:cora`` → ``cora``); for a file or an upload its stem, lower case, spaces
+        as hyphens (``/x/My graph.csv`` and ``upload:My graph.csv`` → ``my-graph``); ``graph``
+        when nothing is left.
+
+    Example:
+        >>> from nodescope.core.loaders import load
+        >>> dataset_key(load("karate"))
+        'karate'
+    """
+    source = sample.source.strip()
+    if source.startswith(SHIPPED_SOURCES):
+        name = source.split(":", 1)[1]
+    else:
+        name = Path(source.removeprefix("upload:")).stem
+    return "-".join(name.lower().split()) or "graph"
+
+
+def shipped_weights(sample: Sample, model: str) -> Path | None:
+    """The shipped weights (``.safetensors`` path) of ``model`` for ``sample``, or None.
+
+    Only built-in and Planetoid samples have any: a file named ``karate.csv`` is not the
+    built-in karate graph the weights were trained on, whatever its key.
+    """
+    if not sample.source.startswith(SHIPPED_SOURCES):
+        return None
+    return shipped_checkpoint(dataset_key(sample), model)
+
+
 def shipped_checkpoint(dataset: str, model: str) -> Path | None:
     """The shipped weights (``.safetensors`` path) for ``dataset`` and ``model``, or None if there are none."""
     if not (_NAME.fullmatch(dataset) and _NAME.fullmatch(model)):
@@ -218,8 +262,11 @@ def shipped_checkpoint(dataset: str, model: str) -> Path | None:
 
 
 def shipped_checkpoints() -> list[dict[str, Any]]:
-    """Every shipped checkpoint's JSON record plus ``dataset``, ``model`` and ``path`` (its
-    ``.safetensors``), sorted by dataset then model; weights are not read."""
+    """Every shipped checkpoint's JSON record, sorted by dataset then model.
+
+    Each record gains ``dataset``, ``model`` and ``path`` (its ``.safetensors``); weights are not
+    read.
+    """
     out = []
     for meta in sorted(SHIPPED_DIR.glob("*/*.json")):
         record = read_info(meta)
@@ -243,7 +290,7 @@ def train_info(
         dataset: the key the sample was loaded with (``cora``, ``karate``, a file path).
         sample: the sample trained on (its name, source and fingerprint are recorded).
         split: how the masks were made (``public`` or ``random seed 0``).
-        settings: the optimisation settings.
+        settings: the optimization settings.
         result: the training outcome; accuracies are fractions in [0, 1].
     """
     return {

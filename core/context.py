@@ -1,7 +1,7 @@
 """Per-node context vectors after X-Node (Sengupta & Rekik, "X-Node: Self-Explanation is All We Need", 2025).
 
 A node's context is a short vector of cues a person can read: how connected and central it
-is, how clustered its neighbourhood is, how unanimous the known labels around it are, and
+is, how clustered its neighborhood is, how unanimous the known labels around it are, and
 (computed by the model, see :mod:`core.models.xnode`) how strongly its own features drive
 its prediction. :func:`graph_context` computes the graph cues once per graph (cached in
 memory); the model adds the two saliency cues on every forward pass.
@@ -10,7 +10,7 @@ Label cues use **training labels only** (``data.y`` where ``data.train_mask``): 
 and test labels never reach the context, and a node's own label is never part of its own
 context (it would leak a training node's label into its input and is unknown at test time).
 
-Cues are standardised over the graph's nodes (after the transform named in :data:`CUES`),
+Cues are standardized over the graph's nodes (after the transform named in :data:`CUES`),
 so 0 means "average for this graph" and 1 means one standard deviation above it.
 """
 
@@ -38,7 +38,7 @@ class Cue:
     Attributes:
         name: short name used in tables, charts and explanation text.
         words: what it measures, in plain words (completes "... because of ...").
-        transform: applied to the raw value before standardising, to tame heavy tails:
+        transform: applied to the raw value before standardizing, to tame heavy tails:
             ``log1p`` for counts, ``log_ratio`` (log of N × value: relative to the uniform
             share 1/N) for PageRank, ``log1p_ratio`` (log(1 + N × value)) for betweenness,
             ``none`` otherwise.
@@ -53,12 +53,12 @@ class Cue:
 CUES: dict[str, Cue] = {
     c.name: c
     for c in (
-        Cue("degree", "how many direct neighbours it has", "log1p"),
-        Cue("clustering", "how much its neighbours are linked to each other"),
+        Cue("degree", "how many direct neighbors it has", "log1p"),
+        Cue("clustering", "how much its neighbors are linked to each other"),
         Cue("pagerank", "how central it is in the whole network (PageRank)", "log_ratio"),
         Cue("betweenness", "how often it lies on shortest paths between other nodes", "log1p_ratio"),
         Cue("label agreement", "how unanimous the known labels of nearby nodes are"),
-        Cue("no labelled neighbours", "that no node near it has a known label"),
+        Cue("no labeled neighbors", "that no node near it has a known label"),
         Cue("feature saliency", "how strongly its own features push the prediction", "log1p"),
         Cue("top-feature share", "how much one single feature dominates that push"),
     )
@@ -76,14 +76,14 @@ class GraphContext:
     Attributes:
         names: the cue names, :data:`GRAPH_CUES`, in column order.
         raw: (N, S) float64 values before transform: degree (count), clustering coefficient
-            in [0, 1], PageRank (sums to 1), betweenness (normalised, in [0, 1]), label
-            agreement in [0, 1] (NaN when no labelled node is within ``hops``), no labelled
-            neighbours (0 or 1).
-        z: (N, S) float32, transformed then standardised over the nodes; an unknown label
-            agreement is 0 (the average), flagged by the ``no labelled neighbours`` cue.
+            in [0, 1], PageRank (sums to 1), betweenness (normalized, in [0, 1]), label
+            agreement in [0, 1] (NaN when no labeled node is within ``hops``), no labeled
+            neighbors (0 or 1).
+        z: (N, S) float32, transformed then standardized over the nodes; an unknown label
+            agreement is 0 (the average), flagged by the ``no labeled neighbors`` cue.
         mean: (S,) mean of the transformed values (what z = 0 stands for).
         std: (S,) standard deviation of the transformed values (1 where constant).
-        label_counts: (N, C) int64, per node the number of training-labelled nodes of each
+        label_counts: (N, C) int64, per node the number of training-labeled nodes of each
             class within ``hops`` hops, the node itself excluded.
         hops: the radius of the label cues.
         betweenness_samples: source nodes sampled for betweenness, None when exact.
@@ -99,7 +99,7 @@ class GraphContext:
     betweenness_samples: int | None
 
     def value_at(self, cue: str, z: float) -> float:
-        """The raw value of ``cue`` that standardises to ``z`` (to say "if its degree were 12")."""
+        """The raw value of ``cue`` that standardizes to ``z`` (to say "if its degree were 12")."""
         i = self.names.index(cue)
         return inverse_transform(CUES[cue].transform, self.mean[i] + z * self.std[i], len(self.raw))
 
@@ -130,7 +130,7 @@ def inverse_transform(kind: Transform, value: float, n: int) -> float:
     return float(value)
 
 
-def standardise(values: np.ndarray) -> tuple[np.ndarray, float, float]:
+def standardize(values: np.ndarray) -> tuple[np.ndarray, float, float]:
     """z-scores of ``values`` ignoring NaNs (NaN → 0), with the mean and std used (std 1 if constant)."""
     known = values[~np.isnan(values)]
     mean = float(known.mean()) if known.size else 0.0
@@ -149,13 +149,13 @@ def adjacency(edge_index: Tensor, n: int) -> sp.csr_matrix:
 
 
 def betweenness(a: sp.csr_matrix, sources: np.ndarray, *, chunk: int = 128) -> np.ndarray:
-    """Brandes betweenness of every node from the given source nodes, normalised as networkx does.
+    """Brandes betweenness of every node from the given source nodes, normalized as networkx does.
 
-    Vectorised over sources: breadth-first levels and the dependency accumulation are sparse
+    Vectorized over sources: breadth-first levels and the dependency accumulation are sparse
     matrix products with an (N, sources) block, so 256 sources on Cora take a fraction of a
     second (networkx's loop takes seconds). With every node as a source the result equals
     ``networkx.betweenness_centrality(g)``; with k sampled sources it is the same unbiased
-    estimate networkx computes for ``k`` (sum × N / k), normalised by (N - 1)(N - 2).
+    estimate networkx computes for ``k`` (sum × N / k), normalized by (N - 1)(N - 2).
 
     Args:
         a: symmetric 0/1 adjacency without self-loops, (N, N).
@@ -231,7 +231,7 @@ def graph_context(
 
     Args:
         data: a graph with ``edge_index``; label cues need ``y`` and ``train_mask`` (without
-            them every node has "no labelled neighbours").
+            them every node has "no labeled neighbors").
         hops: radius of the label-agreement cue.
         betweenness_samples: betweenness is estimated from this many sampled source nodes
             (seeded; see :func:`betweenness`) when the graph has more nodes, exact otherwise.
@@ -256,9 +256,9 @@ def graph_context(
     sampled = betweenness_samples if n > betweenness_samples else None
     sources = np.random.default_rng(seed).choice(n, sampled, replace=False) if sampled else np.arange(n)
     counts = label_counts(a, data.get("y"), data.get("train_mask"), hops)
-    labelled = counts.sum(1)
+    labeled = counts.sum(1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        agreement = np.where(labelled > 0, counts.max(1) / np.maximum(labelled, 1), np.nan)
+        agreement = np.where(labeled > 0, counts.max(1) / np.maximum(labeled, 1), np.nan)
     raw = np.stack(
         [
             degree,
@@ -266,13 +266,13 @@ def graph_context(
             np.array([pagerank[i] for i in range(n)]),
             betweenness(a, sources),
             agreement,
-            (labelled == 0).astype(np.float64),
+            (labeled == 0).astype(np.float64),
         ],
         1,
     )
     z, means, stds = np.zeros_like(raw), np.zeros(raw.shape[1]), np.ones(raw.shape[1])
     for j, name in enumerate(GRAPH_CUES):
-        z[:, j], means[j], stds[j] = standardise(transform(CUES[name].transform, raw[:, j], n))
+        z[:, j], means[j], stds[j] = standardize(transform(CUES[name].transform, raw[:, j], n))
     context = GraphContext(
         names=GRAPH_CUES,
         raw=raw,

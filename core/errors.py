@@ -8,6 +8,10 @@ class LoadError(ValueError):
 
     The app shows it with ``st.error`` and keeps its previous state; the CLI prints it
     on stderr and exits with status 2.
+
+    Args:
+        message: what is wrong and what to do; runs of whitespace (newlines included) become
+            one space.
     """
 
     def __init__(self, message: str) -> None:

@@ -71,7 +71,11 @@ COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Review))
 
 
 class ReviewStore:
-    """Reviews in the SQLite file ``path`` (default :func:`core.paths.reviews_db`), created on first use."""
+    """Reviews in the SQLite file ``path`` (default :func:`core.paths.reviews_db`), created on first use.
+
+    Args:
+        path: the database file, or None for :func:`core.paths.reviews_db`.
+    """
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else reviews_db()

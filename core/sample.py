@@ -87,6 +87,7 @@ class Sample:
 
     @property
     def num_nodes(self) -> int:
+        """Number of nodes N."""
         return int(self.data.num_nodes)
 
     @property
@@ -97,6 +98,7 @@ class Sample:
 
     @property
     def num_classes(self) -> int:
+        """Number of classes: of ``label_names`` when given, else max(y) + 1; 0 without labels."""
         if self.label_names is not None:
             return len(self.label_names)
         y = self.data.get("y")
@@ -110,6 +112,7 @@ class Sample:
 
     @property
     def is_spherical(self) -> bool:
+        """Whether the sample has spherical coordinates (``data.sph``)."""
         return self.data.get("sph") is not None
 
     def node_label(self, i: int) -> str:
@@ -119,6 +122,7 @@ class Sample:
         return str(i)
 
     def class_name(self, c: int) -> str:
+        """Display name of class ``c``: its label name when known, else the number."""
         if self.label_names is not None and 0 <= c < len(self.label_names):
             return self.label_names[c]
         return str(c)
@@ -151,7 +155,7 @@ class Sample:
             "feature_names": self.feature_names[:20],
             "labels": None
             if y is None
-            else {"classes": self.num_classes, "names": self.label_names, "labelled": int((y >= 0).sum())},
+            else {"classes": self.num_classes, "names": self.label_names, "labeled": int((y >= 0).sum())},
             "edge_attr": list(d.edge_attr.shape) if d.get("edge_attr") is not None else None,
             "geometry": geometry,
             "masks": masks,

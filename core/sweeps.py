@@ -1,13 +1,13 @@
 """Depth sweeps: over-smoothing metrics (and test accuracy) of models at many depths, cached on disk.
 
 ``run_sweep(SweepConfig("cora", ("gcn", "gcnii"), (2, 8, 32)), measure_for)`` builds every
-model at every depth for every seed, either at initialisation (seconds) or trained with
-:func:`core.training.train` (minutes), and records every metric at every layer. The
-metrics come in as ``measure`` (``explain.oversmoothing.measure_for``): core sits below
-explain and does not import it. Results are JSON-serialisable
-(:meth:`SweepResult.to_dict`) and cached under ``core.paths.user_dir() / "cache" / "sweeps"``
-by a hash of the configuration, the dataset's content and :data:`CODE_VERSION`; change
-any of them and the sweep runs again.
+model at every depth for every seed (config and settings from :func:`core.recipes.sweep_recipe`),
+either at initialization (seconds) or trained with :func:`core.training.train` (minutes), and
+records every metric at every layer. The metrics come in as ``measure``
+(``explain.oversmoothing.measure_for``): core sits below explain and does not import it.
+Results are JSON-serializable (:meth:`SweepResult.to_dict`) and cached under
+``core.paths.user_dir() / "cache" / "sweeps"`` by a hash of the configuration, the dataset's
+content and :data:`CODE_VERSION`; change any of them and the sweep runs again.
 
 Shipped results (``assets/sweeps/<dataset>.json``, written by ``examples/precompute_sweeps.py``)
 load with :func:`precomputed`.
@@ -60,9 +60,9 @@ class SweepConfig:
         models: registry keys (``gcn``, ``gcnii``, ``dagnn``, ...).
         depths: depths from 1 to 64 (``ModelConfig.layers``: layers, or propagation steps
             for decoupled models).
-        seeds: runs per model and depth, seeded 0..seeds-1 (initialisation and dropout; a
+        seeds: runs per model and depth, seeded 0..seeds-1 (initialization and dropout; a
             graph without a split gets seed 0's random split in every run).
-        trained: train each model (test accuracy recorded) or measure it at initialisation.
+        trained: train each model (test accuracy recorded) or measure it at initialization.
         hidden: hidden width for every model, or None for each model's registry default.
         max_epochs, patience: training length and early-stopping patience (trained only).
     """
@@ -99,6 +99,10 @@ class SweepConfig:
             raise LoadError(f"Hidden width must be at least 1, not {self.hidden}.")
         if self.trained and (self.max_epochs < 1 or self.patience < 1):
             raise LoadError("max_epochs and patience must be at least 1.")
+
+    def train_settings(self, seed: int) -> dict[str, int]:
+        """The :class:`~core.training.TrainConfig` fields of run ``seed`` (for :func:`core.recipes.sweep_recipe`)."""
+        return {"seed": seed, "max_epochs": self.max_epochs, "patience": self.patience}
 
     def key(self, data_fingerprint: str) -> str:
         """Cache key: hash of every field, the dataset's content fingerprint and :data:`CODE_VERSION`."""
@@ -150,6 +154,7 @@ class SweepResult:
     cancelled: bool = False
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain JSON: config, key, code version, dataset, runs, seconds and cancelled."""
         return {
             "config": asdict(self.config),
             "key": self.key,
@@ -162,6 +167,7 @@ class SweepResult:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> SweepResult:
+        """Rebuild a result from :meth:`to_dict`'s output."""
         return cls(
             config=SweepConfig(**raw["config"]),
             key=raw["key"],
@@ -180,6 +186,7 @@ class SweepResult:
 
     @classmethod
     def load(cls, path: Path) -> SweepResult:
+        """Read a result :meth:`save` wrote."""
         return cls.from_dict(json.loads(Path(path).read_text()))
 
     def curve(self, model: str, depth: int, metric: str) -> np.ndarray:
@@ -192,7 +199,7 @@ class SweepResult:
             return np.array([np.nan if np.isnan(c).all() else np.nanmean(c) for c in stacked.T])
 
     def accuracy(self, model: str) -> dict[int, tuple[float, float]]:
-        """depth -> (mean, std over seeds) test accuracy in [0, 1]; empty for untrained sweeps."""
+        """Depth -> (mean, std over seeds) test accuracy in [0, 1]; empty for untrained sweeps."""
         out: dict[int, tuple[float, float]] = {}
         for depth in self.config.depths:
             accs = [r.test_acc for r in self.runs if r.model == model and r.depth == depth]
@@ -225,6 +232,7 @@ def _epoch_reporter(
 
 
 def cache_dir() -> Path:
+    """The on-disk cache of computed sweeps: ``cache/sweeps`` under :func:`core.paths.user_dir`."""
     return user_dir() / "cache" / "sweeps"
 
 
@@ -268,8 +276,9 @@ def run_sweep(
 
     from nodescope.core.device import device
     from nodescope.core.loaders import load
-    from nodescope.core.models import MODELS, build
-    from nodescope.core.training import seed_everything, settings_for, train, with_split
+    from nodescope.core.models import build
+    from nodescope.core.recipes import sweep_recipe
+    from nodescope.core.training import seed_everything, train, with_split
 
     config.validate()
     if sample is None:
@@ -314,13 +323,11 @@ def run_sweep(
         if progress is not None:
             progress(float(done_before[i]), label)
         t0 = time.perf_counter()
-        overrides: dict[str, Any] = {"layers": depth}
-        if config.hidden is not None:
-            overrides["hidden"] = config.hidden
-        model_config = MODELS[name].config(data.num_features, classes, **overrides)
+        model_config, settings = sweep_recipe(
+            name, sample, depth, hidden=config.hidden, **config.train_settings(seed)
+        )
         run = SweepRun(model=name, depth=depth, seed=seed, metrics={})
         if config.trained:
-            settings = settings_for(name, seed=seed, max_epochs=config.max_epochs, patience=config.patience)
             report = _epoch_reporter(progress, cancel, done_before[i], done_before[i + 1], label)
             trained = train(model_config, data, settings, progress=report)
             if trained.cancelled:

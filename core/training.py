@@ -1,7 +1,8 @@
 """Node-classification training: fixed seeds, early stopping on validation, progress callbacks.
 
 The same loop serves the CLI (``nodescope train``), the app (a progress bar) and the
-scripts in ``examples/`` that train the shipped weights.
+scripts in ``examples/`` that train the shipped weights; :func:`core.recipes.fit` runs it with a
+model's recipe for a sample.
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ Criterion = Literal["val_loss", "val_acc"]
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Optimisation settings (defaults: the GCN/GAT papers' Cora settings).
+    """Optimization settings (defaults: the GCN/GAT papers' Cora settings).
 
     Attributes:
         lr: Adam learning rate.
         weight_decay: L2 penalty (Adam's ``weight_decay``).
         max_epochs: upper bound on full-batch epochs.
         patience: stop after this many epochs without improvement (see ``criterion``).
-        seed: seeds Python, NumPy and torch (initialisation and dropout).
+        seed: seeds Python, NumPy and torch (initialization and dropout).
         criterion: ``val_loss`` keeps the weights of the lowest validation loss and stops
             ``patience`` epochs after it; ``val_acc`` keeps the highest validation accuracy
             (lower validation loss breaks ties) and stops after ``patience`` epochs in which
@@ -55,9 +56,10 @@ class TrainConfig:
 
 @dataclass
 class TrainResult:
-    """What training produced. Accuracies are fractions in [0, 1]."""
+    """What training produced, and the settings it ran with. Accuracies are fractions in [0, 1]."""
 
     model: NodeModel
+    settings: TrainConfig
     train_acc: float
     val_acc: float
     test_acc: float
@@ -69,6 +71,7 @@ class TrainResult:
 
 
 def seed_everything(seed: int) -> None:
+    """Seed Python's, NumPy's global and torch's random number generators with ``seed``."""
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002  libraries that draw from the legacy global RNG
     torch.manual_seed(seed)
@@ -77,8 +80,10 @@ def seed_everything(seed: int) -> None:
 def random_split(
     y: Tensor, *, train_per_class: int = 20, val_fraction: float = 0.2, seed: int = 0
 ) -> tuple[Tensor, Tensor, Tensor]:
-    """Planetoid-style split for graphs that ship none: ``train_per_class`` nodes per class
-    (at most half of a class), ``val_fraction`` of the rest for validation, the remainder for test.
+    """Planetoid-style split for graphs that ship none.
+
+    ``train_per_class`` nodes per class (at most half of a class), ``val_fraction`` of the rest
+    for validation, the remainder for test.
 
     Returns boolean (N,) masks (train, val, test).
     """
@@ -111,6 +116,7 @@ def with_split(data: Data, *, seed: int = 0) -> Data:
 
 
 def accuracy(logits: Tensor, y: Tensor, mask: Tensor) -> float:
+    """Share of the nodes in ``mask`` whose argmax of (N, C) ``logits`` is ``y``; NaN for an empty mask."""
     if int(mask.sum()) == 0:
         return float("nan")
     return float((logits[mask].argmax(-1) == y[mask]).float().mean())
@@ -204,6 +210,7 @@ def train(
         logits = model(data).logits
     return TrainResult(
         model=model,
+        settings=settings,
         train_acc=accuracy(logits, data.y, data.train_mask),
         val_acc=accuracy(logits, data.y, data.val_mask),
         test_acc=accuracy(logits, data.y, data.test_mask),

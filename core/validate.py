@@ -22,6 +22,11 @@ MAX_EDGES = 20_000_000
 
 
 def check_size(num_nodes: int, num_edges: int) -> None:
+    """Refuse an empty or edgeless graph, and one above :data:`MAX_NODES` or :data:`MAX_EDGES`.
+
+    Raises:
+        LoadError: the graph has no nodes, no edges, or too many of either.
+    """
     if num_nodes == 0:
         raise LoadError("The graph is empty: it has no nodes.")
     if num_edges == 0:
@@ -141,16 +146,26 @@ def make_sample(
     """Validate the parts of a sample, clean its edges and assemble the :class:`Sample`.
 
     Args:
+        kind: what the source is (see :class:`Sample`).
+        name: the sample's short display name.
+        source: where it came from (``builtin:karate``, a file path, ``planetoid:cora``).
         num_nodes: N.
         edge_index: (2, E) node ids.
         x: (N, F) features; when None, a constant feature column ``one`` is used
             so every model and embedding has an input.
-        y: (N,) integer classes, -1 for unlabelled nodes.
+        feature_names: one name per column of ``x``; default ``f0``, ``f1``, ...
+        y: (N,) integer classes, -1 for unlabeled nodes.
+        directed: keep the edges' direction; otherwise (u, v) and (v, u) are one edge and
+            ``edge_index`` holds both directions (see :func:`clean_edges`).
         edge_values: per-edge ``Data`` attributes (``edge_attr``, ``edge_mask_gt``),
             (E, ...) aligned with ``edge_index``; kept aligned through the clean-up.
         extra: further ``Data`` attributes (``pos``, ``face``, ``sph``, masks, ...),
             stored as given (tensors) after a shape check on the node dimension.
         sample_fields: forwarded to :class:`Sample` (label_names, surfaces, image, ...).
+
+    Raises:
+        LoadError: bad edges, features, labels or ``extra`` shapes, or a graph that is empty or
+            too large (:func:`check_size`).
     """
     ev = {k: torch.as_tensor(np.asarray(v)) for k, v in (edge_values or {}).items() if v is not None}
     ei, ev, notices = clean_edges(edge_index, num_nodes, directed=directed, edge_values=ev)

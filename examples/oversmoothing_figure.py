@@ -1,7 +1,7 @@
 """The README's over-smoothing figure: the page's own curves for Cora, as a PNG.
 
 Draws, from the shipped sweep ``assets/sweeps/cora.json``, the Dirichlet energy per layer of
-64-layer models at initialisation (log scale) beside the trained accuracy against depth, with
+64-layer models at initialization (log scale) beside the trained accuracy against depth, with
 the figure functions the app uses (:mod:`viz.oversmoothing_view`), and photographs them in
 headless Chromium (no kaleido needed): ``assets/screenshots/oversmoothing-cora.png``.
 
@@ -45,7 +45,7 @@ def page_html(dataset: str, metric: str) -> str:
             metric_title=METRICS[metric].title,
             names=names,
             log_y=METRICS[metric].log_scale,
-            title=f"{dataset.capitalize()}: {METRICS[metric].title} per layer, {depth}-layer models at initialisation",
+            title=f"{dataset.capitalize()}: {METRICS[metric].title} per layer, {depth}-layer models at initialization",
         )
     ]
     if "trained" in sweeps:

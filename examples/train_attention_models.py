@@ -8,7 +8,7 @@ rather than a chosen seed, so the shipped weights are not picked by their test a
 merges into ``assets/models/results.json`` the per-seed accuracies (fractions), mean, sample
 std, settings and seconds. Cora and CiteSeer use the public Planetoid split; the built-in graphs a fixed
 random split (:func:`core.training.with_split`, seed 0, which the app also uses). Seeds vary
-initialisation and dropout only.
+initialization and dropout only.
 
 Usage::
 
@@ -140,8 +140,8 @@ def markdown_table(results: dict[str, Any]) -> str:
     over = f"{seeds.pop()} seeds" if len(seeds) == 1 else "the number of seeds in brackets"
     lines.append("")
     lines.append(
-        f"Test accuracy (%), mean ± sample standard deviation over {over} (initialisation and "
-        "dropout; the split is fixed). Cora and CiteSeer: public Planetoid split, row-normalised "
+        f"Test accuracy (%), mean ± sample standard deviation over {over} (initialization and "
+        "dropout; the split is fixed). Cora and CiteSeer: public Planetoid split, row-normalized "
         "features. Built-in graphs: a random split with seed 0 (at most 20 training nodes per class, "
         "20 % of the rest for validation); BA-Shapes: 3 layers, no dropout. Published: the GCN and "
         "GAT papers; n/a where a paper reports no figure for the dataset. Shipped weights are seed 0's."

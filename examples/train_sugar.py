@@ -24,24 +24,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from nodescope.core.geometry.fsaverage import icosphere_level
+from nodescope.core.geometry.resample import locate, resample
+from nodescope.core.models.sugar import SHIPPED_DIR, SugarConfig, SugarNet, save_sugar
+from nodescope.core.registration.io import read_morph
+from nodescope.core.registration.losses import normalize, regularizers, similarity
+from nodescope.core.registration.pipeline import fixed_maps
+from nodescope.core.registration.synthetic import random_rotation, synthetic_subject
+from nodescope.core.registration.warp import rotate
 
-from nodescope.core.geometry.fsaverage import icosphere_level  # noqa: E402
-from nodescope.core.geometry.resample import locate, resample  # noqa: E402
-from nodescope.core.models.sugar import SHIPPED_DIR, SugarConfig, SugarNet, save_sugar  # noqa: E402
-from nodescope.core.registration.io import read_morph  # noqa: E402
-from nodescope.core.registration.losses import normalise, regularisers, similarity  # noqa: E402
-from nodescope.core.registration.pipeline import fixed_maps  # noqa: E402
-from nodescope.core.registration.synthetic import random_rotation, synthetic_subject  # noqa: E402
-from nodescope.core.registration.warp import rotate  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 ATLAS_SULC = REPO.parent / "shared" / "data" / "sugar-atlas" / "lh.904_weight.mean.sulc"
 EVAL_MAGNITUDES = (2.0, 5.0, 10.0, 15.0)
@@ -66,7 +64,7 @@ def example(subject: tuple, rotation: np.ndarray, level: int) -> tuple[torch.Ten
     v, f, s, t = subject
     grid = icosphere_level(level).vertices.double()
     tri, w = locate(v @ rotation.T, f, grid)
-    moving = normalise(resample(s, f, tri, w).float())
+    moving = normalize(resample(s, f, tri, w).float())
     target = resample(t, f, tri, w).float()
     target = target / target.norm(dim=1, keepdim=True)
     maps = torch.stack([moving, fixed_maps("fsaverage5")[level].values], dim=1)
@@ -77,7 +75,7 @@ def loss_terms(model: SugarNet, maps: torch.Tensor, target: torch.Tensor) -> dic
     level = model.config.level
     angles = model(maps)
     moved = rotate(icosphere_level(level).vertices, angles)
-    reg = regularisers(moved, level, angles=angles)
+    reg = regularizers(moved, level, angles=angles)
     return {
         "chord": (moved - target).norm(dim=1).mean(),
         "similarity": similarity(maps[:, 0], fixed_maps("fsaverage5")[level](moved)),

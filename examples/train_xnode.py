@@ -7,7 +7,7 @@ wrapper (``xnode-<backbone>``, explanation injection on) with the same published
 not picked by test accuracy) and merges into ``assets/models/xnode_results.json`` every seed's
 test accuracy (fractions), the means, sample standard deviations and the difference. Cora and
 CiteSeer use the public Planetoid split; built-in graphs the seed-0 random split the app uses
-(:func:`core.training.with_split`). Seeds vary initialisation and dropout only.
+(:func:`core.training.with_split`). Seeds vary initialization and dropout only.
 
 Usage::
 

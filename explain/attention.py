@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
-from scipy.sparse.csgraph import shortest_path
 from scipy.stats import entropy
 from torch import Tensor, nn
 from torch_geometric.data import Data
@@ -166,7 +165,7 @@ def attention_rollout(maps: AttentionMaps, node: int | None = None) -> np.ndarra
     Returns:
         ``node`` given: (N,) float64, ``R[node]``, computed with L sparse vector products.
         ``node`` None: (E,) float64, ``R[i, j]`` for each edge j → i of ``maps.edge_index``
-        (the full sparse product: its size grows with the L-hop neighbourhoods).
+        (the full sparse product: its size grows with the L-hop neighborhoods).
     """
     if not maps.heads:
         raise ValueError("these maps have no attention layers to roll out")
@@ -196,7 +195,7 @@ def head_statistics(maps: AttentionMaps) -> pd.DataFrame:
 
     - ``entropy``: mean over targets with d_i ≥ 1 of ``-Σ_j α_ij log α_ij`` (nats).
     - ``entropy_norm``: mean over targets with d_i ≥ 2 of that entropy / log d_i
-      (1 = uniform over the neighbours, 0 = everything on one edge).
+      (1 = uniform over the neighbors, 0 = everything on one edge).
     - ``sparsity``: mean over targets with d_i ≥ 2 of the Gini coefficient of their incoming
       coefficients scaled by d_i / (d_i - 1) (0 = uniform, 1 = everything on one edge).
     - ``salience``: mean over targets with d_i ≥ 2 of the largest incoming coefficient
@@ -246,6 +245,9 @@ def incoming(maps: AttentionMaps, node: int, layer: int, head_or_how: HeadOrHow)
     """Whom ``node`` attends to in ``layer``: its incoming edges j → node, strongest first.
 
     Args:
+        maps: every layer's coefficients (:func:`attention_maps`).
+        node: the attending node (the edges' target).
+        layer: the attention layer index (0-based).
         head_or_how: a head index, or "mean" / "max" over the layer's heads.
 
     Returns:
@@ -354,29 +356,22 @@ def row_entropy(rows: np.ndarray) -> np.ndarray:
     return entropy(rows, axis=-1) / math.log(n) if n > 1 else np.zeros(rows.shape[:-1])
 
 
-def hop_distances(edge_index: np.ndarray, node: int, num_nodes: int) -> np.ndarray:
-    """(N,) int64 hops from ``node`` to every node, edges taken as undirected; -1 if unreachable."""
-    ei = np.asarray(edge_index, dtype=np.int64)
-    graph = sp.csr_matrix((np.ones(ei.shape[1]), (ei[0], ei[1])), shape=(num_nodes, num_nodes))
-    dist = shortest_path(graph, directed=False, unweighted=True, indices=node)
-    return np.where(np.isfinite(dist), dist, -1).astype(np.int64)
-
-
 def global_row_statistics(rows: np.ndarray, hops: np.ndarray, layer_names: list[str]) -> pd.DataFrame:
     """How one node spreads its global attention, per layer and head: is global attention local?
 
     Args:
         rows: (L, Hmax, N) from :func:`global_attention_focus` (NaN for missing heads).
-        hops: (N,) from :func:`hop_distances` (0 = the node itself, 1 = its neighbours).
+        hops: (N,) undirected hop distances from the node (:func:`core.graph.hop_distances` with
+            ``flow="undirected"``: 0 = the node itself, 1 = its neighbors).
         layer_names: one name per layer.
 
     Returns:
         DataFrame, one row per existing (layer, head), with columns layer, head (0-based),
         layer_name, ``entropy_norm`` (:func:`row_entropy`), ``effective_nodes`` (exp of the
         entropy: how many nodes a uniform row with that entropy would cover), ``top`` (largest
-        weight), ``self``, ``neighbours``, ``beyond`` (attention mass on the node, on its 1-hop
-        neighbours and on every other node; they sum to 1) and ``neighbours_uniform`` (the
-        neighbours' share under uniform attention, degree / N: the baseline ``neighbours``
+        weight), ``self``, ``neighbors``, ``beyond`` (attention mass on the node, on its 1-hop
+        neighbors and on every other node; they sum to 1) and ``neighbors_uniform`` (the
+        neighbors' share under uniform attention, degree / N: the baseline ``neighbors``
         should be read against).
     """
     n = rows.shape[-1]
@@ -398,13 +393,13 @@ def global_row_statistics(rows: np.ndarray, hops: np.ndarray, layer_names: list[
                     "effective_nodes": float(np.exp(entropy(r))),
                     "top": float(r.max()),
                     "self": mass[0],
-                    "neighbours": mass[1],
+                    "neighbors": mass[1],
                     "beyond": mass[2],
-                    "neighbours_uniform": float(where[1].sum()) / n,
+                    "neighbors_uniform": float(where[1].sum()) / n,
                 }
             )
-    columns = ["layer", "head", "layer_name", "entropy_norm", "effective_nodes", "top", "self", "neighbours",
-               "beyond", "neighbours_uniform"]  # fmt: skip
+    columns = ["layer", "head", "layer_name", "entropy_norm", "effective_nodes", "top", "self", "neighbors",
+               "beyond", "neighbors_uniform"]  # fmt: skip
     return pd.DataFrame(records, columns=columns)
 
 
@@ -414,6 +409,7 @@ def global_ranked(row: np.ndarray, hops: np.ndarray, k: int = 20) -> pd.DataFram
     Args:
         row: (N,) one node's attention over every node (one head or an aggregate).
         hops: (N,) hop distance of each node from the attending node (-1: unreachable).
+        k: how many nodes to keep.
 
     Returns:
         DataFrame with columns node, alpha, ``x_uniform`` (alpha * N: 1 means no more than a

@@ -4,8 +4,10 @@
 X-Node model) and the post-hoc explainers of :mod:`explain.posthoc` on one node, scores each
 with :func:`explain.fidelity.evaluate` on the same Monte Carlo draws, and measures how much
 they agree: the mean over pairs of methods of the Jaccard overlap of their explanation
-subgraphs (the ``top_k`` edges by |score|, :func:`explain.fidelity.explanation_edges`).
-Agreement 1: every method picks the same edges; 0: no two share one.
+subgraphs (the top 20 % of the node's computation edges by |score|, as fidelity sizes them:
+:func:`explain.fidelity.explanation_size`). Agreement 1: every method picks the same edges;
+0: no two share one. It does not apply (NaN, with the reason in ``agreement_note``) with fewer
+than two methods, or when every method's explanation is the whole neighborhood.
 
 X-Node's edge mask is the model's edge-weight gradient, the quantity Saliency computes
 (see :mod:`explain.xnode`), so those two agree by construction on X-Node models; agreement is
@@ -36,10 +38,11 @@ class NodeComparison:
         node: the explained node.
         attributions: method → its :class:`~explain.posthoc.Attribution`, in the order run.
         fidelity: one row per method (:func:`explain.fidelity.evaluate`'s columns).
-        agreement: mean pairwise Jaccard overlap of the methods' top-``top_k`` edge sets in
-            [0, 1]; NaN with fewer than two methods.
-        top_k: the explanation size the fidelity and agreement use (directed edges).
+        agreement: mean pairwise Jaccard overlap of the methods' explanation edge sets in
+            [0, 1]; NaN where it does not apply.
+        top_k: the explanation size the fidelity and agreement use for this node (directed edges).
         errors: method → why it could not run (e.g. attention on a model without attention).
+        agreement_note: why ``agreement`` does not apply ("" when it does).
     """
 
     node: int
@@ -48,11 +51,15 @@ class NodeComparison:
     agreement: float
     top_k: int
     errors: dict[str, str] = field(default_factory=dict)
+    agreement_note: str = ""
 
 
 def methods_for(model: NodeModel) -> list[str]:
-    """The explainers that apply to ``model``: X-Node's own (X-Node models), GNNExplainer, IG,
-    Saliency, and attention when the model has edge attention."""
+    """The explainers that apply to ``model``.
+
+    X-Node's own (X-Node models), GNNExplainer, IG, Saliency, and attention when the model has
+    edge attention.
+    """
     spec = MODELS.get(model.config.model)
     has_attention = spec is not None and spec.attention != "none"
     own = ["xnode"] if isinstance(model, XNode) else []
@@ -60,8 +67,10 @@ def methods_for(model: NodeModel) -> list[str]:
 
 
 def top_edges(att: Attribution, computation: Sequence[int], top_k: int) -> set[int]:
-    """Whole-graph ids of the ``top_k`` edges with the largest non-zero |score| among ``computation``
-    (the edges that can reach the node's prediction)."""
+    """Whole-graph ids of the ``top_k`` edges with the largest non-zero |score| among ``computation``.
+
+    ``computation``: the edges that can reach the node's prediction.
+    """
     if att.edge_scores is None:
         return set()
     allowed = {int(e) for e in computation}
@@ -85,8 +94,9 @@ def compare_node(
     node: int,
     *,
     methods: Sequence[str] | None = None,
-    top_k: int = fidelity.TOP_K,
-    samples: int = 64,
+    fraction: float = fidelity.FRACTION,
+    top_k: int | None = None,
+    samples: int = fidelity.SAMPLES,
     seed: int = 0,
     epochs: int = 100,
 ) -> NodeComparison:
@@ -97,8 +107,11 @@ def compare_node(
         data: the graph with the split the model was trained on.
         node: the node id.
         methods: ``xnode`` and/or :data:`explain.posthoc.METHODS`.
-        top_k, samples, seed: see :func:`explain.fidelity.evaluate`.
-        epochs: GNNExplainer's optimisation steps.
+        fraction: explanation size, as a share of the node's computation edges (rounded up).
+        top_k: a fixed explanation size in directed edges instead.
+        samples: Monte Carlo draws per robust-fidelity term (:func:`explain.fidelity.evaluate`).
+        seed: seeds the draws, GNNExplainer and the random baseline.
+        epochs: GNNExplainer's optimization steps.
 
     Returns:
         A :class:`NodeComparison`; a method that cannot run on this model is listed in ``errors``.
@@ -111,14 +124,25 @@ def compare_node(
             if method == "xnode":
                 atts[method] = next(xnode.attributions(model, data, [node]))
             else:
-                options = {"epochs": epochs, "seed": seed} if method == "gnnexplainer" else {}
+                options = {"gnnexplainer": {"epochs": epochs, "seed": seed}, "random": {"seed": seed}}
+                options = options.get(method, {})
                 atts[method] = next(posthoc.explain_nodes(method, model, data, [node], **options))
         except ValueError as exc:  # e.g. no attention, not an X-Node model
             errors[method] = str(exc)
     scored = [a for a in atts.values() if a.edge_scores is not None]
-    frame = fidelity.evaluate(model, data, scored, top_k=top_k, samples=samples, seed=seed)
+    frame = fidelity.evaluate(model, data, scored, fraction=fraction, top_k=top_k, samples=samples, seed=seed)
     clone = posthoc.private_copy(model)
     sub = computation_subgraph(clone, prepare_for_explaining(clone, data), node)
     reach = sub.edges[sub.computation.cpu()].tolist()
-    sets = [top_edges(a, reach, top_k) for a in scored]
-    return NodeComparison(node, atts, frame, agreement(sets), top_k, errors)
+    size = fidelity.explanation_size(len(reach), fraction=fraction, top_k=top_k)
+    sets = [top_edges(a, reach, size) for a in scored]
+    if len(sets) < 2:
+        note = "fewer than two explainers with edge scores"
+    elif not reach:
+        note = "the node has no edges"
+    elif all(len(e) == len(reach) for e in sets):
+        note = "every explanation is the whole neighborhood"
+    else:
+        note = ""
+    value = float("nan") if note else agreement(sets)
+    return NodeComparison(node, atts, frame, value, size, errors, note)

@@ -1,9 +1,9 @@
 """2D embeddings of node features or hidden representations: PCA (instant) and UMAP (seconds).
 
 Both take an (N, F) array and return (N, 2) float32 coordinates, one row per node.
-Columns are standardised first (zero mean, unit variance; constant columns become zero)
+Columns are standardized first (zero mean, unit variance; constant columns become zero)
 so that no single large-valued feature dominates. Non-finite entries are replaced by
-their column's mean (0 after standardising).
+their column's mean (0 after standardizing).
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import numpy as np
 
 #: UMAP first reduces wider inputs to this many principal components (speed, less noise).
 UMAP_PCA_DIMS = 50
-#: UMAP's own threshold: below it, exact nearest neighbours are cheap.
+#: UMAP's own threshold: below it, exact nearest neighbors are cheap.
 EXACT_KNN_BELOW = 4096
 
 Progress = Callable[[float, str], None]
 
 
-def standardise(x: np.ndarray) -> np.ndarray:
+def standardize(x: np.ndarray) -> np.ndarray:
     """(N, F) float32 copy with zero-mean, unit-variance columns; constant columns become 0.
 
     A 1-D input is treated as one feature. Non-finite entries become the column mean.
@@ -50,7 +50,7 @@ def standardise(x: np.ndarray) -> np.ndarray:
 
 
 def pca_2d(x: np.ndarray) -> np.ndarray:
-    """First two principal components of the standardised features.
+    """First two principal components of the standardized features.
 
     Args:
         x: (N, F) features (F may be 1; a 1-D array counts as F = 1).
@@ -62,7 +62,7 @@ def pca_2d(x: np.ndarray) -> np.ndarray:
     """
     from sklearn.decomposition import PCA
 
-    a = standardise(x)
+    a = standardize(x)
     n, f = a.shape
     out = np.zeros((n, 2), np.float32)
     k = min(2, n - 1, f)
@@ -75,7 +75,7 @@ def pca_2d(x: np.ndarray) -> np.ndarray:
 def umap_2d(
     x: np.ndarray, *, seed: int = 0, n_neighbors: int = 15, on_progress: Progress | None = None
 ) -> np.ndarray:
-    """UMAP embedding of the standardised features (PCA to 50 dims first when F > 50).
+    """UMAP embedding of the standardized features (PCA to 50 dims first when F > 50).
 
     Deterministic for a seed (UMAP then runs single-threaded). The first call in a process
     pays numba's compilation: about 18 s to import umap, and up to a minute for the first
@@ -83,17 +83,17 @@ def umap_2d(
 
     Args:
         x: (N, F) features.
-        seed: random seed for the neighbour search and the optimisation.
-        n_neighbors: neighbourhood size (local vs global structure); capped at N - 1.
+        seed: random seed for the neighbor search and the optimization.
+        n_neighbors: neighborhood size (local vs global structure); capped at N - 1.
         on_progress: called as ``on_progress(fraction, message)`` with fraction in [0, 1]
-            at each stage: 'reducing', 'nearest neighbours', 'optimising', 'done'.
+            at each stage: 'reducing', 'nearest neighbors', 'optimizing', 'done'.
 
     Returns:
         (N, 2) float32. Fewer than 4 points fall back to :func:`pca_2d`.
     """
     report = on_progress or (lambda fraction, message: None)
     report(0.0, "reducing")
-    a = standardise(x)
+    a = standardize(x)
     n, f = a.shape
     if n < 4:
         report(1.0, "done")
@@ -103,7 +103,7 @@ def umap_2d(
 
         a = PCA(n_components=min(UMAP_PCA_DIMS, n), random_state=seed).fit_transform(a).astype(np.float32)
 
-    report(0.1, "nearest neighbours")
+    report(0.1, "nearest neighbors")
     import umap  # slow first import (numba): keep it out of module import time
     from umap.umap_ import nearest_neighbors
 
@@ -111,13 +111,13 @@ def umap_2d(
     if n < EXACT_KNN_BELOW:
         from sklearn.neighbors import NearestNeighbors
 
-        # UMAP's own small-data path is exact too; the point itself is its first neighbour.
+        # UMAP's own small-data path is exact too; the point itself is its first neighbor.
         dists, idx = NearestNeighbors(n_neighbors=k).fit(a).kneighbors(a)
         knn = (idx, dists.astype(np.float32), None)
     else:
         knn = nearest_neighbors(a, k, "euclidean", {}, False, np.random.RandomState(seed), n_jobs=1)
 
-    report(0.4, "optimising")
+    report(0.4, "optimizing")
     with warnings.catch_warnings():
         # "knn_search_index is not an NNDescent object": we never call transform().
         warnings.simplefilter("ignore", UserWarning)

@@ -1,5 +1,7 @@
-"""Causal head importance after DARTS-GT (Chakraborty & Minary 2025, "DARTS-GT: Differentiable
-architecture search for graph transformers with quantifiable instance-specific interpretability").
+"""Causal head importance after DARTS-GT.
+
+Chakraborty & Minary 2025, "DARTS-GT: Differentiable architecture search for graph transformers
+with quantifiable instance-specific interpretability".
 
 A head is switched off (its output zeroed) and the change in the model's error is its
 deviation; Specialization is the spread of deviations over heads and Focus how much the most
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -194,7 +197,7 @@ def head_importance(
     Args:
         model: a registered model with attention; run in eval mode (restored after).
         data: the ``model.prepare``-d graph with labels ``y``, on the model's device.
-        mask: (N,) bool nodes to score (the page uses the test mask); default every labelled
+        mask: (N,) bool nodes to score (the page uses the test mask); default every labeled
             node (``y >= 0``).
         top_k: heads whose attended nodes Focus compares.
         metric: "error" (1 - accuracy) or "loss" (cross-entropy).
@@ -239,3 +242,19 @@ def head_importance(
         baseline=baseline,
         metric=metric,
     )
+
+
+def head_table(stats: pd.DataFrame, importance: HeadImportance) -> pd.DataFrame:
+    """One row per head: :func:`explain.attention.head_statistics` with its causal ``importance``.
+
+    ``importance`` is the deviation of :func:`head_importance`; layer and head are 1-based.
+
+    Args:
+        stats: :func:`explain.attention.head_statistics` of the model's attention maps.
+        importance: :func:`head_importance` of the same model.
+    """
+    table = stats.copy()
+    table["importance"] = [float(importance.deviation[int(r.layer), int(r.head)]) for r in table.itertuples()]
+    table["layer"] += 1
+    table["head"] += 1
+    return table

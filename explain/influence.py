@@ -10,7 +10,7 @@ is the receptive-field breadth R.
 The Jacobian here is taken on the full graph, with one backward pass per output
 channel. PyG's ``jacobian_l1`` instead differentiates on the induced k-hop subgraph and
 calls the model as ``model(x, edge_index)``; on the subgraph, boundary nodes lose
-neighbours, which changes degree-normalised messages (GCN), so it is only exact for
+neighbors, which changes degree-normalized messages (GCN), so it is only exact for
 models whose messages do not depend on the receiving node's degree beyond its k-hop ball.
 PyG's own aggregation functions turn the per-node profiles into the averaged profile and R.
 """
@@ -21,27 +21,11 @@ import copy
 
 import numpy as np
 import torch
-from scipy.sparse.csgraph import breadth_first_order
 from torch_geometric.data import Data
-from torch_geometric.utils import to_scipy_sparse_matrix
 from torch_geometric.utils.influence import avg_total_influence, influence_weighted_receptive_field
 
+from nodescope.core.graph import hop_distances
 from nodescope.core.models import NodeModel
-
-
-def hop_distances(edge_index: torch.Tensor, num_nodes: int, node: int) -> np.ndarray:
-    """(N,) int64 number of edges on the shortest directed path from each node to ``node``; -1 if none.
-
-    Messages flow from source (row 0) to target (row 1), so the search runs over
-    reversed edges, as PyG's ``k_hop_subgraph`` with ``flow="source_to_target"``.
-    """
-    reverse = to_scipy_sparse_matrix(edge_index.flip(0).cpu(), num_nodes=num_nodes).tocsr()
-    order, parent = breadth_first_order(reverse, node, directed=True, return_predecessors=True)
-    hops = np.full(num_nodes, -1, dtype=np.int64)
-    hops[node] = 0
-    for u in order[1:]:  # BFS order visits a parent before its children
-        hops[u] = hops[parent[u]] + 1
-    return hops
 
 
 def jacobian_influence(model: NodeModel, data: Data, node: int) -> np.ndarray:
@@ -80,9 +64,14 @@ def influence_per_hop(model: NodeModel, data: Data, node: int, max_hops: int) ->
         not depend on the input.
     """
     influence = jacobian_influence(model, data, node)
-    per_hop = _per_hop(influence, hop_distances(data.edge_index, data.num_nodes, node), max_hops)
+    per_hop = _per_hop(influence, _hops_to(data, node), max_hops)
     total = influence.sum()
     return per_hop / total if total > 0 else per_hop
+
+
+def _hops_to(data: Data, node: int) -> np.ndarray:
+    """(N,) hops from each node to ``node`` along the edges, the way messages flow (-1: none)."""
+    return hop_distances(data.edge_index, node, data.num_nodes, flow="source_to_target")
 
 
 def _per_hop(influence: np.ndarray, hops: np.ndarray, max_hops: int) -> np.ndarray:
@@ -93,7 +82,7 @@ def _per_hop(influence: np.ndarray, hops: np.ndarray, max_hops: int) -> np.ndarr
 def total_influence(
     model: NodeModel, data: Data, max_hops: int, *, num_samples: int = 64, seed: int = 0
 ) -> tuple[np.ndarray, float]:
-    """Influence per hop averaged over sampled nodes, normalised by hop 0, and the breadth R.
+    """Influence per hop averaged over sampled nodes, normalized by hop 0, and the breadth R.
 
     Returns:
         ``(avg, R)``: avg is (max_hops + 1,) float64 with avg[0] == 1 (PyG's
@@ -102,12 +91,7 @@ def total_influence(
     """
     gen = torch.Generator().manual_seed(seed)
     nodes = torch.randperm(data.num_nodes, generator=gen)[:num_samples].tolist()
-    rows = [
-        _per_hop(
-            jacobian_influence(model, data, v), hop_distances(data.edge_index, data.num_nodes, v), max_hops
-        )
-        for v in nodes
-    ]
+    rows = [_per_hop(jacobian_influence(model, data, v), _hops_to(data, v), max_hops) for v in nodes]
     table = torch.from_numpy(np.stack(rows)).float()  # PyG's helpers work in float32
     table = table[table.sum(1) > 0]  # nodes whose output ignores the input carry no profile
     return avg_total_influence(table).numpy(), influence_weighted_receptive_field(table)

@@ -3,10 +3,10 @@
 Every metric takes an (N, D) representation ``x``; the graph-aware ones also take the
 graph. :func:`layer_metrics` computes all of them for every entry of a model's
 ``ModelOutput.hidden`` and shares the per-graph work (edge list, degrees, sampled node
-pairs and their hop distances) across layers through a :class:`GraphContext`;
+pairs and their hop distances) across layers through a :class:`MetricContext`;
 :func:`measure_for` binds that to one graph for many models (``core.sweeps.run_sweep``'s
 ``measure``). For one layer, :func:`distance_matrix` (heat map), :func:`centroid_distances`,
-:func:`own_centroid_distance` and :func:`centroid_contrast` (colour by distance to class centroids); for all layers at once,
+:func:`own_centroid_distance` and :func:`centroid_contrast` (color by distance to class centroids); for all layers at once,
 :func:`layer_pca` (an embedding view that shows the collapse); Jacobian influence per hop is in
 :mod:`explain.influence`.
 
@@ -18,9 +18,9 @@ Metrics (keys of :data:`METRICS`), with the papers they follow:
   (Ã = A + I, D̃ its degrees): the energy a GCN layer shrinks. Computed as
   1/2 sum over directed edges of ||x_i / sqrt(d̃_i) - x_j / sqrt(d̃_j)||^2, which equals the
   trace for undirected graphs (both directions stored, as PyG does).
-- ``mad``, ``mad_neighbour``, ``mad_remote``, ``madgap``: mean average cosine distance
+- ``mad``, ``mad_neighbor``, ``mad_remote``, ``madgap``: mean average cosine distance
   (Chen et al., AAAI 2020) over all pairs, over pairs within 3 hops, over pairs 8 or more
-  hops apart (or disconnected); MADGap = MAD_remote - MAD_neighbour. Each anchor node's
+  hops apart (or disconnected); MADGap = MAD_remote - MAD_neighbor. Each anchor node's
   distances are averaged over its masked pairs, then over anchors (the paper's
   "non-zero entries" rule is how it reads its masks; here the masks are explicit, so
   pairs at distance exactly 0 still count). NaN where a mask is empty (a graph whose
@@ -30,18 +30,18 @@ Metrics (keys of :data:`METRICS`), with the papers they follow:
 - ``group_distance_ratio``: PyG ``DiffGroupNorm.group_distance_ratio`` (Zhou et al. 2020),
   mean inter-class over mean intra-class Euclidean distance; needs labels (NaN without).
 - ``numerical_rank``: ||X||_F^2 / ||X||_2^2 (between 1 and rank X).
-- ``effective_rank``: exp of the Shannon entropy of the normalised singular values
+- ``effective_rank``: exp of the Shannon entropy of the normalized singular values
   (Roy & Vetterli 2007).
 - ``cosine``: mean cosine similarity over all ordered pairs of distinct nodes (exact, O(N D)).
 
 Rows of zeros (dead ReLUs) count as unit-distance from everything in the cosine-based
-metrics (their normalised vector is 0).
+metrics (their normalized vector is 0).
 
-Sampling (documented in :func:`graph_context`): the pairwise metrics (MAD family, SMV)
+Sampling (documented in :func:`metric_context`): the pairwise metrics (MAD family, SMV)
 use up to ``max_anchors`` anchor nodes against up to ``max_targets`` target nodes, exact
 when the graph has at most that many nodes; the energies use every edge up to
 ``max_edges`` undirected edges and a uniform edge sample beyond (an unbiased estimate);
-the group distance ratio uses up to 1024 labelled nodes (its ``max_nodes``); the ranks
+the group distance ratio uses up to 1024 labeled nodes (its ``max_nodes``); the ranks
 use the rows of up to ``max_rows`` nodes (a uniform sample: the sampled Gram matrix
 estimates the full one up to the factor N / S, which neither rank depends on). The mean
 cosine similarity is exact.
@@ -55,15 +55,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 from torch import Tensor
 from torch_geometric.data import Data
 from torch_geometric.nn import DiffGroupNorm
 from torch_geometric.utils import coalesce, is_undirected, remove_self_loops
 
-#: Pairs within this many hops count as neighbours for MADGap (Chen et al. 2020).
-NEIGHBOUR_HOPS = 3
+from nodescope.core.graph import multi_source_hop_distances
+
+#: Pairs within this many hops count as neighbors for MADGap (Chen et al. 2020).
+NEIGHBOR_HOPS = 3
 #: Pairs at least this many hops apart (or disconnected) count as remote.
 REMOTE_HOPS = 8
 #: Edges handled per chunk in the energies (keeps the temporary (chunk, D) arrays in cache).
@@ -90,7 +91,7 @@ class MetricInfo:
 METRICS: dict[str, MetricInfo] = {
     "dirichlet": MetricInfo(
         "Dirichlet energy √E",
-        "Root of the mean over nodes of the summed squared distances to neighbours (Rusch et al. 2023).",
+        "Root of the mean over nodes of the summed squared distances to neighbors (Rusch et al. 2023).",
         "down",
         True,
     ),
@@ -101,17 +102,17 @@ METRICS: dict[str, MetricInfo] = {
         True,
     ),
     "mad": MetricInfo("MAD", "Mean cosine distance between node pairs (Chen et al. 2020).", "down", True),
-    "mad_neighbour": MetricInfo(
-        "MAD, neighbours (≤3 hops)", "Mean cosine distance between nodes within 3 hops.", "down", True
+    "mad_neighbor": MetricInfo(
+        "MAD, neighbors (≤3 hops)", "Mean cosine distance between nodes within 3 hops.", "down", True
     ),
     "mad_remote": MetricInfo(
         "MAD, remote (≥8 hops)", "Mean cosine distance between nodes 8 or more hops apart.", "down", True
     ),
     "madgap": MetricInfo(
-        "MADGap", "Remote minus neighbour MAD: how much more distant far nodes stay.", "down", False
+        "MADGap", "Remote minus neighbor MAD: how much more distant far nodes stay.", "down", False
     ),
     "smv": MetricInfo(
-        "SMV", "Mean normalised Euclidean distance between nodes (DAGNN, Liu et al. 2020).", "down", True
+        "SMV", "Mean normalized Euclidean distance between nodes (DAGNN, Liu et al. 2020).", "down", True
     ),
     "group_distance_ratio": MetricInfo(
         "Group distance ratio",
@@ -123,15 +124,15 @@ METRICS: dict[str, MetricInfo] = {
         "Numerical rank", "‖X‖²_F / ‖X‖²₂: how many directions carry the energy.", "down", True
     ),
     "effective_rank": MetricInfo(
-        "Effective rank", "exp(entropy of normalised singular values) (Roy & Vetterli 2007).", "down", True
+        "Effective rank", "exp(entropy of normalized singular values) (Roy & Vetterli 2007).", "down", True
     ),
     "cosine": MetricInfo("Mean cosine similarity", "Mean cosine similarity of all node pairs.", "up", False),
 }
 
 
 @dataclass(frozen=True)
-class GraphContext:
-    """Per-graph data shared by every layer's metrics (build with :func:`graph_context`).
+class MetricContext:
+    """Per-graph data shared by every layer's metrics (build with :func:`metric_context`).
 
     Attributes:
         num_nodes: N.
@@ -164,7 +165,7 @@ class GraphContext:
         return _pair_weights(self.anchors, self.targets, self.hops)
 
 
-def graph_context(
+def metric_context(
     edge_index: Tensor,
     num_nodes: int,
     *,
@@ -173,21 +174,23 @@ def graph_context(
     max_edges: int = 65_536,
     max_rows: int = 8192,
     seed: int = 0,
-) -> GraphContext:
+) -> MetricContext:
     """Precompute what :func:`layer_metrics` needs from the graph alone.
 
     Anchors are all nodes when N <= ``max_anchors``, else a uniform sample. Targets are
     all nodes when N <= ``max_targets``; otherwise a uniform sample of ``max_targets``
     nodes plus, per anchor, up to 8 sampled nodes within 3 hops and 8 at 8+ hops, so the
-    neighbour and remote masks are not empty by chance on large graphs. Hop distances come
-    from a breadth-first search to depth 7 from all anchors at once on the undirected graph.
+    neighbor and remote masks are not empty by chance on large graphs. Hop distances come
+    from a breadth-first search to depth 7 from all anchors at once on the undirected graph
+    (:func:`core.graph.multi_source_hop_distances`).
     The sampled edges are listed in (source, target) order, so that the energies read the
     representations nearly in memory order.
 
     Args:
         edge_index: (2, E) int64, source row 0, target row 1.
         num_nodes: N.
-        max_anchors, max_targets: sampling caps of the pairwise metrics.
+        max_anchors: most anchor nodes of the pairwise metrics (sampled above it).
+        max_targets: most uniformly sampled target nodes of the pairwise metrics.
         max_edges: undirected edges (directed ones for a directed graph) the energies use exactly.
         max_rows: nodes whose rows the ranks use exactly.
         seed: seeds every sample.
@@ -207,21 +210,23 @@ def graph_context(
         anchors = torch.arange(num_nodes)
     else:
         anchors = torch.randperm(num_nodes, generator=gen)[:max_anchors].sort().values
-    full_hops = _hops_from(_undirected_csr(ei, num_nodes), anchors.numpy(), REMOTE_HOPS - 1)
+    full_hops = multi_source_hop_distances(
+        ei, anchors.numpy(), num_nodes, flow="undirected", max_hops=REMOTE_HOPS - 1
+    )
     if num_nodes <= max_targets:
         targets = np.arange(num_nodes)
     else:
         rng = np.random.default_rng(seed)
         picks = [rng.choice(num_nodes, max_targets, replace=False)]
         for row in full_hops:
-            for near in (np.flatnonzero((row >= 1) & (row <= NEIGHBOUR_HOPS)), np.flatnonzero(row < 0)):
+            for near in (np.flatnonzero((row >= 1) & (row <= NEIGHBOR_HOPS)), np.flatnonzero(row < 0)):
                 if len(near):
                     picks.append(rng.choice(near, min(8, len(near)), replace=False))
         targets = np.unique(np.concatenate(picks))
     rows = None
     if num_nodes > max_rows:
         rows = torch.randperm(num_nodes, generator=gen)[:max_rows].sort().values
-    return GraphContext(
+    return MetricContext(
         num_nodes=num_nodes,
         src=pairs[0].contiguous(),
         dst=pairs[1].contiguous(),
@@ -234,48 +239,6 @@ def graph_context(
     )
 
 
-def _undirected_csr(edge_index: Tensor, num_nodes: int) -> sp.csr_matrix:
-    """Symmetric 0/1 adjacency (each neighbour listed once per row)."""
-    row, col = edge_index.numpy()
-    ones = np.ones(2 * len(row), dtype=np.int8)
-    adj = sp.csr_matrix((ones, (np.r_[row, col], np.r_[col, row])), shape=(num_nodes, num_nodes))
-    adj.sum_duplicates()
-    return adj
-
-
-def _hops_from(adj: sp.csr_matrix, sources: np.ndarray, max_hops: int) -> np.ndarray:
-    """(S, N) int16 hop distance from each of ``sources`` up to ``max_hops``; -1 beyond or unreachable.
-
-    One breadth-first search for all sources together: each node holds one bit per source
-    (packed in uint64 words), and a level ORs the frontier bits of every node's neighbours,
-    so a level costs one pass over the edges whatever the number of sources.
-    """
-    n, k = adj.shape[0], len(sources)
-    hops = np.full((n, k), -1, dtype=np.int16)  # node-major while filling, like the bit rows
-    if k == 0:
-        return hops.T.copy()
-    which = np.arange(k)
-    frontier = np.zeros((n, (k + 63) // 64), dtype=np.uint64)
-    np.bitwise_or.at(
-        frontier, (sources, which // 64), np.left_shift(np.uint64(1), (which % 64).astype(np.uint64))
-    )
-    seen = frontier.copy()
-    hops[sources, which] = 0
-    rows = np.flatnonzero(np.diff(adj.indptr))  # nodes with neighbours (reduceat needs non-empty segments)
-    for hop in range(1, max_hops + 1):
-        reached = np.zeros_like(frontier)
-        if len(rows):
-            reached[rows] = np.bitwise_or.reduceat(frontier[adj.indices], adj.indptr[rows], axis=0)
-        reached &= ~seen
-        if not reached.any():
-            break
-        seen |= reached
-        bits = np.unpackbits(reached.astype("<u8", copy=False).view(np.uint8), axis=1, bitorder="little")
-        np.putmask(hops, bits[:, :k].astype(bool), hop)
-        frontier = reached
-    return np.ascontiguousarray(hops.T)
-
-
 def _as_float(x: Tensor) -> Tensor:
     return x.detach().to("cpu", torch.float32)
 
@@ -284,9 +247,12 @@ def _as_float(x: Tensor) -> Tensor:
 
 
 def _scaled(x: Tensor) -> tuple[Tensor, float]:
-    """(x / peak, peak) with peak = max |x|, or (x, 0.0) for an all-zero ``x``. Every metric works on the
-    scaled copy (all are scale-free, or scale back exactly): squares of the tiny differences of a
-    smoothed layer would otherwise underflow float32, and F.normalize's eps would swamp tiny rows."""
+    """(x / peak, peak) with peak = max |x|, or (x, 0.0) for an all-zero ``x``.
+
+    Every metric works on the scaled copy (all are scale-free, or scale back exactly): squares of
+    the tiny differences of a smoothed layer would otherwise underflow float32, and F.normalize's
+    eps would swamp tiny rows.
+    """
     if not x.numel():
         return x, 0.0
     low, high = torch.aminmax(x)  # no |x| temporary
@@ -294,9 +260,12 @@ def _scaled(x: Tensor) -> tuple[Tensor, float]:
     return (x / peak, peak) if peak > 0.0 else (x, 0.0)
 
 
-def _energy_sums(scaled: Tensor, peak: float, ctx: GraphContext) -> tuple[float, float]:
-    """(sum over directed edges of ||x_i - x_j||^2, same for x / sqrt(d̃)) from ``scaled`` = x / peak:
-    exact differences in float32 accumulated in float64, so tiny energies of smoothed layers stay accurate."""
+def _energy_sums(scaled: Tensor, peak: float, ctx: MetricContext) -> tuple[float, float]:
+    """(sum over directed edges of ||x_i - x_j||^2, same for x / sqrt(d̃)) from ``scaled`` = x / peak.
+
+    Exact differences in float32 accumulated in float64, so tiny energies of smoothed layers stay
+    accurate.
+    """
     plain = normalized = 0.0
     w = ctx.inv_sqrt_deg
     for start in range(0, len(ctx.src), _EDGE_CHUNK):
@@ -315,25 +284,25 @@ def _sum_of_squares(d: Tensor) -> float:
     return float(torch.einsum("ij,ij->i", d, d).sum(dtype=torch.float64))
 
 
-def dirichlet_energy(x: Tensor, edge_index: Tensor, *, context: GraphContext | None = None) -> float:
+def dirichlet_energy(x: Tensor, edge_index: Tensor, *, context: MetricContext | None = None) -> float:
     """sqrt(E(X)), E = (1/N) sum_i sum_{j in N(i)} ||x_i - x_j||^2 (Rusch et al. 2023), in units of ``x``.
 
     Args:
         x: (N, D) node representations.
         edge_index: (2, E) edges; an undirected graph lists both directions.
-        context: a prebuilt :func:`graph_context` of the same graph (skips rebuilding it).
+        context: a prebuilt :func:`metric_context` of the same graph (skips rebuilding it).
     """
     x = _as_float(x)
-    ctx = context or graph_context(edge_index, x.shape[0])
+    ctx = context or metric_context(edge_index, x.shape[0])
     return math.sqrt(_energy_sums(*_scaled(x), ctx)[0] / x.shape[0])
 
 
 def normalized_dirichlet_energy(
-    x: Tensor, edge_index: Tensor, *, context: GraphContext | None = None
+    x: Tensor, edge_index: Tensor, *, context: MetricContext | None = None
 ) -> float:
     """tr(X^T Δ̃ X) with Δ̃ = I - D̃^{-1/2}(A + I)D̃^{-1/2}, in squared units of ``x`` (see module docstring)."""
     x = _as_float(x)
-    ctx = context or graph_context(edge_index, x.shape[0])
+    ctx = context or metric_context(edge_index, x.shape[0])
     return 0.5 * _energy_sums(*_scaled(x), ctx)[1]
 
 
@@ -356,17 +325,22 @@ def _masked_mean_per_anchor(values: Tensor, mask: Tensor) -> float:
 
 
 def _pairwise(u: Tensor, anchors: Tensor, targets: Tensor, hops: Tensor) -> dict[str, float]:
-    """MAD family and SMV over anchor x target pairs of unit rows ``u`` (:func:`_unit_rows`);
-    ``hops`` (S, T) as in :class:`GraphContext`."""
+    """MAD family and SMV over anchor x target pairs of unit rows ``u`` (:func:`_unit_rows`).
+
+    ``hops`` (S, T) as in :class:`MetricContext`.
+    """
     return _pairwise_unit(u[anchors], u[targets], _pair_weights(anchors, targets, hops))
 
 
 def _pair_weights(anchors: Tensor, targets: Tensor, hops: Tensor) -> Tensor:
-    """(3, S, T) float32 weights turning a sum over anchor x target pairs into the mean over anchors
-    of each anchor's mean over its pairs (:func:`_masked_mean_per_anchor`), for the masks
-    "other node", "within NEIGHBOUR_HOPS" and "remote"; a mask without pairs gets NaN weights."""
+    """(3, S, T) float32 weights turning a sum over pairs into a mean over anchors of their means.
+
+    A sum over anchor x target pairs becomes the mean over anchors of each anchor's mean over its
+    pairs (:func:`_masked_mean_per_anchor`), for the masks "other node", "within NEIGHBOR_HOPS"
+    and "remote"; a mask without pairs gets NaN weights.
+    """
     masks = torch.stack(
-        [anchors[:, None] != targets[None, :], (hops >= 1) & (hops <= NEIGHBOUR_HOPS), hops < 0]
+        [anchors[:, None] != targets[None, :], (hops >= 1) & (hops <= NEIGHBOR_HOPS), hops < 0]
     ).float()
     counts = masks.sum(2, keepdim=True)  # (3, S, 1) pairs per anchor
     anchors_with_pairs = (counts > 0).sum(1, keepdim=True)  # (3, 1, 1)
@@ -384,7 +358,7 @@ def _pairwise_unit(ua: Tensor, ut: Tensor, weights: Tensor) -> dict[str, float]:
     mad_all, mad_nb, mad_rm = torch.einsum("st,mst->m", cos_dist, weights).tolist()
     return {
         "mad": mad_all,
-        "mad_neighbour": mad_nb,
+        "mad_neighbor": mad_nb,
         "mad_remote": mad_rm,
         "madgap": mad_rm - mad_nb,
         "smv": float(torch.einsum("st,st->", half_dist, weights[0])),
@@ -409,10 +383,10 @@ def mad(x: Tensor, mask: Tensor | None = None) -> float:
     return _masked_mean_per_anchor(dist, mask)
 
 
-def mad_gap(x: Tensor, edge_index: Tensor, *, context: GraphContext | None = None) -> float:
+def mad_gap(x: Tensor, edge_index: Tensor, *, context: MetricContext | None = None) -> float:
     """MAD over pairs >= 8 hops apart minus MAD over pairs within 3 hops (Chen et al. 2020); NaN without remote pairs."""
     x = _as_float(x)
-    ctx = context or graph_context(edge_index, x.shape[0])
+    ctx = context or metric_context(edge_index, x.shape[0])
     return _pairwise(_unit_rows(x), ctx.anchors, ctx.targets, ctx.hops)["madgap"]
 
 
@@ -441,7 +415,7 @@ def _mean_cosine(u: Tensor) -> float:
 def group_distance_ratio(x: Tensor, y: Tensor, *, max_nodes: int = 1024, seed: int = 0) -> float:
     """Mean inter-class over mean intra-class distance (PyG ``DiffGroupNorm.group_distance_ratio``).
 
-    Nodes with ``y < 0`` are ignored; above ``max_nodes`` labelled nodes a uniform sample is
+    Nodes with ``y < 0`` are ignored; above ``max_nodes`` labeled nodes a uniform sample is
     used. ``x`` is first scaled to unit root-mean-square norm: the ratio does not depend on
     scale, but PyG's ``eps`` (1e-5) in the denominator would otherwise dominate vanishing
     representations. NaN with fewer than two classes.
@@ -463,9 +437,11 @@ def group_distance_ratio(x: Tensor, y: Tensor, *, max_nodes: int = 1024, seed: i
 
 
 def _singular_values(x: Tensor) -> Tensor:
-    """Singular values of (N, D) ``x``, largest first, from the R factor of its QR decomposition:
-    accurate to ~1e-7 of the largest in float32 (a float32 Gram matrix would give only ~1e-4), and
-    as fast as a float64 Gram matrix for tall, thin ``x``."""
+    """Singular values of (N, D) ``x``, largest first, from the R factor of its QR decomposition.
+
+    Accurate to ~1e-7 of the largest in float32 (a float32 Gram matrix would give only ~1e-4), and
+    as fast as a float64 Gram matrix for tall, thin ``x``.
+    """
     if x.shape[1] > x.shape[0]:
         x = x.T
     return torch.linalg.svdvals(torch.linalg.qr(x, mode="r").R)
@@ -519,7 +495,7 @@ def distance_matrix(x: Tensor, nodes: Tensor | None = None, *, kind: str = "cosi
 def centroid_distances(x: Tensor, y: Tensor) -> np.ndarray:
     """(N, C) float32 Euclidean distance of every node to every class centroid, in units of ``x``.
 
-    Centroids average the nodes with that label (``y < 0``: unlabelled, in no centroid); a
+    Centroids average the nodes with that label (``y < 0``: unlabeled, in no centroid); a
     class without nodes gets a NaN column. Column ``y[i]`` of row i is how far node i sits
     from its own class; over-smoothing pulls all columns together.
     """
@@ -534,12 +510,13 @@ def centroid_distances(x: Tensor, y: Tensor) -> np.ndarray:
 
 
 def centroid_contrast(x: Tensor, y: Tensor) -> np.ndarray:
-    """(N,) float32 log2 of each node's distance to its own class centroid over its distance to the
-    nearest other class centroid (:func:`centroid_distances`).
+    """(N,) float32 log2 of each node's distance to its own class centroid over that to the nearest other.
+
+    Both distances are those of :func:`centroid_distances`.
 
     Negative: closer to its own class; 0: no closer to its own class than to another (what
     over-smoothing drives every node to); positive: closer to another class. NaN for
-    unlabelled nodes (``y < 0``), with fewer than two classes, and where both distances are 0.
+    unlabeled nodes (``y < 0``), with fewer than two classes, and where both distances are 0.
     """
     dist = centroid_distances(x, y).astype(np.float64)
     y = y.detach().cpu().long().numpy()
@@ -558,9 +535,12 @@ def centroid_contrast(x: Tensor, y: Tensor) -> np.ndarray:
 
 
 def own_centroid_distance(x: Tensor, y: Tensor) -> np.ndarray:
-    """(N,) float32 distance of each node to its own class centroid, in units of the layer's
-    root-mean-square node norm (scale-free; 0 when the class has collapsed onto one vector, which
-    over-smoothing drives every node to). NaN for unlabelled nodes and for an all-zero ``x``."""
+    """(N,) float32 distance of each node to its own class centroid, in RMS node norms of the layer.
+
+    Scale-free: in units of the layer's root-mean-square node norm; 0 when the class has collapsed
+    onto one vector, which over-smoothing drives every node to. NaN for unlabeled nodes and for
+    an all-zero ``x``.
+    """
     scaled = _scaled(_as_float(x))[0]  # the ratio is scale-free: work where float32 cannot underflow
     y = y.detach().cpu().long()
     out = np.full(len(y), np.nan, dtype=np.float32)
@@ -575,8 +555,8 @@ def own_centroid_distance(x: Tensor, y: Tensor) -> np.ndarray:
 def layer_pca(hidden: list[Tensor]) -> np.ndarray:
     """(L + 1, N, 2) float32: every layer's representations on its first two principal axes.
 
-    Unlike :func:`explain.embedding.pca_2d`, columns are centred but not standardised, and each
-    layer is divided by its root-mean-square node norm (of the uncentred rows): a layer whose
+    Unlike :func:`explain.embedding.pca_2d`, columns are centered but not standardized, and each
+    layer is divided by its root-mean-square node norm (of the uncentered rows): a layer whose
     nodes collapse onto one vector (over-smoothing) collapses onto the origin instead of having its
     tiny differences blown up. Signs follow the previous layer (each axis is flipped when that
     makes it correlate positively with the same axis one layer down), so a layer slider does not
@@ -591,8 +571,8 @@ def layer_pca(hidden: list[Tensor]) -> np.ndarray:
         rms = x.pow(2).sum(1).mean().sqrt()
         if float(rms) == 0.0 or x.shape[0] < 2:
             continue
-        centred = (x - x.mean(0)) / rms
-        u, s, _ = torch.linalg.svd(centred, full_matrices=False)
+        centered = (x - x.mean(0)) / rms
+        u, s, _ = torch.linalg.svd(centered, full_matrices=False)
         coords = (u[:, :2] * s[:2]).numpy()
         if k > 0:
             flip = np.sign((coords * out[k - 1, :, : coords.shape[1]]).sum(0))
@@ -604,7 +584,7 @@ def layer_pca(hidden: list[Tensor]) -> np.ndarray:
 # --- all of them, per layer -------------------------------------------------------------
 
 
-def representation_metrics(x: Tensor, context: GraphContext, y: Tensor | None = None) -> dict[str, float]:
+def representation_metrics(x: Tensor, context: MetricContext, y: Tensor | None = None) -> dict[str, float]:
     """Every metric of :data:`METRICS` for one (N, D) representation of the graph in ``context``."""
     x = _as_float(x)
     if x.shape[0] != context.num_nodes:
@@ -634,7 +614,7 @@ def layer_metrics(
     edge_index: Tensor,
     y: Tensor | None = None,
     *,
-    context: GraphContext | None = None,
+    context: MetricContext | None = None,
 ) -> dict[str, np.ndarray]:
     """All metrics at every layer: ``{name: (L + 1,) float64 array}``, entry k for ``hidden[k]``.
 
@@ -642,29 +622,29 @@ def layer_metrics(
         hidden: a model's ``ModelOutput.hidden`` (``hidden[0]`` its input), each (N, D_k);
             tensors may be on any device.
         edge_index: (2, E) the graph the model ran on.
-        y: (N,) class per node (-1 for unlabelled) for the group distance ratio, or None.
-        context: a :func:`graph_context` of this graph to reuse across models (built if None).
+        y: (N,) class per node (-1 for unlabeled) for the group distance ratio, or None.
+        context: a :func:`metric_context` of this graph to reuse across models (built if None).
     """
     if not hidden:
         raise ValueError("no representations given")
-    ctx = context or graph_context(edge_index, hidden[0].shape[0])
+    ctx = context or metric_context(edge_index, hidden[0].shape[0])
     rows = [representation_metrics(h, ctx, y) for h in hidden]
     return {name: np.array([r[name] for r in rows], dtype=np.float64) for name in METRICS}
 
 
 def measure_for(
-    data: Data, *, context: GraphContext | None = None
+    data: Data, *, context: MetricContext | None = None
 ) -> Callable[[list[Tensor]], dict[str, np.ndarray]]:
     """:func:`layer_metrics` bound to one graph, for measuring many models on it (``core.sweeps``'s ``measure``).
 
-    The :class:`GraphContext` is built once, and so are the metrics of ``data.x``: a model whose
+    The :class:`MetricContext` is built once, and so are the metrics of ``data.x``: a model whose
     ``hidden[0]`` equals the node features (every model that does not encode first) reuses them.
 
     Args:
         data: the graph (``x``, ``edge_index``, optional ``y``).
         context: a prebuilt context of this graph.
     """
-    ctx = context or graph_context(data.edge_index, data.num_nodes)
+    ctx = context or metric_context(data.edge_index, data.num_nodes)
     x = _as_float(data.x)
     y = getattr(data, "y", None)
     inputs = representation_metrics(x, ctx, y)

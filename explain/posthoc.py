@@ -4,6 +4,8 @@
 - :func:`integrated_gradients`: Captum Integrated Gradients (Sundararajan et al., 2017).
 - :func:`saliency`: Captum Saliency, absolute gradients (Simonyan et al., 2014).
 - :func:`attention`: the model's own attention coefficients as edge importance.
+- :func:`random_baseline`: a baseline, seeded uniform random scores on the edges that reach the node
+  (and on its subgraph's features); an explainer worth the name scores clearly better.
 
 All explain the model's predicted class (PyG ``explanation_type="model"``) with feature masks
 per node and feature (``node_mask_type="attributes"``) and one mask entry per edge
@@ -182,6 +184,17 @@ def _saliency(model: NodeModel, data: Data, node: int) -> Attribution:
     return _pyg("saliency", CaptumExplainer("Saliency"), model, data, node)
 
 
+def _random(model: NodeModel, data: Data, node: int, *, seed: int = 0) -> Attribution:
+    start = time.perf_counter()
+    sub = computation_subgraph(model, data, node)
+    gen = torch.Generator().manual_seed(seed * 1_000_003 + int(node))  # per node: independent of order
+    edges = torch.rand(sub.edges.numel(), generator=gen) * sub.computation.cpu()
+    features = torch.rand(tuple(sub.data.x.shape), generator=gen)
+    with torch.no_grad():
+        target = model(sub.data).logits[sub.center].argmax()
+    return _attribution("random", sub, data, target, {"edge_mask": edges, "node_mask": features}, start)
+
+
 def _attention(model: NodeModel, data: Data, node: int) -> Attribution:
     start = time.perf_counter()
     sub = computation_subgraph(model, data, node)
@@ -213,8 +226,12 @@ _RUNNERS: dict[str, Callable[..., Attribution]] = {
     "ig": _integrated_gradients,
     "saliency": _saliency,
     "attention": _attention,
+    "random": _random,
 }
-METHODS: tuple[str, ...] = tuple(_RUNNERS)
+#: Baselines to score explainers against (not explainers: the app does not offer them).
+BASELINES: tuple[str, ...] = ("random",)
+#: The explainers.
+METHODS: tuple[str, ...] = tuple(m for m in _RUNNERS if m not in BASELINES)
 
 
 def explain_nodes(
@@ -229,19 +246,19 @@ def explain_nodes(
     """Explain each of ``nodes`` with ``method``, one :class:`Attribution` at a time.
 
     Args:
-        method: one of :data:`METHODS`.
+        method: one of :data:`METHODS` or :data:`BASELINES`.
         model: a trained model (left untouched: the explainers run on a private copy).
         data: the graph as loaded (with masks); it is passed through ``model.prepare`` once.
         nodes: node ids.
         progress: called as ``progress(done, total)`` after each node.
         options: passed to the method (``epochs``, ``lr``, ``seed`` for GNNExplainer;
-            ``steps`` for IG).
+            ``steps`` for IG; ``seed`` for random).
 
     Yields:
         One attribution per node, in order.
     """
     if method not in _RUNNERS:
-        raise ValueError(f"unknown explainer {method!r}; choose one of {', '.join(METHODS)}")
+        raise ValueError(f"unknown explainer {method!r}; choose one of {', '.join(METHODS + BASELINES)}")
     clone = private_copy(model)
     prepared = prepare_for_explaining(clone, data)
     todo = [int(i) for i in nodes]
@@ -271,3 +288,12 @@ def saliency(model: NodeModel, data: Data, node: int) -> Attribution:
 def attention(model: NodeModel, data: Data, node: int) -> Attribution:
     """Attention coefficients (max over heads and layers) on the edges reaching ``node``; edge mask only."""
     return next(explain_nodes("attention", model, data, [node]))
+
+
+def random_baseline(model: NodeModel, data: Data, node: int, *, seed: int = 0) -> Attribution:
+    """A baseline: uniform random scores in [0, 1) on the edges that reach ``node`` and its subgraph's features.
+
+    The generator is seeded by ``seed`` and the node, so a node's scores do not depend on
+    which other nodes are explained, or in which order.
+    """
+    return next(explain_nodes("random", model, data, [node], seed=seed))

@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike
 
 from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level
 from nodescope.core.geometry.resample import locate, resample
-from nodescope.core.geometry.triangles import face_edges
+from nodescope.core.geometry.triangles import face_edges, signed_volumes
 
 #: FreeSurfer's spheres have radius 100 mm; geodesic distances in mm are on that sphere.
 FREESURFER_RADIUS_MM = 100.0
@@ -41,13 +41,6 @@ def _array(x: ArrayLike | torch.Tensor, dtype: type = np.float64) -> np.ndarray:
 def _unit(x: ArrayLike | torch.Tensor) -> np.ndarray:
     v = _array(x)
     return v / np.linalg.norm(v, axis=1, keepdims=True)
-
-
-def signed_volumes(vertices: ArrayLike | torch.Tensor, faces: ArrayLike | torch.Tensor) -> np.ndarray:
-    """(F,) ``(a x b) . c`` per triangle: positive when it is counter-clockwise seen from outside."""
-    v, f = _array(vertices), _array(faces, np.int64)
-    a, b, c = v[f[:, 0]], v[f[:, 1]], v[f[:, 2]]
-    return np.einsum("ij,ij->i", np.cross(a, b), c)
 
 
 def flipped_triangles(
@@ -84,6 +77,52 @@ def log2_edge_ratio(
     )
 
 
+def per_vertex_mean(per_face: ArrayLike, faces: ArrayLike | torch.Tensor, n_vertices: int) -> np.ndarray:
+    """(V,) float64 mean of a per-triangle value over each vertex's incident triangles (0 for none).
+
+    Args:
+        per_face: (F,) one value per triangle.
+        faces: (F, 3) the triangles.
+        n_vertices: V.
+    """
+    f = _array(faces, np.int64).ravel()
+    total = np.bincount(f, weights=np.repeat(_array(per_face), 3), minlength=n_vertices)
+    count = np.bincount(f, minlength=n_vertices)
+    return np.divide(total, count, out=np.zeros(n_vertices), where=count > 0)
+
+
+def vertex_areal_distortion(
+    registered: ArrayLike | torch.Tensor, native: ArrayLike | torch.Tensor, faces: ArrayLike | torch.Tensor
+) -> np.ndarray:
+    """(V,) local areal distortion: mean ``|log2(area registered / area native)|`` of the incident triangles.
+
+    Args:
+        registered: (V, 3) registered sphere (any radius).
+        native: (V, 3) native sphere.
+        faces: (F, 3) the native triangles.
+
+    Returns:
+        (V,) float64, 0 where the registration keeps every triangle's area (unit radius both).
+    """
+    per_face = np.abs(log2_area_ratio(registered, native, faces))
+    return per_vertex_mean(per_face, faces, len(registered))
+
+
+def vertex_folds(
+    registered: ArrayLike | torch.Tensor, native: ArrayLike | torch.Tensor, faces: ArrayLike | torch.Tensor
+) -> np.ndarray:
+    """(V,) float64 number of each vertex's incident triangles that the registration flipped.
+
+    Args:
+        registered: (V, 3) registered sphere (any radius).
+        native: (V, 3) native sphere.
+        faces: (F, 3) the native triangles.
+    """
+    flipped = flipped_triangles(registered, native, faces).astype(np.float64)
+    f = _array(faces, np.int64).ravel()
+    return np.bincount(f, weights=np.repeat(flipped, 3), minlength=len(registered))
+
+
 def angular_distance_deg(a: ArrayLike | torch.Tensor, b: ArrayLike | torch.Tensor) -> np.ndarray:
     """(V,) great-circle angle in degrees between matching rows of two (V, 3) point sets (any radii)."""
     u, v = _unit(a), _unit(b)
@@ -102,7 +141,8 @@ def carry_labels(
     Args:
         labels: (V,) integer labels on the mesh's vertices.
         faces: (F, 3) the mesh's triangles.
-        tri, weights: (Q,) and (Q, 3) from :func:`core.geometry.resample.locate`.
+        tri: (Q,) the triangle of each point, from :func:`core.geometry.resample.locate`.
+        weights: (Q, 3) the points' barycentric weights in those triangles, from the same call.
     """
     corners = _array(faces, np.int64)[tri.cpu().numpy()]
     heaviest = weights.detach().argmax(dim=1).cpu().numpy()
@@ -113,7 +153,8 @@ def dice_scores(a: ArrayLike, b: ArrayLike, ignore: int = -1) -> dict[int, float
     """Dice ``2 |A n B| / (|A| + |B|)`` of each label found in either of two (N,) label maps.
 
     Args:
-        a, b: (N,) integer labels of the same N points.
+        a: (N,) integer labels of N points.
+        b: (N,) integer labels of the same points, from elsewhere.
         ignore: the "no label" value, left out.
 
     Returns:
@@ -139,6 +180,7 @@ class RegistrationMetrics:
     dice: float | None = None
 
     def as_dict(self) -> dict[str, float | int | None]:
+        """The metrics by field name (None where not computed)."""
         return asdict(self)
 
 

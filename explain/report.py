@@ -37,15 +37,20 @@ TITLES = {
 }
 
 
+def method_title(method: str) -> str:
+    """How an explainer is named in titles and tables (``"ig"`` -> ``"Integrated Gradients"``)."""
+    return TITLES.get(method, method)
+
+
 @dataclass
 class Report:
     """What :func:`explain_graph` found.
 
     Attributes:
         table: one row per explained node (see :func:`explain_graph`).
-        fidelity: :func:`explain.fidelity.summarise` over the fidelity sample, plus
-            ``top_k``, ``samples``, ``seed``, ``method`` and ``seconds_per_node`` (explaining
-            only, fidelity not included).
+        fidelity: :func:`explain.fidelity.summarize` over the fidelity sample, plus
+            ``fraction`` and ``top_k`` (the explanation size), ``samples``, ``seed``, ``method``
+            and ``seconds_per_node`` (explaining only, fidelity not included).
         per_node_fidelity: :func:`explain.fidelity.evaluate`'s rows for the fidelity sample.
     """
 
@@ -85,7 +90,8 @@ def explain_graph(
     top: int = 5,
     fidelity_nodes: int = 50,
     samples: int = 64,
-    top_k: int = fidelity.TOP_K,
+    fraction: float = fidelity.FRACTION,
+    top_k: int | None = None,
     seed: int = 0,
     progress: Callable[[int, int], Any] | None = None,
     **options: Any,
@@ -100,7 +106,10 @@ def explain_graph(
         nodes: node ids to explain.
         top: how many top features and edges each row lists.
         fidelity_nodes: size of the seeded sample of ``nodes`` scored for fidelity (0: none).
-        samples, top_k, seed: see :func:`explain.fidelity.evaluate`.
+        samples: Monte Carlo draws per robust-fidelity term (:func:`explain.fidelity.evaluate`).
+        fraction: explanation size, as a share of each node's computation edges.
+        top_k: a fixed explanation size in directed edges instead.
+        seed: seeds the fidelity sample and the Monte Carlo draws.
         progress: ``progress(done, total)`` after each node.
         options: passed to the post-hoc explainer (``epochs``, ``steps``, ...).
 
@@ -168,13 +177,14 @@ def explain_graph(
             progress(done, len(nodes))
     seconds = time.perf_counter() - start
     per_node = (
-        fidelity.evaluate(model, data, scored, top_k=top_k, samples=samples, seed=seed)
+        fidelity.evaluate(model, data, scored, fraction=fraction, top_k=top_k, samples=samples, seed=seed)
         if scored
         else pd.DataFrame()
     )
     summary = {
         "method": method,
-        **fidelity.summarise(per_node),
+        **fidelity.summarize(per_node),
+        "fraction": fraction,
         "top_k": top_k,
         "samples": samples,
         "seed": seed,

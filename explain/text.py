@@ -7,7 +7,7 @@ For every node the text says, in this order:
    predicted class's probability would drop if that cue alone were average for the graph),
    the strongest first, with their values in their own units and as a rank among all nodes;
    and the cue that pointed most the other way;
-3. how the nodes around it are labelled, from training labels only;
+3. how the nodes around it are labeled, from training labels only;
 4. what would change it: the smallest single-cue change that changes the prediction, or the
    runner-up's margin when no change tried does;
 5. how faithfully the explanation vector reproduces the model's internal representation.
@@ -43,7 +43,7 @@ class NodeExplanation:
             (own units; NaN for an unknown label agreement), ``shown`` (the value as the text
             writes it), ``z`` (standard deviations from the graph average), ``percentile``
             (% of nodes with a lower value), ``contribution`` (probability points).
-        neighbour_labels: training-labelled nodes within ``hops`` hops, per class name (non-zero only).
+        neighbor_labels: training-labeled nodes within ``hops`` hops, per class name (non-zero only).
         counterfactual: the "what would change it" sentence.
         reconstruction_error: the Decoder's relative error for this node (0 perfect, 1 no better than average).
     """
@@ -56,7 +56,7 @@ class NodeExplanation:
     runner_up: str | None
     runner_up_confidence: float
     cues: pd.DataFrame
-    neighbour_labels: dict[str, int]
+    neighbor_labels: dict[str, int]
     counterfactual: str
     reconstruction_error: float
 
@@ -65,7 +65,7 @@ def shown(name: str, value: float, num_nodes: int) -> str:
     """A cue's value as the text writes it."""
     if name == "label agreement":
         return "unknown" if math.isnan(value) else f"{value:.0%}"
-    if name == "no labelled neighbours":
+    if name == "no labeled neighbors":
         return "yes" if value > 0.5 else "no"
     if name == "degree":
         return f"{value:.0f}"
@@ -84,8 +84,8 @@ def _cue_phrase(result: XNodeResult, node: int, k: int) -> str:
     name = result.cue_names[k]
     value = shown(name, float(result.raw[node, k]), result.num_nodes)
     pct = result.percentile[node, k]
-    if name == "no labelled neighbours":
-        return "having no labelled node nearby" if value == "yes" else "having labelled nodes nearby"
+    if name == "no labeled neighbors":
+        return "having no labeled node nearby" if value == "yes" else "having labeled nodes nearby"
     if math.isnan(pct):
         rank = ""
     elif pct == 0:
@@ -124,7 +124,7 @@ def _drivers(result: XNodeResult, contrib: np.ndarray, node: int, predicted: str
     return text
 
 
-def _neighbours(result: XNodeResult, node: int, predicted: int) -> tuple[str, dict[str, int]]:
+def _neighbors(result: XNodeResult, node: int, predicted: int) -> tuple[str, dict[str, int]]:
     counts = result.label_counts[node]
     names = result.class_names
     by_class = {names[c]: int(v) for c, v in enumerate(counts) if v > 0 and c < len(names)}
@@ -167,8 +167,8 @@ def _counterfactual(
     new = result.class_names[int(arrays["flip_class"][node])]
     now = shown(name, float(result.raw[node, k]), result.num_nodes)
     then = shown(name, result.value_at(k, float(arrays["flip_z"][node])), result.num_nodes)
-    if name == "no labelled neighbours":
-        change = "it had labelled nodes nearby" if now == "yes" else "it had no labelled node nearby"
+    if name == "no labeled neighbors":
+        change = "it had labeled nodes nearby" if now == "yes" else "it had no labeled node nearby"
     else:
         change = f"its {name} were {then} instead of {now}"
     return f"What would change it: if {change}, the model would predict {new}."
@@ -201,13 +201,13 @@ def _parts(result: XNodeResult, arrays: dict[str, np.ndarray], node: int) -> dic
     pred, p = int(order[0]), float(probs[order[0]])
     names = result.class_names
     runner, p2 = (names[int(order[1])], float(probs[order[1]])) if len(order) > 1 else (None, 0.0)
-    neighbours, by_class = _neighbours(result, node, pred)
+    neighbors, by_class = _neighbors(result, node, pred)
     counterfactual = _counterfactual(result, arrays, node, names[pred], runner, p - p2)
     error = float(arrays["recon_error"][node])
     head = f"Predicted {names[pred]} with {_confidence_word(p)} confidence ({p:.0%})"
     head += f"; the runner-up is {runner} ({p2:.0%})." if runner else "."
     drivers = _drivers(result, arrays["contributions"][node], node, names[pred], p)
-    text = " ".join([head, drivers, neighbours, counterfactual, _faithfulness(error)])
+    text = " ".join([head, drivers, neighbors, counterfactual, _faithfulness(error)])
     return {
         "pred": pred,
         "p": p,
@@ -247,17 +247,20 @@ def explain_node(result: XNodeResult, node: int) -> NodeExplanation:
         runner_up=parts["runner"],
         runner_up_confidence=parts["p2"],
         cues=cues,
-        neighbour_labels=parts["by_class"],
+        neighbor_labels=parts["by_class"],
         counterfactual=parts["counterfactual"],
         reconstruction_error=parts["error"],
     )
 
 
 def explain_all(result: XNodeResult) -> pd.DataFrame:
-    """One row per node: ``node``, ``predicted``, ``confidence``, ``runner_up``, ``runner_up_confidence``,
+    """One row per node of X-Node's prediction, cues, contributions and text.
+
+    Columns ``node``, ``predicted``, ``confidence``, ``runner_up``, ``runner_up_confidence``,
     ``top_cue`` (largest contribution, empty when injection is off), each cue's value (column named
     after the cue) and contribution (``<cue> contribution``), ``reconstruction_error``,
-    ``counterfactual`` and ``text``."""
+    ``counterfactual`` and ``text``.
+    """
     rows = []
     arrays = _arrays(result)
     contrib = arrays["contributions"]

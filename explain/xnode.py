@@ -5,10 +5,10 @@ nodes at once:
 
 - **contribution** of a cue to a node's prediction: how much the predicted class's
   probability drops when that one cue of that one node is set to the graph average
-  (standardised value 0), everything else unchanged. Positive: the cue's value supports the
+  (standardized value 0), everything else unchanged. Positive: the cue's value supports the
   prediction. With injection off the cues do not enter the prediction and every
   contribution is 0.
-- **counterfactual**: the smallest change of a single cue (to one of a few standardised
+- **counterfactual**: the smallest change of a single cue (to one of a few standardized
   values, :data:`GRID`, within the range the graph's nodes span) that changes the predicted
   class, if any.
 
@@ -49,12 +49,12 @@ from nodescope.core.context import (
 )
 from nodescope.core.models.xnode import XNode
 from nodescope.explain.posthoc import Attribution, private_copy
-from nodescope.explain.subgraph import batch_of, computation_subgraph, prepare_with_saliency
+from nodescope.explain.subgraph import batched_subgraphs, prepare_with_saliency
 
-#: Standardised values each cue is tried at for counterfactuals (0, the graph average, also
-#: gives the contributions). The "no labelled neighbours" cue is tried at its two values instead.
+#: Standardized values each cue is tried at for counterfactuals (0, the graph average, also
+#: gives the contributions). The "no labeled neighbors" cue is tried at its two values instead.
 GRID: tuple[float, ...] = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
-_INDICATOR = "no labelled neighbours"
+_INDICATOR = "no labeled neighbors"
 
 
 @dataclass
@@ -66,7 +66,7 @@ class XNodeResult:
         class_names: the C class names (``"0"``, ``"1"``, ... when none were given).
         probs: (N, C) predicted class probabilities.
         predicted: (N,) predicted class.
-        z: (N, K) standardised cue values (0 = graph average, 1 = one standard deviation above).
+        z: (N, K) standardized cue values (0 = graph average, 1 = one standard deviation above).
         raw: (N, K) cue values in their own units (see :data:`core.context.CUES`; label
             agreement NaN when unknown; feature saliency is the L1 norm of gradient × input).
         percentile: (N, K) share of nodes (in %) with a strictly lower raw value.
@@ -75,9 +75,9 @@ class XNodeResult:
             the graph average (probability units; positive supports the prediction).
         flip_cue: (N,) index into ``cue_names`` of the cheapest single-cue change that changes
             the prediction, -1 when no change in :data:`GRID` does.
-        flip_z: (N,) the standardised value it changes to (NaN when none).
+        flip_z: (N,) the standardized value it changes to (NaN when none).
         flip_class: (N,) the class predicted after that change (-1 when none).
-        label_counts: (N, C) training-labelled nodes of each class within ``hops`` hops.
+        label_counts: (N, C) training-labeled nodes of each class within ``hops`` hops.
         hops: radius of the label cues.
         recon_error: (N,) the Decoder's relative reconstruction error of the node's embedding.
         feature_saliency: (N, F) gradient × input of the node's own features, or None.
@@ -107,10 +107,11 @@ class XNodeResult:
 
     @property
     def num_nodes(self) -> int:
+        """Number of nodes N."""
         return int(self.probs.shape[0])
 
     def value_at(self, cue: int, z: float) -> float:
-        """The raw value of cue ``cue`` (column index) that standardises to ``z``."""
+        """The raw value of cue ``cue`` (column index) that standardizes to ``z``."""
         name = self.cue_names[cue]
         return inverse_transform(CUES[name].transform, self.mean[cue] + z * self.std[cue], self.num_nodes)
 
@@ -163,9 +164,12 @@ def _percentiles(raw: np.ndarray) -> np.ndarray:
 
 
 def _variants(model: XNode, z: Tensor, std: np.ndarray, mean: np.ndarray) -> list[tuple[int, float]]:
-    """(cue column, standardised value) pairs to try: :data:`GRID` (the indicator: its two values)
-    within the range some node of the graph has, so no what-if asks for an impossible value
-    (a negative clustering coefficient); 0, the average, always (it gives the contributions)."""
+    """(cue column, standardized value) pairs to try.
+
+    :data:`GRID` (the indicator: its two values) within the range some node of the graph has, so
+    no what-if asks for an impossible value (a negative clustering coefficient); 0, the average,
+    always (it gives the contributions).
+    """
     low, high = z.min(0).values.tolist(), z.max(0).values.tolist()
     pairs = []
     for k, name in enumerate(model.cue_names):
@@ -299,21 +303,20 @@ def attributions(model: XNode, data: Data, nodes: Iterable[int], *, chunk: int =
     todo = [int(i) for i in nodes]
     for begin in range(0, len(todo), chunk):
         start = time.perf_counter()
-        subs = [computation_subgraph(model, prepared, i) for i in todo[begin : begin + chunk]]
-        batch, centres = batch_of(subs)
+        subs = batched_subgraphs(model, prepared, todo[begin : begin + chunk])
+        batch = subs.data
         weight = torch.ones(batch.edge_index.shape[1], device=batch.edge_index.device, requires_grad=True)
         set_masks(model, weight, batch.edge_index, apply_sigmoid=False)
         try:
-            logits = model(batch).logits[centres]
+            logits = model(batch).logits[subs.centers]
             targets = logits.argmax(-1).detach()
             (grad,) = torch.autograd.grad(logits.gather(1, targets[:, None]).sum(), weight)
         finally:
             clear_masks(model)
-        offsets = torch.cat(
-            [torch.zeros(1, dtype=torch.long), torch.tensor([s.edges.numel() for s in subs]).cumsum(0)]
-        )
-        share = (time.perf_counter() - start) / len(subs)
-        for j, sub in enumerate(subs):
+        scores = (grad.abs().detach() * subs.computation).cpu().split(subs.edge_counts.tolist())
+        edges = subs.edges.cpu().split(subs.edge_counts.tolist())
+        share = (time.perf_counter() - start) / len(edges)
+        for j in range(len(edges)):
             node = todo[begin + j]
             yield Attribution(
                 method="xnode",
@@ -324,6 +327,6 @@ def attributions(model: XNode, data: Data, nodes: Iterable[int], *, chunk: int =
                 num_edges=e,
                 nodes=torch.tensor([node]),
                 node_scores=None if saliency is None else saliency[node : node + 1].cpu(),
-                edges=sub.edges.cpu(),
-                edge_scores=grad[offsets[j] : offsets[j + 1]].abs().detach().cpu() * sub.computation.cpu(),
+                edges=edges[j],
+                edge_scores=scores[j],
             )

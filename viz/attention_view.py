@@ -56,7 +56,7 @@ def attention_graph_figure(
     title: str | None = None,
     **styling: Any,
 ) -> go.Figure:
-    """Node-link view with each edge's width and colour from its attention coefficient.
+    """Node-link view with each edge's width and color from its attention coefficient.
 
     Args:
         xy: (n, 2) positions of the drawn nodes.
@@ -64,7 +64,7 @@ def attention_graph_figure(
         alpha: (E,) coefficient per edge (direction j → i); a pair shows its larger direction,
             the hover says both are possible.
         node_ids: (n,) global node id of each drawn node (default 0..n-1): the points'
-            customdata, so clicks select the right node when a neighbourhood is drawn.
+            customdata, so clicks select the right node when a neighborhood is drawn.
         title: figure title.
         **styling: passed to :func:`viz.nodes.node_scatter_traces` with ids in local numbering
             (``selected``, ``focus``, ``labels``, ``hover``, ...).
@@ -92,48 +92,6 @@ def attention_graph_figure(
     return fig
 
 
-def focus_nodes(edge_index: np.ndarray, weights: np.ndarray, node: int, *, max_nodes: int = 12) -> np.ndarray:
-    """The node and its strongest in-neighbours: the rows and columns of a focus attention map.
-
-    Args:
-        edge_index: (2, E) directed edges (source j, target i).
-        weights: (E,) a coefficient per edge used for ranking (NaN counts as 0).
-        node: the focus node; always first.
-        max_nodes: at most this many nodes.
-
-    Returns:
-        (n,) global node ids, the focus first, then in-neighbours by falling weight.
-    """
-    ei = np.asarray(edge_index, dtype=np.int64)
-    into = ei[1] == node
-    src, w = ei[0][into], np.nan_to_num(np.asarray(weights, dtype=np.float64)[into])
-    ranked = src[np.argsort(-w, kind="stable")]
-    others = [v for v in dict.fromkeys(ranked.tolist()) if v != node][: max_nodes - 1]
-    return np.array([node, *others], dtype=np.int64)
-
-
-def block_matrix(edge_index: np.ndarray, alpha: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-    """Dense attention among ``nodes``: ``matrix[r, c]`` = α of edge ``nodes[c] → nodes[r]``.
-
-    Args:
-        edge_index: (2, E) directed edges (source j, target i).
-        alpha: (E,) coefficients of one layer and head (or an aggregate); NaN is drawn as 0.
-        nodes: (n,) global ids of the rows/columns.
-
-    Returns:
-        (n, n) float array; 0 where there is no edge.
-    """
-    ei = np.asarray(edge_index, dtype=np.int64)
-    nodes = np.asarray(nodes, dtype=np.int64)
-    position = np.full(int(max(ei.max(initial=-1), nodes.max(initial=-1))) + 1, -1)
-    position[nodes] = np.arange(nodes.size)
-    rows, cols = position[ei[1]], position[ei[0]]
-    inside = (rows >= 0) & (cols >= 0)
-    matrix = np.zeros((nodes.size, nodes.size))
-    matrix[rows[inside], cols[inside]] = np.nan_to_num(np.asarray(alpha, dtype=np.float64)[inside])
-    return matrix
-
-
 def head_grid_figure(
     blocks: Sequence[Sequence[np.ndarray | None]],
     *,
@@ -147,12 +105,12 @@ def head_grid_figure(
     """A layers × heads grid of small attention maps (BertViz's "model view" for a graph).
 
     Args:
-        blocks: ``blocks[l][h]`` an (r, c) matrix (from :func:`block_matrix`, or one node's
-            row as (1, c)), or None where layer l has no head h.
+        blocks: ``blocks[l][h]`` an (r, c) matrix (from :func:`explain.attention_focus.block_matrix`,
+            or one node's row as (1, c)), or None where layer l has no head h.
         layer_names: one row title per layer.
         chosen: (layer, head) drawn with a red frame.
         cell_px: height of one cell in pixels.
-        zmax: the value drawn darkest (the colour scale starts at 0).
+        zmax: the value drawn darkest (the color scale starts at 0).
         value_name: what the values are, for the hover.
         column_labels: (c,) names of the columns (nodes) for the hover.
 
@@ -230,9 +188,11 @@ def head_importance_figure(
     """Attention salience against causal importance, one point per head.
 
     Args:
-        layers, heads: (K,) 0-based layer and head of each point.
+        layers: (K,) 0-based layer of each point's head.
+        heads: (K,) 0-based head index within its layer.
         salience: (K,) how strongly the head attends (its definition in ``salience_name``).
         importance: (K,) change in error when the head is ablated (DARTS-GT's deviation).
+        salience_name: what ``salience`` measures: the x-axis title.
 
     Heads far from the diagonal trend are where attention and causal effect disagree.
     Each point's customdata is ``[layer, head]``.

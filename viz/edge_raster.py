@@ -10,16 +10,15 @@ by k edges has opacity ``1 - (1 - alpha)^k``, as k overlapping translucent vecto
 
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
 from PIL import Image, ImageDraw
+
+from nodescope.viz.images import image_data_uri
 
 #: Longest side of the image in px: about twice a chart's width, so edges stay sharp when
 #: zoomed in 2x or on a HiDPI screen.
 IMAGE_PX = 2048
-#: Edge colour (RGB) and the opacity of one edge in the image. One image pixel is ~0.45 screen
+#: Edge color (RGB) and the opacity of one edge in the image. One image pixel is ~0.45 screen
 #: px on a ~900 px wide chart, so 0.45 looks like the vector view's 0.6 px lines at 0.35.
 EDGE_RGB = (120, 120, 120)
 EDGE_ALPHA = 0.45
@@ -80,17 +79,12 @@ def edge_coverage(
     return (1.0 - np.asarray(canvas)[..., 0] / np.float32(255.0)).astype(np.float32)
 
 
-def image_data_uri(coverage: np.ndarray, rgb: tuple[int, int, int] = EDGE_RGB) -> str:
-    """Lossless WebP data URI of a one-colour image whose alpha is ``coverage`` (H, W) in [0, 1].
-
-    WebP, not PNG: about half the bytes for these images (the figure is sent on every rerun).
-    """
+def coverage_rgba(coverage: np.ndarray, rgb: tuple[int, int, int] = EDGE_RGB) -> np.ndarray:
+    """(H, W, 4) uint8 one-color image whose alpha is ``coverage`` (H, W) in [0, 1]."""
     rgba = np.empty((*coverage.shape, 4), np.uint8)
     rgba[..., :3] = rgb
     rgba[..., 3] = np.round(np.clip(coverage, 0.0, 1.0) * 255)
-    buf = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buf, format="WEBP", lossless=True, method=4, quality=50)
-    return "data:image/webp;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return rgba
 
 
 def edge_image(xy: np.ndarray, edges: np.ndarray, *, longest: int = IMAGE_PX) -> dict:
@@ -109,7 +103,7 @@ def edge_image(xy: np.ndarray, edges: np.ndarray, *, longest: int = IMAGE_PX) ->
     coverage = edge_coverage(xy, np.asarray(edges), extent, image_shape(extent, longest))
     x0, y0, x1, y1 = extent
     return {
-        "source": image_data_uri(coverage), "name": "edges", "xref": "x", "yref": "y", "x": x0, "y": y1,
+        "source": image_data_uri(coverage_rgba(coverage), image_format="webp"), "name": "edges", "xref": "x", "yref": "y", "x": x0, "y": y1,
         "sizex": x1 - x0, "sizey": y1 - y0, "xanchor": "left", "yanchor": "top", "sizing": "stretch",
         "layer": "below",
     }  # fmt: skip

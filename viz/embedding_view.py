@@ -42,3 +42,22 @@ def embedding_figure(
         dragmode=dragmode,
     )
     return go.Figure(traces, layout=layout | {"shapes": shapes})
+
+
+def shared_half_width(coords: np.ndarray) -> float:
+    """Half-width of a square axis range ``[-r, r]`` that holds every point of ``coords``.
+
+    Give every layer's figure the same range so that layers compare (a collapsing layer shrinks).
+
+    Args:
+        coords: (..., 2) coordinates, e.g. (layers, N, 2).
+
+    Returns:
+        1.05 times the largest absolute coordinate (1 when there is none or all are 0).
+
+    Example:
+        >>> shared_half_width(np.array([[[0.0, -2.0]], [[1.0, 0.5]]]))
+        2.1
+    """
+    r = float(np.abs(coords).max()) if np.size(coords) else 0.0
+    return 1.05 * r if r > 0 else 1.0

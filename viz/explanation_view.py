@@ -33,8 +33,10 @@ def relative(scores: np.ndarray) -> np.ndarray:
 
 
 def node_importance(edge_index: np.ndarray, edge_scores: np.ndarray, n: int) -> np.ndarray:
-    """(n,) a node's share of the edge importance: the sum of |score| of the edges touching it,
-    relative to the largest such sum (0..1)."""
+    """(n,) each node's share of the edge importance, in 0..1.
+
+    The sum of |score| of the edges touching the node, relative to the largest such sum.
+    """
     ei = np.asarray(edge_index, dtype=np.int64)
     magnitude = np.abs(np.nan_to_num(np.asarray(edge_scores, dtype=np.float64)))
     total = np.bincount(ei[0], magnitude, minlength=n) + np.bincount(ei[1], magnitude, minlength=n)
@@ -60,14 +62,14 @@ def importance_subgraph_figure(
         xy: (n, 2) positions of the subgraph's nodes.
         edge_index: (2, e) its edges in local ids 0..n-1.
         edge_scores: (e,) importance per edge (any sign; a pair shows its larger direction).
-        node_scores: (n,) node importance in [0, 1] for the node colour (default
+        node_scores: (n,) node importance in [0, 1] for the node color (default
             :func:`node_importance` of the edges).
         node_ids: (n,) global ids (the points' customdata, so clicks select the right node).
         center: local id of the explained node (drawn with the focus ring).
         hover: (n,) hover text per node.
         title: figure title.
         height: figure height in px.
-        show_scale: show the node colour bar.
+        show_scale: show the node color bar.
 
     Returns:
         Traces: one line trace per importance bin ("importance 0.00–0.10", ...), an invisible

@@ -2,7 +2,7 @@
 
 In global attention every node attends to every node; the attending node's row holds N
 weights summing to 1 per head, so a uniform row gives each node 1/N. Weights are shown as
-multiples of that, "× uniform" (alpha * N), on a colour scale from 0 to at least 2: a
+multiples of that, "× uniform" (alpha * N), on a color scale from 0 to at least 2: a
 near-uniform row then looks flat instead of having its small differences stretched.
 """
 
@@ -15,24 +15,11 @@ from nodescope.viz.attention_view import ATTENTION_SCALE
 from nodescope.viz.graph_view import EDGE_COLOR, EDGE_WIDTH, edge_segments, undirected_edges, with_global_ids
 from nodescope.viz.nodes import auto_marker_size, node_scatter_traces, scatter_layout
 
-#: The colour scale of "× uniform" runs from 0 to at least this.
+#: The color scale of "× uniform" runs from 0 to at least this.
 MIN_SCALE_TOP = 2.0
 #: Node diameter grows with sqrt(× uniform), clipped to these multiples of the base size.
 SIZE_RANGE = (0.6, 2.5)
 SPOKE_COLOR = "rgba(106, 81, 163, 0.55)"
-
-
-def top_attended(row: np.ndarray, focus: int, k: int) -> np.ndarray:
-    """(m,) the focus node then the ``k`` nodes ``row`` weighs most (focus not counted), sorted ids.
-
-    Args:
-        row: (N,) the focus node's attention over every node.
-        focus: its id.
-        k: how many others to keep.
-    """
-    order = np.argsort(-np.nan_to_num(np.asarray(row, dtype=np.float64)), kind="stable")
-    others = order[order != focus][:k]
-    return np.sort(np.concatenate([[focus], others])).astype(np.int64)
 
 
 def global_attention_figure(
@@ -47,11 +34,11 @@ def global_attention_figure(
     title: str | None = None,
     **styling: object,
 ) -> go.Figure:
-    """Node-link view coloured and sized by how much the focus node attends to each node.
+    """Node-link view colored and sized by how much the focus node attends to each node.
 
     Args:
         xy: (n, 2) positions of the drawn nodes (all N, or the most attended ones and the focus).
-        edge_index: (2, e) graph edges among the drawn nodes, local ids (drawn thin and grey).
+        edge_index: (2, e) graph edges among the drawn nodes, local ids (drawn thin and gray).
         weights: (n,) the focus node's attention to each drawn node (one head or an aggregate).
         num_nodes: N of the whole graph (a uniform row gives 1/N).
         focus: local id of the focus node (drawn with the focus ring).
@@ -63,7 +50,7 @@ def global_attention_figure(
 
     Returns:
         Traces "graph edges", "most attended" (the spokes), then the node traces ("nodes"
-        coloured by × uniform, "selected (k)", "focus").
+        colored by × uniform, "selected (k)", "focus").
     """
     xy = np.asarray(xy, dtype=np.float64)
     ids = np.arange(len(xy)) if node_ids is None else np.asarray(node_ids)
@@ -88,7 +75,7 @@ def global_attention_figure(
     top = max(MIN_SCALE_TOP, float(ratio.max(initial=0.0)))
     grow = np.clip(np.sqrt(ratio), *SIZE_RANGE) * size
     for t in nodes:
-        if t.marker.cmin is not None:  # the value-coloured traces: one scale from 0, sizes by weight
+        if t.marker.cmin is not None:  # the value-colored traces: one scale from 0, sizes by weight
             t.marker.cmin, t.marker.cmax = 0.0, top
             t.marker.size = grow[np.asarray(t.customdata, dtype=np.int64)]
             t.marker.line = {"width": 0.5, "color": "#888"}  # a node the focus ignores is near white
@@ -100,8 +87,10 @@ def global_attention_figure(
 def head_deviation_figure(
     deviation: np.ndarray, layer_names: list[str], *, metric: str = "error"
 ) -> go.Figure:
-    """Layers × heads heat map of causal head importance: the change in ``metric`` when that head
-    alone is switched off (positive: the head helps), on a scale symmetric around 0.
+    """Layers × heads heat map of causal head importance, on a scale symmetric around 0.
+
+    Each cell is the change in ``metric`` when that head alone is switched off (positive: the
+    head helps).
 
     Args:
         deviation: (L, Hmax) change per head, NaN where a layer has fewer heads.

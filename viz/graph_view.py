@@ -1,5 +1,4 @@
-"""Node-link diagram: the edges (one WebGL line trace, or one image for large graphs) under the
-shared node scatter."""
+"""Node-link diagram: the edges (a WebGL line trace, or an image for large graphs) under the nodes."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ import plotly.graph_objects as go
 from nodescope.viz.edge_raster import edge_image as rasterize
 from nodescope.viz.nodes import FOCUS, node_scatter_marked, scatter_layout
 
-#: Edge line colour and width (thin grey: the nodes carry the information).
+#: Edge line color and width (thin gray: the nodes carry the information).
 EDGE_COLOR = "rgba(120, 120, 120, 0.35)"
 EDGE_WIDTH = 0.6
 #: Above this many (undirected) edges they are drawn as one image instead of WebGL lines.
@@ -36,7 +35,7 @@ def undirected_edges(edge_index: np.ndarray) -> np.ndarray:
 
 
 def edge_segments(xy: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x and y arrays (3 E,) of line segments separated by NaN (plotly draws gaps there).
+    """X and y arrays (3 E,) of line segments separated by NaN (plotly draws gaps there).
 
     float32: half the bytes sent to the browser, ample precision for drawing.
     """
@@ -61,14 +60,17 @@ def weighted_edge_traces(
     hover_name: str | None = None,
     legendgroup: str | None = None,
 ) -> list[go.Scatter]:
-    """Edges drawn by weight: one line trace per bin, thicker and darker as the weight grows,
-    then an invisible trace at the edge midpoints that carries ``hover``.
+    """Edges drawn by weight, and an invisible trace at the edge midpoints that carries ``hover``.
+
+    One line trace per bin, thicker and darker as the weight grows.
 
     Args:
         xy: (n, 2) node positions.
         pairs: (2, P) the edges to draw (local ids).
-        weight: (P,) their weights, binned by ``bins`` (upper edges, increasing).
-        colors, widths: line colour and width per bin.
+        weight: (P,) their weights, binned by ``bins``.
+        bins: the bins' upper edges, increasing.
+        colors: the line color of each bin.
+        widths: the line width of each bin, in px.
         name: the legend name of bins ("NAME 0.05–0.15").
         hover: (P,) hover text per edge.
         hover_name: the hover trace's name (default "edge NAME").
@@ -100,8 +102,10 @@ def weighted_edge_traces(
 
 
 def with_global_ids(traces: list[Any], ids: np.ndarray) -> list[Any]:
-    """``traces`` with each point's customdata (a local id) replaced by ``ids[local]``, so the
-    shared selection stays global when a subgraph is drawn."""
+    """``traces`` with each point's customdata (a local id) replaced by ``ids[local]``.
+
+    The shared selection then stays global when a subgraph is drawn.
+    """
     for t in traces:
         if t.customdata is not None:
             t.customdata = ids[np.asarray(t.customdata, dtype=np.int64)]
@@ -119,8 +123,10 @@ def focus_edges_path(xy: np.ndarray, edge_index: np.ndarray, focus: int) -> str:
 def edges_as_image(
     xy: np.ndarray, edge_index: np.ndarray, raster_above: int | None = RASTER_ABOVE
 ) -> dict | None:
-    """The edges as one image (:func:`viz.edge_raster.edge_image`) when there are more than
-    ``raster_above`` of them, else None (:func:`node_link_figure` then draws lines).
+    """The edges as one image (:func:`viz.edge_raster.edge_image`), or None when there are few.
+
+    An image when there are more than ``raster_above`` edges, else None
+    (:func:`node_link_figure` then draws lines).
 
     A WebGL line trace is redrawn on every update of its chart, ~1 s for ~10k edges in
     software GL; an image is only moved on pan and zoom. Callers that redraw the same graph

@@ -8,8 +8,8 @@ Pipeline of :func:`graph_layout`:
 3. larger graphs: each big component gets a start and a refinement suited to its shape -
 
    - small-world components (diameter about log n: citation, social, random graphs):
-     spectral start (eigenvectors of the normalised adjacency, i.e. of the normalised
-     Laplacian) refined by a vectorised force model - UMAP-like attraction along edges,
+     spectral start (eigenvectors of the normalized adjacency, i.e. of the normalized
+     Laplacian) refined by a vectorized force model - UMAP-like attraction along edges,
      repulsion from a few randomly sampled nodes of the same component (negative
      sampling, as in LargeVis/UMAP) - with a cooling step size. When ARPACK is slow or
      the eigenvectors localise on a few nodes (dangling chains), pivot MDS starts instead;
@@ -64,7 +64,7 @@ def graph_layout(
         iterations: refinement iterations (more: slower, smoother).
 
     Returns:
-        (N, 2) float32 positions, centred and uniformly scaled so that the largest absolute
+        (N, 2) float32 positions, centered and uniformly scaled so that the largest absolute
         coordinate is 1 (aspect ratio kept).
     """
     n = int(num_nodes)
@@ -108,7 +108,7 @@ def _layout(ei: np.ndarray, n: int, seed: int, iterations: int) -> np.ndarray:
     isolated = np.flatnonzero(~connected)
     if isolated.size:
         pos[isolated] = _ring(isolated.size, pos[nodes] if nodes.size else None)
-    return _normalise(pos)
+    return _normalize(pos)
 
 
 def _undirected_adjacency(ei: np.ndarray, n: int) -> sp.csr_matrix:
@@ -134,7 +134,7 @@ def _groups(comp: np.ndarray, n_comp: int) -> tuple[np.ndarray, np.ndarray, np.n
 def _small_layout(
     adj: sp.csr_matrix, comp: np.ndarray, n_comp: int, seed: int, iterations: int
 ) -> np.ndarray:
-    """networkx spring layout of each component (every component has >= 2 nodes)."""
+    """Networkx spring layout of each component (every component has >= 2 nodes)."""
     import networkx as nx
 
     pos = np.zeros((adj.shape[0], 2))
@@ -185,7 +185,7 @@ def _large_layout(
 
 
 def _rms_scaled(y: np.ndarray, size: int) -> np.ndarray:
-    """Centre and scale so the RMS radius is sqrt(size)/2 (neighbours about a unit apart in 2D)."""
+    """Center and scale so the RMS radius is sqrt(size)/2 (neighbors about a unit apart in 2D)."""
     y = y - y.mean(0)
     rms = np.sqrt((y**2).sum(1).mean())
     return y / rms * np.sqrt(size) / 2 if rms > 0 else y
@@ -201,7 +201,7 @@ def _spectral(adj: sp.csr_matrix, rng: np.random.Generator) -> np.ndarray | None
     dinv = 1.0 / np.sqrt(np.asarray(adj.sum(1)).ravel())
     m = sp.diags(dinv) @ adj @ sp.diags(dinv)
     try:
-        # Largest eigenvalues of the normalised adjacency = smallest of the normalised
+        # Largest eigenvalues of the normalized adjacency = smallest of the normalized
         # Laplacian; 'LA' converges far faster than 'SM' and a loose tol suffices for a start.
         w, v = eigsh(
             m, k=3, which="LA", tol=1e-3, ncv=min(n - 1, 20), maxiter=EIGSH_MAXITER, v0=rng.random(n) + 0.5
@@ -235,7 +235,7 @@ def _pivot_distances(
 def _pivot_mds(dist: np.ndarray) -> np.ndarray:
     """Pivot MDS (Brandes & Pich 2006): (n, 2) from pivot distances (n, k), arbitrary scale.
 
-    Double-centres the squared distances and projects onto their top two principal
+    Double-centers the squared distances and projects onto their top two principal
     directions; the callers rescale.
     """
     d2 = dist**2
@@ -294,7 +294,7 @@ def _sparse_stress(
 def _force_refine(
     adj: sp.csr_matrix, comp: np.ndarray, y: np.ndarray, rng: np.random.Generator, iterations: int
 ) -> np.ndarray:
-    """Vectorised attraction / negative-sampling refinement of all given components at once.
+    """Vectorized attraction / negative-sampling refinement of all given components at once.
 
     Each component keeps its own frame: negative samples are drawn inside the node's
     component, so components never push each other (they are packed afterwards).
@@ -316,7 +316,7 @@ def _force_refine(
     for it in range(iterations):
         alpha = np.float32(1.0 - it / iterations)  # cooling
         # Attraction along edges with UMAP's a=b=1 kernel: strong between near
-        # neighbours, fading on the few long edges between communities.
+        # neighbors, fading on the few long edges between communities.
         dx, dy = px[v] - px[u], py[v] - py[u]
         w = np.float32(2.0) / (one + dx * dx + dy * dy)
         gx = (np.bincount(u, w * dx, n) - np.bincount(v, w * dx, n)).astype(np.float32)
@@ -340,13 +340,13 @@ def _force_refine(
 def _pack_components(pos: np.ndarray, comp: np.ndarray, n_comp: int) -> np.ndarray:
     """Place components (ids sorted by size, largest first) side by side in rows.
 
-    Each component is centred and scaled to an RMS radius of sqrt(size)/2 (area grows with
+    Each component is centered and scaled to an RMS radius of sqrt(size)/2 (area grows with
     node count), then dropped into shelves by bounding box: no overlap by construction.
     """
     sizes = np.bincount(comp, minlength=n_comp)
-    # Vectorised per-component centring and scaling (there may be thousands of components).
-    centre = np.stack([np.bincount(comp, pos[:, i], n_comp) for i in range(2)], 1) / sizes[:, None]
-    out = pos - centre[comp]
+    # Vectorized per-component centering and scaling (there may be thousands of components).
+    center = np.stack([np.bincount(comp, pos[:, i], n_comp) for i in range(2)], 1) / sizes[:, None]
+    out = pos - center[comp]
     rms = np.sqrt(np.bincount(comp, (out**2).sum(1), n_comp) / sizes)
     scale = np.where(rms > 0, np.sqrt(sizes) / 2 / np.where(rms > 0, rms, 1.0), 1.0)
     out *= scale[comp, None]
@@ -371,20 +371,20 @@ def _pack_components(pos: np.ndarray, comp: np.ndarray, n_comp: int) -> np.ndarr
 
 
 def _ring(k: int, around: np.ndarray | None) -> np.ndarray:
-    """k points evenly spaced on a circle enclosing ``around`` (or on the unit circle)."""
+    """K points evenly spaced on a circle enclosing ``around`` (or on the unit circle)."""
     if around is None:
         if k == 1:
             return np.zeros((1, 2))
-        centre, radius = np.zeros(2), 1.0
+        center, radius = np.zeros(2), 1.0
     else:
-        centre = (around.min(0) + around.max(0)) / 2
-        radius = np.linalg.norm(around - centre, axis=1).max() * 1.1 + 1.0
+        center = (around.min(0) + around.max(0)) / 2
+        radius = np.linalg.norm(around - center, axis=1).max() * 1.1 + 1.0
     t = 2 * np.pi * np.arange(k) / k
-    return centre + radius * np.stack([np.cos(t), np.sin(t)], 1)
+    return center + radius * np.stack([np.cos(t), np.sin(t)], 1)
 
 
-def _normalise(pos: np.ndarray) -> np.ndarray:
-    """Centre the bounding box and scale uniformly so that max |coordinate| is 1."""
+def _normalize(pos: np.ndarray) -> np.ndarray:
+    """Center the bounding box and scale uniformly so that max |coordinate| is 1."""
     pos = pos - (pos.min(0) + pos.max(0)) / 2
     scale = np.abs(pos).max()
     return (pos / scale if scale > 0 else pos).astype(np.float32)

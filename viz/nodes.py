@@ -19,11 +19,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from nodescope.viz.colors import PALETTE, UNLABELLED, class_color, rgb_to_hex, value_colorscale
+from nodescope.viz.colors import PALETTE, UNLABELED, class_color, rgb_to_hex, value_colorscale
 
 #: Opacity of unselected nodes while a selection exists.
 DIMMED = 0.25
-#: Colour of the selection outline and of the focus ring.
+#: Color of the selection outline and of the focus ring.
 OUTLINE = "#111111"
 FOCUS = "#E4003A"
 #: A constant ``uirevision``: zoom, pan and legend state survive Streamlit reruns.
@@ -43,8 +43,8 @@ class _Nodes:
     """The node traces of a scatter and what the selection overlays need to match them."""
 
     traces: list[go.Scattergl]
-    colors: np.ndarray  # (N,) per-node colour: CSS strings, or the values of a continuous colour
-    scale: dict[str, Any]  # colorscale, cmin, cmax of a continuous colour ({} otherwise)
+    colors: np.ndarray  # (N,) per-node color: CSS strings, or the values of a continuous color
+    scale: dict[str, Any]  # colorscale, cmin, cmax of a continuous color ({} otherwise)
     text: np.ndarray | None
     size: float
     selected: np.ndarray  # valid selected ids, sorted
@@ -66,8 +66,10 @@ def _node_traces(
     marker_size: float | None = None,
     dim: bool = True,
 ) -> _Nodes:
-    """Every node once, coloured (see :func:`node_scatter_traces`), dimmed (``dim``) when a
-    selection exists."""
+    """Every node once, colored (see :func:`node_scatter_traces`).
+
+    Dimmed (``dim``) when a selection exists.
+    """
     xy = np.asarray(xy, dtype=np.float64)
     if xy.ndim != 2 or xy.shape[1] != 2:
         raise ValueError(f"xy must have shape (N, 2), not {xy.shape}")
@@ -93,7 +95,7 @@ def _node_traces(
         lo, hi = (float(values[finite].min()), float(values[finite].max())) if finite.any() else (0.0, 1.0)
         marker_extra = {"colorscale": scale, "cmin": lo, "cmax": hi}
         if lo < 0 < hi and scale == value_colorscale(values):
-            m = max(-lo, hi)  # diverging: symmetric so that 0 sits at the neutral colour
+            m = max(-lo, hi)  # diverging: symmetric so that 0 sits at the neutral color
             marker_extra.update(cmin=-m, cmax=m)
         value_fmt = f"<br>{color_title or 'value'}: %{{marker.color:.4g}}"
         idx = ids[finite]
@@ -108,7 +110,7 @@ def _node_traces(
             )
         )  # fmt: skip
         if (~finite).any():
-            traces.append(_trace(xy, ids[~finite], text, "no value", size, base_opacity, color=UNLABELLED))
+            traces.append(_trace(xy, ids[~finite], text, "no value", size, base_opacity, color=UNLABELED))
         point_colors = values
     elif labels is not None:
         y = np.asarray(labels).astype(np.int64).ravel()
@@ -117,15 +119,15 @@ def _node_traces(
         for c in np.unique(y):
             idx = ids[y == c]
             if c < 0:
-                name = "unlabelled"
+                name = "unlabeled"
             elif label_names is not None and c < len(label_names):
                 name = str(label_names[c])
             else:
                 name = f"class {c}"
             traces.append(_trace(xy, idx, text, name, size, base_opacity, color=class_color(int(c))))
-        if (y < 0).any():  # draw unlabelled nodes first, underneath the classes
-            traces.sort(key=lambda t: t.name != "unlabelled")
-        point_colors = np.array(PALETTE + (UNLABELLED,))[np.where(y < 0, len(PALETTE), y % len(PALETTE))]
+        if (y < 0).any():  # draw unlabeled nodes first, underneath the classes
+            traces.sort(key=lambda t: t.name != "unlabeled")
+        point_colors = np.array(PALETTE + (UNLABELED,))[np.where(y < 0, len(PALETTE), y % len(PALETTE))]
     elif rgb is not None:
         point_colors = np.array(rgb_to_hex(rgb))
         if len(point_colors) != n:
@@ -175,18 +177,20 @@ def node_scatter_traces(
     focus_label: str | None = None,
     marker_size: float | None = None,
 ) -> list[go.Scattergl]:
-    """WebGL scatter traces of N nodes, coloured by value or by class.
+    """WebGL scatter traces of N nodes, colored by value or by class.
 
     Args:
         xy: (N, 2) positions, row i = node i.
-        color: (N,) float per node -> continuous colour with a colorbar titled
-            ``color_title``; non-finite values are drawn grey in a "no value" trace.
-        colorscale: plotly colour scale name; default diverging (centred on 0) when the
+        color: (N,) float per node -> continuous color with a colorbar titled
+            ``color_title``; non-finite values are drawn gray in a "no value" trace.
+        color_title: the colorbar's title.
+        colorscale: plotly color scale name; default diverging (centered on 0) when the
             values have both signs, else sequential.
-        labels: (N,) int class per node (-1 = unlabelled) -> one legend entry per class,
+        labels: (N,) int class per node (-1 = unlabeled) -> one legend entry per class,
             named by ``label_names``. Ignored when ``color`` is given.
-        rgb: (N, 3) explicit colour per node (uint8 0..255 or float 0..1), e.g. the pixel
-            colours of a panorama; used when neither ``color`` nor ``labels`` is given.
+        label_names: class names, indexed by label (default: ``class <c>``).
+        rgb: (N, 3) explicit color per node (uint8 0..255 or float 0..1), e.g. the pixel
+            colors of a panorama; used when neither ``color`` nor ``labels`` is given.
         hover: (N,) hover text per node (default: "node i" and the value).
         selected: selected node ids; when not empty, the other nodes are dimmed and the
             selected ones redrawn on top with an outline ("selected (k)" trace).
@@ -242,7 +246,7 @@ def node_scatter_marked(
         xy: (N, 2) positions, row i = node i.
         selected: selected node ids. When not empty, a white veil over the plot area (shape
             named "dim") dims everything under it as :data:`DIMMED` opacity would, and each
-            selected node gets an outlined disc in its own colour on top (a shape named
+            selected node gets an outlined disc in its own color on top (a shape named
             "selected <id>"). More than :data:`MAX_SELECTION_SHAPES` are drawn as
             :func:`node_scatter_traces` does (dimmed traces, a "selected (k)" trace).
         focus: the focus node id: a ring (a shape named "focus <id>") and its label above
@@ -301,7 +305,7 @@ def node_scatter_marked(
 
 
 def _disc(center: np.ndarray, diameter: float, *, name: str, **style: Any) -> dict[str, Any]:
-    """A circle shape ``diameter`` px wide centred on a data point, above the traces."""
+    """A circle shape ``diameter`` px wide centered on a data point, above the traces."""
     r = diameter / 2
     return {
         "type": "circle", "name": name, "xref": "x", "yref": "y", "xsizemode": "pixel", "ysizemode": "pixel",
@@ -311,14 +315,14 @@ def _disc(center: np.ndarray, diameter: float, *, name: str, **style: Any) -> di
 
 
 def _css_colors(nodes: _Nodes, ids: np.ndarray) -> list[str]:
-    """CSS colours of nodes ``ids`` as their traces draw them (values mapped through the colour scale)."""
+    """CSS colors of nodes ``ids`` as their traces draw them (values mapped through the color scale)."""
     if not nodes.scale:
         return [str(c) for c in nodes.colors[ids]]
     values = nodes.colors[ids].astype(np.float64)
     lo, hi = nodes.scale["cmin"], nodes.scale["cmax"]
     t = np.clip((values - lo) / (hi - lo if hi > lo else 1.0), 0.0, 1.0)
     mapped = sample_colorscale(nodes.scale["colorscale"], np.nan_to_num(t).tolist())
-    return [c if np.isfinite(v) else UNLABELLED for c, v in zip(mapped, values, strict=True)]
+    return [c if np.isfinite(v) else UNLABELED for c, v in zip(mapped, values, strict=True)]
 
 
 def _trace(

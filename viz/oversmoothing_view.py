@@ -1,6 +1,9 @@
-"""Figures of the Over-smoothing page: metric curves per layer, accuracy vs depth, the pairwise
-distance heat map of one layer, influence per hop, and the node-link view coloured by how close
-each node stays to its own class centroid."""
+"""Figures of the Over-smoothing page.
+
+Metric curves per layer, accuracy vs depth, the pairwise distance heat map of one layer,
+influence per hop, and the node-link view colored by how close each node stays to its own class
+centroid.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +17,14 @@ from nodescope.core.models import MODELS
 from nodescope.viz.colors import DIVERGING, PALETTE, SEQUENTIAL
 from nodescope.viz.graph_view import node_link_figure
 
-#: Colour ranges of :func:`centroid_graph_figure`, fixed so that layers compare: log2 distance
+#: Color ranges of :func:`centroid_graph_figure`, fixed so that layers compare: log2 distance
 #: ratio within ±CONTRAST_RANGE, distance (in root-mean-square node norms) up to DISTANCE_MAX.
 CONTRAST_RANGE = 1.0
 DISTANCE_MAX = 1.5
 
 
 def _style(key: str) -> dict[str, Any]:
-    """One colour per model key, the same in every figure (its place in the model registry)."""
+    """One color per model key, the same in every figure (its place in the model registry)."""
     keys = list(MODELS)
     i = keys.index(key) if key in keys else len(keys) + sum(map(ord, key))
     return {"color": PALETTE[i % len(PALETTE)]}
@@ -126,8 +129,8 @@ def distance_heatmap_figure(
     Args:
         dist: (n, n) distances (:func:`explain.oversmoothing.distance_matrix`).
         labels: n axis labels (node name and class).
-        zmax: top of the fixed colour range [0, zmax] (fixed so that layers compare; larger
-            values take the top colour).
+        zmax: top of the fixed color range [0, zmax] (fixed so that layers compare; larger
+            values take the top color).
         title: figure title.
     """
     fig = go.Figure(
@@ -182,12 +185,14 @@ def influence_figure(shares: np.ndarray, *, title: str | None = None) -> go.Figu
 def centroid_graph_figure(
     xy: np.ndarray, edge_index: np.ndarray, values: np.ndarray, *, kind: str = "contrast", **kwargs: Any
 ) -> go.Figure:
-    """Node-link view coloured by how each node sits relative to the class centroids, on a fixed
-    colour range so that colours compare across layers.
+    """Node-link view colored by how each node sits relative to the class centroids.
+
+    The color range is fixed so that colors compare across layers.
 
     Args:
-        xy, edge_index: as :func:`viz.graph_view.node_link_figure`.
-        values: (N,) per node (NaN: drawn grey as "no value").
+        xy: (N, 2) node positions, as :func:`viz.graph_view.node_link_figure`.
+        edge_index: (2, E) edges, as :func:`viz.graph_view.node_link_figure`.
+        values: (N,) per node (NaN: drawn gray as "no value").
         kind: ``contrast``: :func:`explain.oversmoothing.centroid_contrast`, blue = nearer its own
             class centroid than any other, white = as near another's, red = nearer another's, on
             ±:data:`CONTRAST_RANGE`; ``distance``: :func:`explain.oversmoothing.own_centroid_distance`,

@@ -6,56 +6,23 @@ views mark that vertex, the fixed view marks the point where it lands (any point
 fixed surface, not necessarily a vertex: see :func:`surface_figure`'s ``landing``), and the
 2D map marks it at its registered longitude/latitude, with its native position beside it.
 
-The meshes and the map are :mod:`viz.surface_view`'s; this module adds the per-vertex
-colourings a registration needs (areal distortion, folds) and the correspondence marks.
+The meshes and the map are :mod:`viz.surface_view`'s; this module adds the color scales of
+the per-vertex colorings a registration needs (areal distortion and folds, computed by
+:mod:`explain.registration`) and the correspondence marks.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from numpy.typing import ArrayLike
 
 from nodescope.core.geometry.sphere import xyz_to_latlon
-from nodescope.explain.registration import flipped_triangles, log2_area_ratio
 from nodescope.viz.colors import DIVERGING
 from nodescope.viz.nodes import FOCUS, OUTLINE
 from nodescope.viz.surface_view import mesh_figure, sphere_map_figure
 
-#: Colour scale of each per-vertex colouring the page offers.
+#: Color scale of each per-vertex coloring the page offers.
 COLOR_SCALES = {"sulc": DIVERGING, "curv": DIVERGING, "areal distortion": "Viridis", "folds": "Reds"}
-
-
-def _per_vertex_mean(per_face: np.ndarray, faces: np.ndarray, n_vertices: int) -> np.ndarray:
-    """(V,) mean of a (F,) per-triangle value over each vertex's incident triangles (0 for none)."""
-    f = np.asarray(faces, dtype=np.int64).ravel()
-    total = np.bincount(f, weights=np.repeat(per_face.astype(np.float64), 3), minlength=n_vertices)
-    count = np.bincount(f, minlength=n_vertices)
-    return np.divide(total, count, out=np.zeros(n_vertices), where=count > 0)
-
-
-def vertex_areal_distortion(registered: ArrayLike, native: ArrayLike, faces: ArrayLike) -> np.ndarray:
-    """(V,) local areal distortion: mean ``|log2(area registered / area native)|`` of the incident triangles.
-
-    Args:
-        registered: (V, 3) registered sphere (any radius).
-        native: (V, 3) native sphere.
-        faces: (F, 3) the native triangles.
-
-    Returns:
-        (V,) float64, 0 where the registration keeps every triangle's area (unit radius both).
-    """
-    faces = np.asarray(faces, dtype=np.int64)
-    per_face = np.abs(log2_area_ratio(registered, native, faces))
-    return _per_vertex_mean(per_face, faces, len(np.asarray(registered)))
-
-
-def vertex_folds(registered: ArrayLike, native: ArrayLike, faces: ArrayLike) -> np.ndarray:
-    """(V,) number of each vertex's incident triangles that the registration flipped (float64)."""
-    faces = np.asarray(faces, dtype=np.int64)
-    flipped = flipped_triangles(registered, native, faces).astype(np.float64)
-    n = len(np.asarray(registered))
-    return np.bincount(faces.ravel(), weights=np.repeat(flipped, 3), minlength=n)
 
 
 def _marker(point: np.ndarray, vertex: int, label: str, name: str, color: str, size: int) -> go.Scatter3d:
@@ -70,14 +37,14 @@ def _marker(point: np.ndarray, vertex: int, label: str, name: str, color: str, s
 def _facing(pos: np.ndarray, point: np.ndarray, distance: float = 1.9) -> dict:
     """Scene settings whose camera looks at the surface from the side of ``point``.
 
-    The eye lies along the direction from the surface's centre to ``point``, in plotly's scene
+    The eye lies along the direction from the surface's center to ``point``, in plotly's scene
     units (the data box scaled to about [-1, 1], ``aspectmode`` "data"). The scene's
     ``uirevision`` is tied to the point, so plotly applies this camera when the point moves and
     keeps the user's rotation otherwise.
     """
     lo, hi = pos.min(axis=0), pos.max(axis=0)
-    centre, half = (lo + hi) / 2, (hi - lo).max() / 2
-    direction = (point - centre) / half
+    center, half = (lo + hi) / 2, (hi - lo).max() / 2
+    direction = (point - center) / half
     norm = float(np.linalg.norm(direction))
     eye = direction / norm * distance if norm > 1e-9 else np.array([distance, 0.0, 0.0])
     return {
@@ -105,9 +72,9 @@ def surface_figure(
     Args:
         pos: (N, 3) vertex positions of the surface drawn (sphere, inflated, pial, ...), mm.
         faces: (T, 3) its triangles.
-        values: (N,) colouring; its colour scale comes from :data:`COLOR_SCALES` by ``color_title``
+        values: (N,) coloring; its color scale comes from :data:`COLOR_SCALES` by ``color_title``
             (diverging otherwise).
-        color_title: the colouring's name ("sulc", "curv", "areal distortion", "folds").
+        color_title: the coloring's name ("sulc", "curv", "areal distortion", "folds").
         focus: a vertex of this surface to mark (trace "focus"), for the moving and
             registered views.
         focus_label: its label (default: the vertex id).
@@ -156,8 +123,8 @@ def registration_map_figure(
 
     Args:
         registered: (V, 3) registered sphere (any radius).
-        values: (V,) colouring, as in :func:`surface_figure`.
-        color_title: the colouring's name.
+        values: (V,) coloring, as in :func:`surface_figure`.
+        color_title: the coloring's name.
         focus: the picked moving vertex.
         native: (V, 3) native sphere, for the "before" mark.
         title: figure title.

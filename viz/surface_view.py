@@ -6,8 +6,6 @@ and draw the selection and the focus vertex (trace ``"focus"``).
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from nodescope.viz.colors import DIVERGING, rgb_to_hex
+from nodescope.viz.images import image_data_uri
 from nodescope.viz.nodes import (
     FOCUS,
     OUTLINE,
@@ -26,7 +25,7 @@ from nodescope.viz.nodes import (
 
 #: Lighting for cortical surfaces: soft, mostly diffuse (sulci stay readable), little gloss.
 CORTEX_LIGHTING = {"ambient": 0.45, "diffuse": 0.75, "specular": 0.08, "roughness": 0.8, "fresnel": 0.05}
-#: Mesh colour when no values or vertex colours are given.
+#: Mesh color when no values or vertex colors are given.
 PLAIN = "#D9D4CC"
 #: Widest background image sent to the browser (px): a data URI rides along every rerun.
 MAX_IMAGE_WIDTH = 1024
@@ -71,21 +70,24 @@ def mesh_figure(
     max_pick_points: int = 20_000,
     title: str | None = None,
 ) -> go.Figure:
-    """A triangle mesh coloured per vertex, with the selection and focus vertex marked.
+    """A triangle mesh colored per vertex, with the selection and focus vertex marked.
 
     Args:
         pos: (N, 3) vertex positions.
         faces: (T, 3) vertex ids per triangle.
         values: (N,) float per vertex, drawn with ``colorscale`` and a colorbar titled
-            ``color_title`` (diverging scales are centred on 0); non-finite values are
+            ``color_title`` (diverging scales are centered on 0); non-finite values are
             drawn at the low end.
-        vertex_colors: (N, 3) uint8 or float 0..1 colours, used when ``values`` is None.
+        vertex_colors: (N, 3) uint8 or float 0..1 colors, used when ``values`` is None.
+        color_title: the colorbar's title.
+        colorscale: plotly color scale name for ``values``.
         selected: selected vertex ids (small dark markers).
         focus: focus vertex id (large marker with a label, trace "focus").
         focus_label: that label (default: the vertex id).
         pickable: add a near-invisible point cloud of the vertices (trace "pick",
             subsampled deterministically above ``max_pick_points``) so a click lands on a
             vertex even where the mesh itself reports none.
+        max_pick_points: most points of the pick cloud.
         title: figure title.
 
     Returns:
@@ -180,21 +182,6 @@ def mesh_figure(
     return fig
 
 
-def image_data_uri(image: np.ndarray, max_width: int = MAX_IMAGE_WIDTH) -> str:
-    """PNG data URI of an (H, W, 3) uint8 image, downsampled to at most ``max_width`` px wide."""
-    from PIL import Image
-
-    a = np.asarray(image)
-    if a.ndim != 3 or a.shape[2] not in (3, 4):
-        raise ValueError(f"image must have shape (H, W, 3), not {a.shape}")
-    im = Image.fromarray(a[..., :3].astype(np.uint8))
-    if im.width > max_width:
-        im = im.resize((max_width, max(1, round(im.height * max_width / im.width))), Image.Resampling.LANCZOS)
-    buf = io.BytesIO()
-    im.save(buf, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
 def sphere_map_figure(
     sph: np.ndarray,
     *,
@@ -212,14 +199,17 @@ def sphere_map_figure(
     """Equirectangular map of spherical vertices: x = longitude, y = latitude, in degrees.
 
     Longitude runs -180..180 left to right and latitude -90..90 bottom to top, the same
-    convention as an equirectangular panorama (image centre looks along +X), so a
+    convention as an equirectangular panorama (image center looks along +X), so a
     ``background_image`` of the panorama lines up with its vertices.
 
     Args:
         sph: (N, 2) (latitude, longitude) in degrees, row i = vertex i.
-        values: (N,) float per vertex (continuous colour, colorbar titled ``color_title``).
-        vertex_colors: (N, 3) colours per vertex, used when ``values`` is None.
-        selected, focus: the selection, as in :func:`viz.nodes.node_scatter_traces`.
+        values: (N,) float per vertex (continuous color, colorbar titled ``color_title``).
+        vertex_colors: (N, 3) colors per vertex, used when ``values`` is None.
+        color_title: the colorbar's title.
+        colorscale: plotly color scale name, as in :func:`viz.nodes.node_scatter_traces`.
+        selected: selected vertex ids, as in :func:`viz.nodes.node_scatter_traces`.
+        focus: the focus vertex id, as in :func:`viz.nodes.node_scatter_traces`.
         background_image: (H, W, 3) uint8 equirectangular image spanning the whole map,
             sent downsampled to at most 1024 px wide.
         title: figure title.
@@ -256,9 +246,10 @@ def sphere_map_figure(
     layout["yaxis"].update(ticks, range=[-90, 90], tickvals=list(range(-90, 91, 30)), constrain="domain")
     layout["margin"].update(l=50, b=45)
     if background_image is not None:
+        rgb = np.asarray(background_image)[..., :3]
         layout["images"] = [
             {
-                "source": image_data_uri(background_image), "xref": "x", "yref": "y", "x": -180, "y": 90,
+                "source": image_data_uri(rgb, max_width=MAX_IMAGE_WIDTH), "xref": "x", "yref": "y", "x": -180, "y": 90,
                 "sizex": 360, "sizey": 180, "xanchor": "left", "yanchor": "top", "sizing": "stretch",
                 "layer": "below",
             }

@@ -83,6 +83,42 @@ def plotly_js_url() -> str:
     return f"{prefix}/component/{assets.name}/plotly.min.js?v={plotly.__version__}"
 
 
+#: Starts loading plotly.js the way ``loadPlotly`` in frontend/plotly_view.js does, into the same
+#: ``window.__nodescopePlotly`` promise that function returns when it is set (keep them in step).
+#: The marker and the style hide the element's own container: even a script-only ``st.html``
+#: takes a row's gap.
+_PRELOAD_HTML = """<span id="nodescope-plotly-preload"></span>
+<style>[data-testid="stElementContainer"]:has(#nodescope-plotly-preload) {{ display: none; }}</style>
+<script>
+if (!window.__nodescopePlotly) {{
+  window.__nodescopePlotly = new Promise((resolve, reject) => {{
+    if (window.Plotly && window.Plotly.react) return resolve(window.Plotly);
+    const s = document.createElement("script");
+    s.src = "{url}";
+    s.async = true;
+    s.onload = () => resolve(window.Plotly);
+    s.onerror = () => {{
+      window.__nodescopePlotly = null;
+      reject(new Error("plotly_view: could not load plotly.js from {url}"));
+    }};
+    document.head.appendChild(s);
+  }});
+}}
+</script>"""
+
+
+def preload_plotly_js() -> None:
+    """Have the browser start loading plotly.js now, before any chart needs it (inside a script run).
+
+    plotly.min.js is 4.8 MB: fetching, compiling and running it takes headless Chromium ~1.5 s
+    on a 2-core machine. app/main.py calls this before a page with charts runs, so that happens
+    while the page's first run is still importing and computing instead of after it (and on
+    Home after the sidebar). Draws nothing; once loaded (or loading), a call costs the browser
+    nothing.
+    """
+    st.html(_PRELOAD_HTML.format(url=plotly_js_url()), unsafe_allow_javascript=True)
+
+
 def chart_config(config: dict[str, Any] | None) -> dict[str, Any]:
     """The plotly config sent to the browser: ``config`` without the "Share chart" button.
 

@@ -1,4 +1,4 @@
-"""Attention: which neighbours each head of an attention GNN looks at, and which heads matter."""
+"""Attention: which neighbors each head of an attention GNN looks at, and which heads matter."""
 
 import math
 
@@ -10,6 +10,9 @@ from nodescope.app import model_state, state
 from nodescope.app.model_state import ActiveModel
 from nodescope.app.plotly_view import plotly_view
 from nodescope.core.sample import Sample
+from nodescope.explain.attention_focus import focus_block, head_blocks
+from nodescope.explain.focus import default_focus
+from nodescope.explain.global_focus import global_locality
 from nodescope.viz.attention_view import (
     attention_graph_figure,
     attention_matrix_figure,
@@ -23,14 +26,14 @@ def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:
     """Views of one node's global attention: whom it attends to among all nodes, per layer and head."""
     st.subheader("Global attention")
     st.caption(
-        "In global attention every node attends to every node, not only to its neighbours: for each "
+        "In global attention every node attends to every node, not only to its neighbors: for each "
         "head, the attending node's weights over all N nodes sum to 1, so a uniform head gives each node "
         "1/N. Weights are shown as multiples of that (× uniform; 1 = no preference). Only the focus "
         "node's rows are computed."
     )
     ui.take_chart_event("attn_global_graph")
     sel = state.selection()
-    focus = sel.focus if sel.focus is not None else ad.default_focus(active)
+    focus = sel.focus if sel.focus is not None else default_focus(active.data.edge_index, s.num_nodes)
     g = ad.global_focus(active, focus)
     ad.take_head_event(
         "attn_global_grid", g.layer_names, g.heads, layer_key=ad.GLOBAL_LAYER_KEY, head_key=ad.GLOBAL_HEAD_KEY
@@ -45,10 +48,10 @@ def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:
             st.caption(f"No node selected: showing node {s.node_label(focus)} (highest degree).")
         st.caption(f"{layer_choice}, {head_choice}")
     row = ad.global_row(g, layer_choice, head_choice)
-    near, uniform, spread = ad.global_locality(g, row)
+    near, uniform, spread = global_locality(g, row)
     m_near, m_spread = st.columns(2)
     m_near.metric(
-        "Attention on its 1-hop neighbours", f"{near:.1%}", f"{near - uniform:+.1%} vs uniform ({uniform:.1%})",
+        "Attention on its 1-hop neighbors", f"{near:.1%}", f"{near - uniform:+.1%} vs uniform ({uniform:.1%})",
         delta_color="off",
     )  # fmt: skip
     m_spread.metric("Entropy / log N (1 = uniform over all nodes)", f"{spread:.3f}")
@@ -73,9 +76,9 @@ def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:
         st.markdown("**Is global attention local?** Per head, for this node:")
         st.caption(
             "entropy_norm: 1 = uniform over all nodes, 0 = all on one node; effective_nodes: how many "
-            "nodes a uniform row of that entropy covers; self / neighbours / beyond: the attention mass "
-            "on the node, its 1-hop neighbours and all others (they sum to 1); neighbours_uniform: the "
-            "neighbours' share if the head were uniform."
+            "nodes a uniform row of that entropy covers; self / neighbors / beyond: the attention mass "
+            "on the node, its 1-hop neighbors and all others (they sum to 1); neighbors_uniform: the "
+            "neighbors' share if the head were uniform."
         )
         st.dataframe(
             g.stats.drop(columns="layer_name"), hide_index=True, width="stretch", height=240,
@@ -132,7 +135,7 @@ elif active is not None and maps is not None:
     ad.take_head_event("attn_grid", maps.layer_names, maps.heads)
     ad.take_head_event("attn_importance", maps.layer_names, maps.heads)
     sel = state.selection()
-    focus = sel.focus if sel.focus is not None else ad.default_focus(active)
+    focus = sel.focus if sel.focus is not None else default_focus(active.data.edge_index, s.num_nodes)
 
     c_layer, c_head, c_note = st.columns([1, 1, 2])
     with c_layer:
@@ -162,9 +165,9 @@ elif active is not None and maps is not None:
     with right:
         st.markdown(f"**Every head for node {s.node_label(focus)}** (the focus and its strongest sources)")
         chosen = ad.chosen_head(maps, layer_choice, head_choice)
-        grid = head_grid_figure(ad.head_blocks(maps, focus), layer_names=maps.layer_names, chosen=chosen)
+        grid = head_grid_figure(head_blocks(maps, focus), layer_names=maps.layer_names, chosen=chosen)
         plotly_view(grid, key="attn_grid", config={"displayModeBar": False})
-        nodes, block = ad.block(maps, weights, focus)
+        nodes, block = focus_block(maps, weights, focus)
         matrix = attention_matrix_figure(
             block,
             [s.node_label(int(v)) for v in nodes],

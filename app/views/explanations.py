@@ -5,7 +5,11 @@ import streamlit as st
 from nodescope.app import components as ui
 from nodescope.app import explanations_data as ed
 from nodescope.app import model_state, state
+from nodescope.core.export import json_bytes
 from nodescope.core.reviews import VERDICTS
+from nodescope.explain.compare_tables import agreement_shown, edge_scores, fidelity_line, fidelity_styled
+from nodescope.explain.focus import default_focus
+from nodescope.explain.report import method_title
 from nodescope.viz.explanation_view import contributions_figure, importance_subgraph_figure
 from nodescope.viz.graph_view import node_link_figure
 
@@ -26,18 +30,21 @@ if active is not None:
     for method in ("xnode", "gnnexplainer", "ig", "saliency", "attention"):
         ui.take_chart_event(f"expl_sub_{method}")
     sel = state.selection()
-    focus = sel.focus if sel.focus is not None and sel.focus < result.num_nodes else ed.default_focus(result)
+    if sel.focus is not None and sel.focus < result.num_nodes:
+        focus = sel.focus
+    else:
+        focus = default_focus(active.data.edge_index, result.num_nodes, probs=result.probs)
     words = ed.node_explanation(active, s, focus)
 
     left, right = st.columns([3, 2])
     with left:
-        c_colour, c_more = st.columns([2, 1])
-        colour = c_colour.selectbox("Colour nodes by", ed.MAP_COLOURS, key="expl_map_colour")
-        values, colour_title = ed.map_values(active, result, colour)
+        c_color, c_more = st.columns([2, 1])
+        color = c_color.selectbox("Color nodes by", ed.MAP_COLORS, key="expl_map_color")
+        values, color_title = ed.map_values(active, result, color)
         done = len(ed.comparisons(active))
-        if colour != ed.MAP_COLOURS[0]:
+        if color != ed.MAP_COLORS[0]:
             st.caption(
-                f"Grey: not compared yet ({done} of {result.num_nodes} nodes are). Post-hoc explainers take "
+                f"Gray: not compared yet ({done} of {result.num_nodes} nodes are). Post-hoc explainers take "
                 "seconds per node; compare the least confident nodes first."
             )
         with c_more:
@@ -55,7 +62,7 @@ if active is not None:
             edge_image=ui.edge_image(fp, s),
             title="Every node (click one to explain it)",
             color=values,
-            color_title=colour_title,
+            color_title=color_title,
             colorscale="RdYlGn",
             hover=ui.hover_texts(fp, s),
             selected=sel.nodes,
@@ -81,29 +88,30 @@ if active is not None:
         cmp = ed.comparison(active, focus)
     view = ed.subgraph(fp, active, focus)
     st.caption(
-        f"Its {view.hops}-hop neighbourhood ({view.nodes.size} nodes); edges wider and darker the more "
+        f"Its {view.hops}-hop neighborhood ({view.nodes.size} nodes); edges wider and darker the more "
         f"important to each explainer (each on its own scale). Agreement between explainers (mean "
-        f"overlap of their top {cmp.top_k} edges): **{cmp.agreement:.2f}**."
+        f"overlap of their top {cmp.top_k} edges, 20 % of those that reach it): **{agreement_shown(cmp)}**."
     )
     hover = ui.hover_texts(fp, s)
     methods = list(cmp.attributions)
     for column, method in zip(st.columns(len(methods)), methods, strict=True):
         with column:
             fig = importance_subgraph_figure(
-                view.xy, view.edge_index, ed.edge_scores(cmp, method, view),
+                view.xy, view.edge_index, edge_scores(cmp, method, view.edge_ids),
                 node_ids=view.nodes, center=view.center, hover=[hover[int(g)] for g in view.nodes],
-                title=ed.title(method), height=320, show_scale=False,
+                title=method_title(method), height=320, show_scale=False,
             )  # fmt: skip
             ui.chart(fig, f"expl_sub_{method}", fp, height=320)
-            st.caption(ed.fidelity_line(cmp, method))
+            st.caption(fidelity_line(cmp, method))
     for method, why in cmp.errors.items():
-        st.caption(f"{ed.title(method)}: {why}")
-    st.dataframe(ed.fidelity_table(cmp).style.format("{:.3f}"), width="stretch")
+        st.caption(f"{method_title(method)}: {why}")
+    st.dataframe(fidelity_styled(cmp), width="stretch")
     st.caption(
         "Fid+ (PyG): does the prediction change without the top edges (1 yes; high is good). Fid−: does "
-        "it change with only them (low is good). Robust fidelity (Zheng et al., 2024) removes a random "
-        "part instead: probability drop without 10% of the top edges (high is good) and with 90% of the "
-        "others removed at random around them (low is good)."
+        "it change with only them (low is good). prob. Fid+ / Fid−: the same as the drop in the predicted "
+        "class's probability. Robust fidelity (Zheng et al., 2024) removes a random part instead: the drop "
+        "without a random 10% of the top edges (high is good), and with the top edges and a random 90% of "
+        "the others (low is good). n/a: the measure does not apply to this node, for the reason given."
     )
 
     st.subheader("Review")
@@ -148,7 +156,7 @@ if active is not None:
     )
     c_json.download_button(
         "Download every node's explanation (JSON)",
-        lambda: ed.as_json(every),
+        lambda: json_bytes(every),
         file_name=f"{s.name}-{active.key}-explanations.json",
         mime="application/json",
     )

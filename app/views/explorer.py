@@ -8,6 +8,7 @@ from nodescope.app import state
 from nodescope.explain.embedding import umap_2d
 from nodescope.viz.embedding_view import embedding_figure
 from nodescope.viz.graph_view import node_link_figure
+from nodescope.viz.node_style import color_options
 
 s = state.sample()
 fp = state.fingerprint(s)
@@ -25,7 +26,7 @@ sel = state.selection()
 st.title("Explorer")
 c_color, c_info = st.columns([1, 3])
 with c_color:
-    color_choice = st.selectbox("Colour nodes by", ui.color_options(s), key=f"color_by_{fp}")
+    color_choice = st.selectbox("Color nodes by", color_options(s), key=f"color_by_{fp}")
 with c_info:
     st.caption(
         "Click a node to focus it; box or lasso select from the chart toolbar; drag pans, scroll zooms. "

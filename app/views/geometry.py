@@ -30,20 +30,20 @@ def render(s: Sample, fp: str) -> None:
         surface = st.selectbox("Surface", list(surfaces), key=f"surface_{fp}", index=0)
     with c2:
         options = (
-            (["image colour"] if s.kind == "panorama" else [])
+            (["image color"] if s.kind == "panorama" else [])
             + list(s.feature_names)
             + (["class"] if s.data.get("y") is not None else [])
         )
-        colour = st.selectbox("Colour by", options, key=f"surface_colour_{fp}")
+        color = st.selectbox("Color by", options, key=f"surface_color_{fp}")
 
     style: dict = {"selected": sel.nodes, "focus": sel.focus}
-    if colour == "image colour":
+    if color == "image color":
         style["vertex_colors"] = (s.data.x[:, :3].numpy() * 255).astype(np.uint8)
-    elif colour == "class":
+    elif color == "class":
         style["values"], style["color_title"] = s.data.y.numpy().astype(float), "class"
     else:
-        j = s.feature_names.index(colour)
-        style["values"], style["color_title"] = s.data.x[:, j].numpy(), colour
+        j = s.feature_names.index(color)
+        style["values"], style["color_title"] = s.data.x[:, j].numpy(), color
 
     sph = map_coords(fp, s.data.pos.numpy(), s.data.sph.numpy() if s.is_spherical else None)
     left, right = st.columns([1, 1])
@@ -51,9 +51,7 @@ def render(s: Sample, fp: str) -> None:
         fig3d = mesh_figure(surfaces[surface], s.faces, **style)
         ui.chart(fig3d, "surface3d", fp, height=560)
     with right:
-        fig2d = sphere_map_figure(
-            sph, background_image=s.image if colour == "image colour" else None, **style
-        )
+        fig2d = sphere_map_figure(sph, background_image=s.image if color == "image color" else None, **style)
         ui.chart(fig2d, "spheremap", fp, height=420)
         st.caption(
             "Longitude/latitude of each vertex"

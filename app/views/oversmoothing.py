@@ -1,13 +1,13 @@
-"""Over-smoothing: how node representations of deep GNNs become alike layer by layer, and which
-remedies keep them apart."""
+"""Over-smoothing: how deep GNNs' node representations become alike, and what keeps them apart."""
 
 import streamlit as st
 
 from nodescope.app import components as ui
 from nodescope.app import oversmoothing_data as od
 from nodescope.app import state
+from nodescope.explain.focus import default_focus, heatmap_nodes, node_titles
 from nodescope.explain.oversmoothing import METRICS
-from nodescope.viz.embedding_view import embedding_figure
+from nodescope.viz.embedding_view import embedding_figure, shared_half_width
 from nodescope.viz.graph_view import node_link_figure
 from nodescope.viz.oversmoothing_view import (
     accuracy_depth_figure,
@@ -19,7 +19,7 @@ from nodescope.viz.oversmoothing_view import (
 
 s = state.sample()
 fp = state.fingerprint(s)
-labelled = s.data.get("y") is not None
+labeled = s.data.get("y") is not None
 
 st.title("Over-smoothing")
 st.caption(
@@ -40,20 +40,20 @@ with st.expander("Recompute live", expanded=not results):
     )
     live_depths = c_depths.multiselect("Depths", list(od.DEPTHS), default=[2, 8, 32], key="os_live_depths")
     live_trained = c_go.checkbox(
-        "Train each", key="os_live_trained", disabled=not labelled, help="Record test accuracy (minutes)."
+        "Train each", key="os_live_trained", disabled=not labeled, help="Record test accuracy (minutes)."
     )
     if c_go.button("Run", type="primary", key="os_live_run", disabled=not (live_models and live_depths)):
-        od.run_live(s, fp, live_models, sorted(live_depths), live_trained and labelled)
+        od.run_live(s, fp, live_models, sorted(live_depths), live_trained and labeled)
 
 if not results:
-    st.info(f"No precomputed sweep for {s.name}: run one above (seconds at initialisation).")
+    st.info(f"No precomputed sweep for {s.name}: run one above (seconds at initialization).")
 else:
     kinds = [k for k in (od.UNTRAINED, od.TRAINED) if k in results]
     c_kind, c_metric, c_depth, c_log = st.columns([2, 2, 1, 1])
     kind = c_kind.radio(
         "Sweep",
         kinds,
-        format_func=lambda k: "at initialisation" if k == od.UNTRAINED else "trained",
+        format_func=lambda k: "at initialization" if k == od.UNTRAINED else "trained",
         horizontal=True,
         key="os_kind",
     )
@@ -75,7 +75,7 @@ else:
     st.caption(
         f"{METRICS[metric].description} Sweep {origin}: {len(sweep.config.models)} models × depths "
         f"{', '.join(map(str, sweep.config.depths))}, {sweep.config.seeds} seed(s)"
-        + (", trained." if sweep.config.trained else ", at initialisation.")
+        + (", trained." if sweep.config.trained else ", at initialization.")
     )
     left, right = st.columns(2)
     with left:
@@ -104,7 +104,7 @@ st.subheader("One model, layer by layer")
 ui.take_chart_event("os_graph")
 ui.take_chart_event("os_embedding")
 sel = state.selection()
-focus = sel.focus if sel.focus is not None else od.default_focus(s)
+focus = sel.focus if sel.focus is not None else default_focus(s.data.edge_index, s.num_nodes)
 
 c_model, c_depth, c_layer = st.columns([2, 1, 3])
 key = c_model.selectbox(
@@ -113,17 +113,17 @@ key = c_model.selectbox(
 depth = c_depth.selectbox("Depth", list(od.DEPTHS), index=od.DEPTHS.index(16), key="os_probe_depth")
 layer = c_layer.slider("Layer", 0, depth, depth, key=f"os_layer_{depth}")
 trained = od.trained_here(fp, key, depth)
-c_note, c_colour, c_train = st.columns([3, 2, 1])
-if labelled:
-    colouring = c_colour.radio(
-        "Node-link colour: distance to class centroids", list(od.COLOURINGS), key="os_colouring"
+c_note, c_color, c_train = st.columns([3, 2, 1])
+if labeled:
+    coloring = c_color.radio(
+        "Node-link color: distance to class centroids", list(od.COLORINGS), key="os_coloring"
     )
-    colour_kind, colour_caption = od.COLOURINGS[colouring]
+    color_kind, color_caption = od.COLORINGS[coloring]
 if trained is None:
-    probe_tag = "initialisation"
+    probe_tag = "initialization"
     probe = od.probe(fp, key, depth, probe_tag, s)
-    what = "at initialisation (seed 0, as in the sweep)"
-    if labelled and c_train.button("Train it here", key="os_train"):
+    what = "at initialization (seed 0, as in the sweep)"
+    if labeled and c_train.button("Train it here", key="os_train"):
         od.train_probe(s, fp, key, depth)
 else:
     probe_tag = f"trained here {id(trained[0])}"
@@ -136,19 +136,19 @@ c_note.caption(
 
 hover = ui.hover_texts(fp, s)
 style: dict = {"hover": hover, "selected": list(sel.nodes), "focus": sel.focus}
-if labelled:
+if labeled:
     style |= {"labels": s.data.y.numpy(), "label_names": s.label_names}
 left, right = st.columns(2)
 with left:
     xy = ui.layout_xy(fp, s)
-    if labelled:
+    if labeled:
         fig = centroid_graph_figure(
             xy,
             s.data.edge_index.numpy(),
-            od.centroid_values(fp, key, depth, layer, colour_kind, probe, s.data.y),
-            kind=colour_kind,
+            od.centroid_values(fp, key, depth, layer, color_kind, probe, s.data.y),
+            kind=color_kind,
             edge_image=ui.edge_image(fp, s),
-            title=f"Layer {layer}: {colouring}",
+            title=f"Layer {layer}: {coloring}",
             hover=hover,
             selected=list(sel.nodes),
             focus=sel.focus,
@@ -158,8 +158,8 @@ with left:
             xy, s.data.edge_index.numpy(), edge_image=ui.edge_image(fp, s), title="No labels", **style
         )
     ui.chart(fig, "os_graph", fp, height=460)
-    if labelled:
-        st.caption(colour_caption)
+    if labeled:
+        st.caption(color_caption)
 with right:
     projection = st.radio("Projection", ["PCA", "UMAP"], horizontal=True, key="os_projection")
     umap_xy = od.layer_umap(fp, key, depth, probe_tag, layer) if projection == "UMAP" else None
@@ -179,7 +179,7 @@ with right:
         )
     else:
         coords = od.embeddings(fp, key, depth, probe)
-        r = od.embedding_range(coords)
+        r = shared_half_width(coords)
         fig = embedding_figure(
             coords[layer], method="PCA", title=f"Layer {layer}: PCA of the representations", **style
         )
@@ -187,18 +187,18 @@ with right:
         ui.chart(fig, "os_embedding", fp, height=460)
         st.caption(
             "Axes in units of the layer's root-mean-square node norm, the same range at every layer: "
-            "a layer whose nodes become alike shrinks to the centre."
+            "a layer whose nodes become alike shrinks to the center."
         )
 
 left, right = st.columns(2)
 with left:
-    nodes = od.heatmap_nodes(s, sel.nodes)
+    nodes = heatmap_nodes(s, sel.nodes, od.HEATMAP_NODES)
     dist = od.distances(fp, key, depth, layer, tuple(int(v) for v in nodes), probe)
     fig = distance_heatmap_figure(
         dist,
-        od.heatmap_labels(s, nodes),
+        node_titles(s, nodes),
         title=f"Layer {layer}: cosine distance between {len(nodes)} nodes"
-        + (" (sorted by class)" if labelled else ""),
+        + (" (sorted by class)" if labeled else ""),
     )
     st.plotly_chart(fig, key="os_heatmap", config=ui.CHART_CONFIG)
 with right:

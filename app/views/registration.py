@@ -7,8 +7,13 @@ from nodescope.app import components as ui
 from nodescope.app import registration_data as rd
 from nodescope.app import state
 from nodescope.app.plotly_view import latest_event
+from nodescope.core.export import npy_bytes
+from nodescope.core.geometry.resample import Landing, landing
 from nodescope.core.geometry.sphere import xyz_to_latlon
-from nodescope.core.registration.pipeline import RegistrationResult
+from nodescope.core.registration.io import Subject, sphere_bytes
+from nodescope.core.registration.pipeline import RegistrationResult, overall_progress
+from nodescope.core.registration.subjects import file_stem
+from nodescope.explain.registration_report import RUN_COLORINGS
 from nodescope.viz.nodes import node_ids_from_points
 from nodescope.viz.registration_view import registration_map_figure, surface_figure
 
@@ -17,7 +22,7 @@ VIEWS = ("reg_moving", "reg_fixed", "reg_registered", "reg_map")
 HEIGHT = 430
 
 
-def choose_moving(source: str) -> rd.Hemisphere | None:
+def choose_moving(source: str) -> Subject | None:
     """The moving hemisphere the widgets describe, or None before a first successful upload."""
     if source == SYNTHETIC:
         c1, c2, c3 = st.columns(3)
@@ -43,7 +48,7 @@ def choose_moving(source: str) -> rd.Hemisphere | None:
     return moving
 
 
-def take_events(moving: rd.Hemisphere, fixed: rd.Hemisphere, positions: np.ndarray, pos_key: str) -> None:
+def take_events(moving: Subject, fixed: Subject, positions: np.ndarray, pos_key: str) -> None:
     """Turn each view's newest click into the picked moving vertex (before any view is drawn)."""
     registered_on_sphere = st.session_state.get("reg_surface_registered", "sphere") == "sphere"
     for view in VIEWS:
@@ -60,7 +65,7 @@ def take_events(moving: rd.Hemisphere, fixed: rd.Hemisphere, positions: np.ndarr
             st.session_state[rd.FOCUS] = ids[0]
 
 
-def run_controls(moving: rd.Hemisphere, fixed: rd.Hemisphere) -> tuple[str, RegistrationResult | None]:
+def run_controls(moving: Subject, fixed: Subject) -> tuple[str, RegistrationResult | None]:
     """The run options and button; returns the run key and its result (None before a run)."""
     c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
     refine = int(c1.number_input("Refinement steps", 0, 200, 0, step=10, key="reg_refine"))
@@ -70,7 +75,7 @@ def run_controls(moving: rd.Hemisphere, fixed: rd.Hemisphere) -> tuple[str, Regi
         bar = st.progress(0.0, text="Registering…")
 
         def report(stage: str, fraction: float) -> None:
-            value, text = rd.overall_progress(stage, fraction)
+            value, text = overall_progress(stage, fraction)
             bar.progress(value, text=f"Registering: {text}")
 
         rd.run(moving, fixed, rigid_only, refine, progress=report)
@@ -78,7 +83,7 @@ def run_controls(moving: rd.Hemisphere, fixed: rd.Hemisphere) -> tuple[str, Regi
     return key, rd.result(key)
 
 
-def render(moving: rd.Hemisphere, fixed: rd.Hemisphere) -> None:
+def render(moving: Subject, fixed: Subject) -> None:
     key, out = run_controls(moving, fixed)
     registered = None if out is None else out.registered
     # Moving vertices in the fixed frame: registered after a run, native before.
@@ -87,10 +92,10 @@ def render(moving: rd.Hemisphere, fixed: rd.Hemisphere) -> None:
     focus = st.session_state.get(rd.FOCUS)
     focus = focus if focus is not None and 0 <= focus < len(moving.sphere) else None
 
-    colours = [*moving.maps] + ([] if out is None else ["areal distortion", "folds"])
-    c_colour, c_note = st.columns([1, 3])
-    colour = c_colour.selectbox("Colour by", colours, key="reg_colour")
-    values = rd.colouring(key, colour, moving, registered)
+    colors = [*moving.maps] + ([] if out is None else list(RUN_COLORINGS))
+    c_color, c_note = st.columns([1, 3])
+    color = c_color.selectbox("Color by", colors, key="reg_color")
+    values = rd.coloring(key, color, moving, registered)
     with c_note:
         st.caption(
             "Click a vertex in any view (or on the map below): the moving and registered views mark it, "
@@ -98,23 +103,23 @@ def render(moving: rd.Hemisphere, fixed: rd.Hemisphere) -> None:
             "that lands nearest. Areal distortion: mean |log2 area ratio| of a vertex's triangles; "
             "folds: how many of them flipped."
         )
-    fixed_values = fixed.maps.get(colour)
+    fixed_values = fixed.maps.get(color)
     if fixed_values is None and registered is not None:  # distortion, folds: the moving map on the atlas
-        fixed_values = rd.on_fixed(key, colour, values, moving, registered, fixed)
-    land = rd.landing(fixed, positions[focus]) if focus is not None else None
+        fixed_values = rd.on_fixed(key, color, values, moving, registered, fixed)
+    land = landing(fixed.sphere, fixed.faces, positions[focus]) if focus is not None else None
 
     c_moving, c_fixed, c_registered = st.columns(3)
     with c_moving:
         surface = st.selectbox("Show moving on", list(moving.surfaces), key="reg_surface_moving")
         fig = surface_figure(
-            moving.surfaces[surface], moving.faces, values=values, color_title=colour, focus=focus,
+            moving.surfaces[surface], moving.faces, values=values, color_title=color, focus=focus,
             title=f"Moving: {moving.name}",
         )  # fmt: skip
         ui.chart(fig, "reg_moving", moving.key, height=HEIGHT)
     with c_fixed:
         surface = st.selectbox("Show fixed on", list(fixed.surfaces), key="reg_surface_fixed")
         fig = surface_figure(
-            fixed.surfaces[surface], fixed.faces, values=fixed_values, color_title=colour,
+            fixed.surfaces[surface], fixed.faces, values=fixed_values, color_title=color,
             landing=None if land is None else land.on(fixed.surfaces[surface], fixed.faces),
             landing_vertex=None if land is None else land.nearest, landing_label=f"{focus} lands here",
             title=f"Fixed: {fixed.name}",
@@ -126,14 +131,14 @@ def render(moving: rd.Hemisphere, fixed: rd.Hemisphere) -> None:
             st.info("Press **Register** to see the moving surface in the fixed frame.")
         elif surface == "sphere":
             fig = surface_figure(
-                registered, moving.faces, values=values, color_title=colour, focus=focus,
+                registered, moving.faces, values=values, color_title=color, focus=focus,
                 title="Registered sphere",
             )  # fmt: skip
             ui.chart(fig, "reg_registered", key, height=HEIGHT)
         else:  # the moving map carried onto the fixed anatomy
             fig = surface_figure(
-                fixed.surfaces[surface], fixed.faces, color_title=colour,
-                values=rd.on_fixed(key, colour, values, moving, registered, fixed),
+                fixed.surfaces[surface], fixed.faces, color_title=color,
+                values=rd.on_fixed(key, color, values, moving, registered, fixed),
                 landing=None if land is None else land.on(fixed.surfaces[surface], fixed.faces),
                 landing_vertex=None if land is None else land.nearest, landing_label=str(focus),
                 title=f"Registered, on the fixed {surface}",
@@ -144,7 +149,7 @@ def render(moving: rd.Hemisphere, fixed: rd.Hemisphere) -> None:
     with left:
         where = "registered" if registered is not None else "native (not registered yet)"
         fig = registration_map_figure(
-            positions, values=values, color_title=colour, focus=focus, native=None if registered is None else moving.sphere,
+            positions, values=values, color_title=color, focus=focus, native=None if registered is None else moving.sphere,
             title=f"Moving vertices at their {where} positions",
         )  # fmt: skip
         ui.chart(fig, "reg_map", pos_key, height=HEIGHT)
@@ -155,11 +160,11 @@ def render(moving: rd.Hemisphere, fixed: rd.Hemisphere) -> None:
 
 
 def focus_facts(
-    moving: rd.Hemisphere,
-    fixed: rd.Hemisphere,
+    moving: Subject,
+    fixed: Subject,
     positions: np.ndarray,
     focus: int | None,
-    land: rd.Landing | None,
+    land: Landing | None,
 ) -> None:
     if focus is None or land is None:
         st.info("Click a vertex on the map or in a 3D view to follow it.", icon=":material/touch_app:")
@@ -176,7 +181,7 @@ def focus_facts(
     st.table({"value": facts})
 
 
-def results(key: str, moving: rd.Hemisphere, fixed: rd.Hemisphere, out: RegistrationResult) -> None:
+def results(key: str, moving: Subject, fixed: Subject, out: RegistrationResult) -> None:
     st.subheader("Metrics")
     st.dataframe(rd.metrics_table(key, moving, fixed, out), width="stretch")
     st.caption(
@@ -193,17 +198,17 @@ def results(key: str, moving: rd.Hemisphere, fixed: rd.Hemisphere, out: Registra
         + "."
     )
     st.subheader("Downloads")
-    stem = moving.key.replace(":", "-")
+    stem = file_stem(moving)
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(
         "Registered sphere (FreeSurfer)",
-        lambda: rd.sphere_bytes(out.registered, moving.faces, "freesurfer", moving.volume_info),
+        lambda: sphere_bytes(out.registered, moving.faces, "freesurfer", moving.volume_info),
         file_name=f"{stem}.sphere.reg",
         mime="application/octet-stream",
     )
     c2.download_button(
         "Registered sphere (GIfTI)",
-        lambda: rd.sphere_bytes(out.registered, moving.faces, "gifti"),
+        lambda: sphere_bytes(out.registered, moving.faces, "gifti"),
         file_name=f"{stem}.sphere.reg.surf.gii",
         mime="application/octet-stream",
     )
@@ -216,7 +221,7 @@ def results(key: str, moving: rd.Hemisphere, fixed: rd.Hemisphere, out: Registra
     )
     c4.download_button(
         "Maps on the fixed vertices (.npy)",
-        lambda: rd.npy_bytes(maps),
+        lambda: npy_bytes(maps),
         file_name=f"{stem}-on-{fixed.name}.npy",
         mime="application/octet-stream",
         help="float64 array, one row per fixed vertex; columns: " + ", ".join(maps.columns),

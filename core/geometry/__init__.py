@@ -1,0 +1,1 @@
+"""Spherical geometry: the spherical convention, icospheres, fsaverage, triangle meshes, resampling."""

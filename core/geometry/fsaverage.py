@@ -8,11 +8,11 @@ so every level here is built from that one file:
 - Coarser levels: fsaverage's face list starts with the corner triangles of its parent
   level, one per parent face in the parent's order: parent face ``(a, b, c)`` gives child
   face ``(a, m(a, b), m(c, a))``, where ``m(u, v)`` is the new vertex on side ``(u, v)``. A
-  new vertex's two parents are its only neighbours from the coarser level, so the parent
+  new vertex's two parents are its only neighbors from the coarser level, so the parent
   faces are read back, in FreeSurfer's order and orientation, from those corner triangles.
 - Finer levels (:func:`subdivide`): FreeSurfer appends one new vertex per parent side, in
   the order the sides are first met when walking the parent faces in order and each face's
-  sides as ``(c, a), (b, c), (a, b)``; the new vertex is the normalised midpoint. The new
+  sides as ``(c, a), (b, c), (a, b)``; the new vertex is the normalized midpoint. The new
   faces are the corner faces ``(a, ab, ca)`` of every parent face first, then per parent
   face ``(ca, bc, c), (ab, bc, ca), (ab, b, bc)``. This reproduces ``fsaverage6.sphere`` (from
   the SUGAR atlas) face for face and vertex for vertex, up to the files' coordinates being
@@ -106,7 +106,7 @@ def subdivide(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.n
 
     Returns:
         ``(vertices, faces, parents)``: (V + E, 3) unit vectors (the old ones first, then one
-        normalised midpoint per side), (4F, 3) outward triangles and (E, 2) parent ids of the
+        normalized midpoint per side), (4F, 3) outward triangles and (E, 2) parent ids of the
         new vertices.
     """
     n = len(vertices)
@@ -131,7 +131,7 @@ def subdivide(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.n
 def _coarsen(faces: np.ndarray, n_coarse: int) -> np.ndarray:
     """(F/4, 3) parent faces of fsaverage-ordered ``faces`` whose first ``n_coarse`` vertices are the parent level."""
     sides = faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
-    # On a closed oriented mesh each side appears once per direction; a new vertex's neighbours
+    # On a closed oriented mesh each side appears once per direction; a new vertex's neighbors
     # from the parent level are its two parents.
     link = sides[(sides[:, 0] >= n_coarse) & (sides[:, 1] < n_coarse)]
     parent_sum = np.bincount(link[:, 0], weights=link[:, 1], minlength=int(faces.max()) + 1).astype(np.int64)
@@ -141,7 +141,7 @@ def _coarsen(faces: np.ndarray, n_coarse: int) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _fsaverage5_sphere() -> tuple[np.ndarray, np.ndarray]:
-    """nilearn's fsaverage5 sphere: (10242, 3) float64 unit vectors and (20480, 3) int64 faces."""
+    """Nilearn's fsaverage5 sphere: (10242, 3) float64 unit vectors and (20480, 3) int64 faces."""
     img = nib.load(_fsaverage5_path("sphere_left"))  # the right sphere holds the same icosphere
     vertices = np.asarray(img.darrays[0].data, dtype=np.float64)
     faces = np.asarray(img.darrays[1].data, dtype=np.int64)
@@ -186,7 +186,7 @@ def icosphere_level(level: int) -> IcoLevel:
 
     Returns:
         The :class:`IcoLevel`; level 5 has exactly nilearn's fsaverage5 faces and its vertices
-        normalised to unit length.
+        normalized to unit length.
     """
     if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or not 0 <= level <= MAX_LEVEL:
         raise ValueError(f"icosphere level must be an integer in 0..{MAX_LEVEL}, got {level!r}")

@@ -1,7 +1,7 @@
 """Icospheres: subdivided icosahedra on the unit sphere, the node sets of spherical graphs.
 
 Level ``k`` has ``10 * 4**k + 2`` vertices and ``20 * 4**k`` triangles (level 5: 10,242
-vertices, about 2.2 degrees between neighbours; level 7: 163,842).
+vertices, about 2.2 degrees between neighbors; level 7: 163,842).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def icosphere(level: int) -> tuple[np.ndarray, np.ndarray]:
 
     Returns:
         ``(vertices, faces)``: (V, 3) float64 unit vectors and (T, 3) int64 vertex ids whose
-        counter-clockwise order gives normals pointing away from the centre. Both arrays
+        counter-clockwise order gives normals pointing away from the center. Both arrays
         are read-only because they are cached and shared.
     """
     if not 0 <= int(level) <= MAX_LEVEL or int(level) != level:

@@ -1,6 +1,6 @@
 """Barycentric resampling between spherical meshes: which triangle holds each point, with what weights.
 
-A point ``p`` on the sphere lies in triangle ``(a, b, c)`` when the ray from the centre through
+A point ``p`` on the sphere lies in triangle ``(a, b, c)`` when the ray from the center through
 ``p`` crosses the flat triangle, and its barycentric weights are those of that crossing
 point. They are proportional to the signed volumes ``p . (b x c)``, ``p . (c x a)``,
 ``p . (a x b)``, which share one sign exactly when ``p`` is inside (the search's test).
@@ -14,12 +14,14 @@ registration model moves one or the other).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 
-#: Normalised weights down to this much below zero still count as inside (points on a side).
+#: Normalized weights down to this much below zero still count as inside (points on a side).
 INSIDE_TOLERANCE = 1e-9
 
 
@@ -60,7 +62,7 @@ class TriangleLocator:
                 f"vertices must be (V, 3) and faces (F, 3); got {self.vertices.shape}, {self.faces.shape}"
             )
         self.tree = cKDTree(_unit(self.vertices))
-        # Per face the three cross products whose dot with p gives its unnormalised weights.
+        # Per face the three cross products whose dot with p gives its unnormalized weights.
         a, b, c = (self.vertices[self.faces[:, i]] for i in range(3))
         self.crosses = np.stack([np.cross(b, c), np.cross(c, a), np.cross(a, b)], axis=1)  # (F, 3, 3)
         self.incident = self._incident_faces()
@@ -77,7 +79,7 @@ class TriangleLocator:
         return table
 
     def _weights(self, tri: np.ndarray, points: np.ndarray) -> np.ndarray:
-        """(..., 3) normalised weights of points (..., 3) in triangles (...); NaN for degenerate ones."""
+        """(..., 3) normalized weights of points (..., 3) in triangles (...); NaN for degenerate ones."""
         w = np.einsum("...k,...jk->...j", points, self.crosses[tri])
         with np.errstate(invalid="ignore", divide="ignore"):
             return w / (w[..., 0] + w[..., 1] + w[..., 2])[..., None]  # faster than sum over a short axis
@@ -199,7 +201,8 @@ def resample(
     Args:
         data: (V, *) values on the mesh's vertices.
         faces: (F, 3) the mesh's triangles.
-        tri, weights: (Q,) and (Q, 3) from :func:`locate`.
+        tri: (Q,) the triangle of each point, from :func:`locate`.
+        weights: (Q, 3) the points' barycentric weights in those triangles, from :func:`locate`.
 
     Returns:
         (Q, *) ``sum_i weights[:, i] * data[faces[tri, i]]``, in the wider of the two dtypes.
@@ -212,3 +215,40 @@ def resample(
     gathered = values[corners].to(dtype)  # (Q, 3, *)
     w = weights.to(dtype).reshape(*weights.shape, *([1] * (gathered.dim() - 2)))
     return w[:, 0] * gathered[:, 0] + w[:, 1] * gathered[:, 1] + w[:, 2] * gathered[:, 2]
+
+
+@dataclass(frozen=True)
+class Landing:
+    """Where one point of the sphere falls on a spherical mesh (:func:`landing`).
+
+    Attributes:
+        tri: the triangle holding it.
+        weights: (3,) its barycentric weights in that triangle.
+        nearest: the triangle's vertex with the largest weight.
+    """
+
+    tri: int
+    weights: np.ndarray
+    nearest: int
+
+    def on(self, surface: np.ndarray, faces: np.ndarray) -> np.ndarray:
+        """(3,) the same barycentric point on another surface of the mesh (inflated, pial, ...).
+
+        Args:
+            surface: (V, 3) vertex positions sharing the mesh's triangles.
+            faces: (F, 3) the mesh's triangles.
+        """
+        return self.weights @ surface[faces[self.tri]]
+
+
+def landing(vertices: np.ndarray, faces: np.ndarray, point: ArrayLike) -> Landing:
+    """Where a point of the sphere (a moving vertex's registered position) falls on a spherical mesh.
+
+    Args:
+        vertices: (V, 3) the mesh on a sphere about the origin (any radius).
+        faces: (F, 3) its triangles.
+        point: (3,) the point (any radius).
+    """
+    tri, weights = locate(vertices, faces, np.asarray(point, dtype=np.float64).reshape(1, 3))
+    t, w = int(tri[0]), weights[0].numpy()
+    return Landing(t, w, int(faces[t][int(np.argmax(w))]))

@@ -12,10 +12,10 @@ A direction on the unit sphere is written ``(x, y, z)`` and its spherical coordi
 Equirectangular images
 ----------------------
 An equirectangular panorama of ``W x H`` pixels (W = 2 H) covers the whole sphere. Pixel
-``(u, v)`` (column, row, both 0-based) is a square whose centre sits at ``(u + 0.5, v + 0.5)``
+``(u, v)`` (column, row, both 0-based) is a square whose center sits at ``(u + 0.5, v + 0.5)``
 in image units, so::
 
-    lon = ((u + 0.5) / W - 0.5) * 360      the image centre looks along +X; lon grows to the right
+    lon = ((u + 0.5) / W - 0.5) * 360      the image center looks along +X; lon grows to the right
     lat = (0.5 - (v + 0.5) / H) * 180      the top row is near +Z, the bottom row near -Z
 
 The left and right image borders are both lon = +-180 (the -X direction), so sampling must
@@ -24,14 +24,14 @@ wrap around horizontally; rows do not wrap (the poles are single points).
 Relation to py360convert
 ------------------------
 py360convert (and the calibration image ``demo_equirec.png`` it ships, whose cube faces
-are painted and labelled in its frame) uses x right, y up, z forward with the image centre
-on its +Z axis and its +X axis at lon = +90. The same pixel-centre rule holds there, so
-the two frames differ only by a relabelling of axes, ``ours = (z_py, x_py, y_py)``:
+are painted and labeled in its frame) uses x right, y up, z forward with the image center
+on its +Z axis and its +X axis at lon = +90. The same pixel-center rule holds there, so
+the two frames differ only by a relabeling of axes, ``ours = (z_py, x_py, y_py)``:
 
 =====================  ==================  ===================
 py360convert label     image position      our direction
 =====================  ==================  ===================
-+Z (front)             centre, lon 0       +X
++Z (front)             center, lon 0       +X
 +X (right)             lon +90             +Y
 -X (left)              lon -90             -Y
 -Z (back)              left/right borders  -X
@@ -39,7 +39,7 @@ top (+Y)               top row             +Z
 bottom (-Y)            bottom row          -Z
 =====================  ==================  ===================
 
-The relabelling is a cyclic permutation (determinant +1): no mirror is involved, so
+The relabeling is a cyclic permutation (determinant +1): no mirror is involved, so
 triangles keep their orientation when moved between the frames.
 """
 
@@ -70,7 +70,7 @@ def xyz_to_latlon(xyz: ArrayLike) -> np.ndarray:
     """Latitude and longitude of direction vectors.
 
     Args:
-        xyz: (N, 3) or (3,) vectors of any non-zero length; they are normalised first.
+        xyz: (N, 3) or (3,) vectors of any non-zero length; they are normalized first.
 
     Returns:
         (N, 2) float64 ``(lat, lon)`` in degrees, lat in [-90, 90], lon in (-180, 180]
@@ -91,9 +91,10 @@ def pixel_to_latlon(u: ArrayLike, v: ArrayLike, width: int, height: int) -> tupl
     """Latitude and longitude (degrees) of pixel ``(u, v)`` of an equirectangular image.
 
     Args:
-        u: column index (0..W-1); integer indices give pixel centres, fractions are allowed.
+        u: column index (0..W-1); integer indices give pixel centers, fractions are allowed.
         v: row index (0..H-1).
-        width, height: image size W, H in pixels.
+        width: image width W in pixels.
+        height: image height H in pixels.
 
     Returns:
         ``(lat, lon)`` float64 arrays with the broadcast shape of ``u`` and ``v``.
@@ -108,14 +109,16 @@ def pixel_to_latlon(u: ArrayLike, v: ArrayLike, width: int, height: int) -> tupl
 def latlon_to_pixel(lat: ArrayLike, lon: ArrayLike, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
     """Continuous pixel coordinates ``(u, v)`` of a direction; the inverse of :func:`pixel_to_latlon`.
 
-    Integer results are pixel centres (the coordinate convention of
+    Integer results are pixel centers (the coordinate convention of
     ``scipy.ndimage.map_coordinates``), so ``round(u), round(v)`` is the nearest pixel.
     Longitudes are wrapped into [-180, 180) first, giving u in [-0.5, W - 0.5); v lies in
     [-0.5, H - 0.5] for lat in [-90, 90].
 
     Args:
-        lat, lon: degrees, broadcastable arrays.
-        width, height: image size W, H in pixels.
+        lat: latitude in degrees, an array broadcastable with ``lon``.
+        lon: longitude in degrees.
+        width: image width W in pixels.
+        height: image height H in pixels.
 
     Returns:
         ``(u, v)`` float64 arrays with the broadcast shape of ``lat`` and ``lon``.

@@ -9,8 +9,6 @@ from the file's suffix (or its first bytes) and turns every failure into a one-l
 from __future__ import annotations
 
 import logging
-import re
-import tempfile
 from pathlib import Path
 
 from nodescope.core.errors import LoadError
@@ -18,6 +16,7 @@ from nodescope.core.loaders import cortex, graphs, mesh, panorama
 from nodescope.core.loaders.planetoid import PLANETOID, load_planetoid
 from nodescope.core.loaders.registry import Builtin, FileReader
 from nodescope.core.sample import Sample
+from nodescope.core.uploads import uploaded_files
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +28,7 @@ MAX_FILE_BYTES = 1 << 30
 
 
 def supported_extensions() -> list[str]:
+    """Every lower-case suffix a file reader accepts (``.graphml``, ``.ply``, ...), sorted."""
     return sorted({e for r in READERS for e in r.extensions})
 
 
@@ -116,24 +116,21 @@ def load_uploaded(
 ) -> Sample:
     """Load files a user uploaded: the first is the main file, the rest its companions.
 
-    The bytes are written under their (sanitised) names to a private temporary folder,
-    since the readers (pyvista, nibabel) want paths; the folder is removed afterwards.
+    The bytes go through :func:`core.uploads.uploaded_files` (cleaned names, a private
+    temporary folder removed afterwards, no server path in messages), since the readers
+    (pyvista, nibabel) want paths.
+
+    Args:
+        files: ``(name as uploaded, bytes)`` per file, the main file first.
+        level: icosphere subdivision for panoramas (see :func:`load`).
+        max_bytes: the upload limit (default :data:`MAX_FILE_BYTES`).
+
+    Raises:
+        LoadError: no file, a file over the limit, or any reading failure (one line).
     """
     if not files:
         raise LoadError("No file was uploaded.")
-    limit = max_bytes or MAX_FILE_BYTES
-    for name, blob in files:
-        if len(blob) > limit:
-            raise LoadError(
-                f"{name} is {len(blob) / 2**20:,.1f} MB; the upload limit is {limit / 2**20:,.0f} MB."
-            )
-    with tempfile.TemporaryDirectory(prefix="nodescope-upload-") as tmp:
-        paths = []
-        for name, blob in files:
-            safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name).name) or "upload"
-            p = Path(tmp) / safe
-            p.write_bytes(blob)
-            paths.append(p)
+    with uploaded_files(files, max_bytes=max_bytes or MAX_FILE_BYTES) as paths:
         sample = load(paths[0], companions=paths[1:], level=level)
     sample.source = f"upload:{files[0][0]}"
     return sample

@@ -380,7 +380,7 @@ def read_cortex(path: Path, companions: list[Path]) -> Sample:
 
 # ---------------------------------------------------------------- fsaverage5 (shipped by nilearn)
 def load_fsaverage5(hemi: str = "left") -> Sample:
-    """nilearn's fsaverage5 hemisphere (10,242 vertices), read from files inside nilearn's wheel.
+    """Nilearn's fsaverage5 hemisphere (10,242 vertices), read from files inside nilearn's wheel.
 
     Surfaces ``pial`` (= ``data.pos``), ``white``, ``inflated``, ``sphere``; features
     ``sulc``, ``curv``; ``data.sph`` from the sphere. No parcellation (nilearn downloads those).

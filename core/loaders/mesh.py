@@ -386,7 +386,7 @@ def _walk_binary_element(
 def read_off(path: Path) -> pv.PolyData:
     """Parse an ASCII OFF file (``OFF``, counts, vertices, polygons) into a triangulated PolyData.
 
-    Polygons with more than three vertices are fan-triangulated; a colour after a face's
+    Polygons with more than three vertices are fan-triangulated; a color after a face's
     indices is ignored. Raises :class:`LoadError` on anything malformed.
     """
     try:

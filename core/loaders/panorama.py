@@ -1,8 +1,8 @@
 """Equirectangular panoramas as spherical graphs: one node per icosphere vertex.
 
-Each vertex of an icosphere (level 5: 10,242 nodes) takes the colour of the image at its
+Each vertex of an icosphere (level 5: 10,242 nodes) takes the color of the image at its
 direction (bilinear, wrapping around in longitude), and the icosphere's triangles give the
-edges. Directions and pixels follow :mod:`core.geometry.sphere`: the image centre looks
+edges. Directions and pixels follow :mod:`core.geometry.sphere`: the image center looks
 along +X, longitude grows to the right, the top row is the north pole (+Z).
 """
 
@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
-from scipy.ndimage import map_coordinates
 
 from nodescope.core.errors import LoadError
 from nodescope.core.geometry.icosphere import MAX_LEVEL, icosphere, icosphere_edges
@@ -37,6 +36,8 @@ def _sample_bilinear(grid: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarr
     Wraps around horizontally (longitude) and clamps vertically (the poles). Returns
     (N,) or (N, C) float64.
     """
+    from scipy.ndimage import map_coordinates  # here: ~0.1 s to import, off the app's start-up
+
     g = np.asarray(grid, dtype=np.float64)
     # One wrapped column on each side makes the seam at lon = +-180 interpolate across.
     g = np.concatenate([g[:, -1:], g, g[:, :1]], axis=1)
@@ -62,7 +63,8 @@ def panorama_to_sample(
 
     Args:
         image: (H, W, 3) uint8 equirectangular image, W = 2 H.
-        name, source: the sample's display name and origin.
+        name: the sample's display name.
+        source: where it came from (a file path, or ``builtin:<name>``).
         level: icosphere subdivision level 0..7; ``10 * 4**level + 2`` nodes.
         pixel_maps: optional per-pixel (H, W) maps aligned with ``image``: ``label``
             (integer class ids; becomes ``data.y`` by nearest pixel, ids outside
@@ -79,7 +81,7 @@ def panorama_to_sample(
     img = np.asarray(image)
     if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
         raise LoadError(
-            f"A panorama must be an RGB image of 8-bit colours (H x W x 3 uint8); "
+            f"A panorama must be an RGB image of 8-bit colors (H x W x 3 uint8); "
             f"got an array of shape {img.shape} and type {img.dtype}."
         )
     if not isinstance(level, (int, np.integer)) or not 0 <= level <= MAX_LEVEL:
@@ -107,7 +109,7 @@ def panorama_to_sample(
         lab = maps["label"]
         if not np.issubdtype(lab.dtype, np.integer):
             raise LoadError(f"The 'label' map must hold integer class ids; it holds {lab.dtype} values.")
-        # Nearest pixel: integer coordinates are pixel centres, so round; wrap columns, clamp rows.
+        # Nearest pixel: integer coordinates are pixel centers, so round; wrap columns, clamp rows.
         iu = np.floor(u + 0.5).astype(np.int64) % w
         iv = np.clip(np.floor(v + 0.5).astype(np.int64), 0, h - 1)
         y = lab[iv, iu].astype(np.int64)
@@ -190,8 +192,8 @@ def _read_image(path: Path) -> np.ndarray:
                     )
                 if im.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
                     raise LoadError(
-                        f"{label} holds one {im.mode} channel (a depth or data map?), not colours; "
-                        "choose an 8-bit RGB or greyscale panorama."
+                        f"{label} holds one {im.mode} channel (a depth or data map?), not colors; "
+                        "choose an 8-bit RGB or grayscale panorama."
                     )
                 im.load()
                 rgb = im.convert("RGB")

@@ -4,7 +4,7 @@ The raw ``ind.<name>.*`` files are Python pickles. Loading them with :mod:`pickl
 would run whatever code a tampered file names, so :class:`_PlanetoidUnpickler` only
 reconstructs the few numpy/scipy types these files are made of and refuses anything
 else. The assembly follows ``torch_geometric.io.read_planetoid_data`` (public split:
-20 labelled nodes per class for training, 500 for validation, 1000 for test).
+20 labeled nodes per class for training, 500 for validation, 1000 for test).
 """
 
 from __future__ import annotations

@@ -2,11 +2,11 @@
 
 Nodescope generates this scene itself (no download, no shipped image): a camera stands
 inside an axis-aligned box room with a bed, a table and a cabinet, and every pixel's ray
-is cast with vectorised numpy (the slab method for boxes). Because the geometry is known,
+is cast with vectorized numpy (the slab method for boxes). Because the geometry is known,
 each pixel gets an exact depth and class, so spherical GNNs can be trained and explained
 against ground truth.
 
-Coordinates follow :mod:`core.geometry.sphere`: metres, z up, the image centre looks along
+Coordinates follow :mod:`core.geometry.sphere`: metres, z up, the image center looks along
 +X. The room spans ``[0, 6] x [0, 4.5] x [0, 2.8]``; the camera is at 1.5 m height near the
 middle, shifted by the seed.
 """
@@ -32,7 +32,7 @@ class RoomRender:
     """One rendered view of the room.
 
     Attributes:
-        image: (H, W, 3) uint8 sRGB colour.
+        image: (H, W, 3) uint8 sRGB color.
         depth: (H, W) float32 distance in metres from the camera to the surface along each
             pixel's ray (Euclidean, not z-depth).
         label: (H, W) uint8 class per pixel, see ``label_names``.
@@ -88,7 +88,10 @@ def _slab(o: np.ndarray, inv: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tup
     """Ray-box entry distance by the slab method.
 
     Args:
-        o: (3, 1) or (3, N) ray origins; inv: (3, N) reciprocal directions; lo, hi: (3, 1) box corners.
+        o: (3, 1) or (3, N) ray origins.
+        inv: (3, N) reciprocal ray directions.
+        lo: (3, 1) the box's lower corner.
+        hi: (3, 1) the box's upper corner.
 
     Returns:
         ``(t, axis)``: (N,) entry distance (inf where the ray misses or starts inside) and
@@ -134,8 +137,9 @@ def render_room(width: int = 1024, height: int = 512, seed: int = 0) -> RoomRend
     """Render the room as an equirectangular panorama with depth and labels.
 
     Args:
-        width, height: image size in pixels (width = 2 * height for a full panorama).
-        seed: chooses the camera offset, furniture positions and colour jitter; the same
+        width: image width in pixels (2 * ``height`` for a full panorama).
+        height: image height in pixels.
+        seed: chooses the camera offset, furniture positions and color jitter; the same
             seed always gives the same images.
 
     Returns:
@@ -192,7 +196,7 @@ def render_room(width: int = 1024, height: int = 512, seed: int = 0) -> RoomRend
     albedo = np.empty_like(d)
     box_rgb = np.array([b.rgb for b in boxes], np.float32)
     albedo[:, is_obj] = box_rgb[box_id[is_obj]].T
-    # Walls: one colour per wall (x=0, x=L, y=0, y=W), a pale skirting board at the bottom.
+    # Walls: one color per wall (x=0, x=L, y=0, y=W), a pale skirting board at the bottom.
     wall = label == WALL
     wall_idx = 2 * (axis == 1) + (d[axis, rows] > 0)
     albedo[:, wall] = wall_rgb[wall_idx[wall]].T
@@ -224,11 +228,11 @@ def render_room(width: int = 1024, height: int = 512, seed: int = 0) -> RoomRend
         _, blocker, _ = _cast_objects(p[:, facing] + n[:, facing] * 1e-3, 1.0 / sd, groups, dist[facing])
         lit[facing[blocker >= 0]] = 0.0
     light = 0.28 + 1.6 * lambert * lit / (1.0 + 0.25 * dist**2)
-    colour = albedo * light
+    color = albedo * light
 
     # Emitters (unlit): the lamp's disc on the ceiling, a window on the -Y wall, and a door (lit) on +X.
     lamp_disc = (label == CEILING) & ((p[0] - lamp[0]) ** 2 + (p[1] - lamp[1]) ** 2 < 0.2**2)
-    colour[:, lamp_disc] = 3.0
+    color[:, lamp_disc] = 3.0
     win_x0 = float(rng.uniform(1.2, 2.0))
     on_win = wall & (axis == 1) & (d[1] < 0)
     wx, wz = p[0] - win_x0, p[2] - 0.9
@@ -242,15 +246,15 @@ def render_room(width: int = 1024, height: int = 512, seed: int = 0) -> RoomRend
         | (wz > 1.25)
     )
     sky = np.stack([0.55 + 0.25 * wz / 1.3, 0.75 + 0.15 * wz / 1.3, np.full_like(wz, 0.98)])
-    colour[:, window] = 1.6 * sky[:, window]
-    colour[:, frame] = 2.0
+    color[:, window] = 1.6 * sky[:, window]
+    color[:, frame] = 2.0
     door = wall & (axis == 0) & (d[0] > 0) & (p[1] > 0.3) & (p[1] < 1.2) & (p[2] < 2.05)
     door_rgb = np.where((p[1] - 0.3 < 0.06) | (1.2 - p[1] < 0.06) | (2.05 - p[2] < 0.06), 0.6, 1.0)
-    colour[:, door] = (np.array([[0.55], [0.38], [0.22]], np.float32) * door_rgb * light)[:, door]
+    color[:, door] = (np.array([[0.55], [0.38], [0.22]], np.float32) * door_rgb * light)[:, door]
 
     # Soft exposure curve (no clipped highlights near the lamp), then gamma-encode for display.
-    colour = 1.0 - np.exp(-1.8 * colour)
-    image = (np.clip(colour, 0, 1) ** (1 / 2.2) * 255 + 0.5).astype(np.uint8)
+    color = 1.0 - np.exp(-1.8 * color)
+    image = (np.clip(color, 0, 1) ** (1 / 2.2) * 255 + 0.5).astype(np.uint8)
     return RoomRender(
         image=np.ascontiguousarray(image.reshape(3, height, width).transpose(1, 2, 0)),
         depth=t.reshape(height, width).astype(np.float32),

@@ -1,7 +1,7 @@
 """The GCN propagation operator, built once per graph and multiplied without re-transposing.
 
 Full-batch training runs every layer of every epoch on the same ``edge_index``; building
-the normalised operator per layer (``GCNConv``'s default) or per forward pass costs more
+the normalized operator per layer (``GCNConv``'s default) or per forward pass costs more
 than the products themselves on graphs like Cora, and autograd's backward of a sparse
 product converts Â's transpose to CSR again at every layer. Here both are computed once:
 
@@ -72,7 +72,7 @@ def _csr(row: Tensor, col: Tensor, value: Tensor | None, n: int) -> Tensor:
 
 
 def incoming_adjacency(edge_index: Tensor, num_nodes: int) -> Tensor:
-    """(N, N) CSR with a 1 at (i, j) for every edge j → i: ``adj @ x`` sums each node's in-neighbours."""
+    """(N, N) CSR with a 1 at (i, j) for every edge j → i: ``adj @ x`` sums each node's in-neighbors."""
     return _csr(edge_index[1], edge_index[0], None, num_nodes)
 
 

@@ -34,7 +34,7 @@ class ModelOutput:
     """One forward pass.
 
     Attributes:
-        logits: (N, C) unnormalised class scores.
+        logits: (N, C) unnormalized class scores.
         hidden: per-layer node representations, ``hidden[0]`` the input to the first
             layer and ``hidden[k]`` the output of layer k (before the classifier head for
             models that have one); (N, D_k) each.
@@ -64,6 +64,10 @@ class NodeModel(nn.Module):
     then sees ``data.x`` with every row divided by its sum (rows of zeros stay zero), the
     preprocessing the GCN and GAT papers used for the non-negative bag-of-words features of
     Cora and CiteSeer. It is part of the config, so a checkpoint carries it.
+
+    Args:
+        config: widths, depth, heads, dropout and model-specific options (every registered
+            model takes this one argument; its docstring lists the options it reads).
     """
 
     def __init__(self, config: ModelConfig) -> None:
@@ -81,11 +85,25 @@ class NodeModel(nn.Module):
         return []
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:  # pragma: no cover
+        """One forward pass over a whole graph.
+
+        Args:
+            data: the graph as :meth:`prepare` returned it: ``x`` (N, F) features, ``edge_index``
+                (2, E) edges (source row 0, target row 1), plus what the model needs beyond them.
+            attention: also return each attention layer's coefficients in
+                :attr:`ModelOutput.attention` (ignored by models without attention).
+
+        Returns:
+            (N, C) logits and the per-layer (N, D_k) hidden representations, see :class:`ModelOutput`.
+        """
         raise NotImplementedError
 
     def apply_conv(self, index: int, x: Tensor, edge_index: Tensor) -> Tensor:
-        """Message-passing layer ``self.convs[index]`` alone on (N, D) inputs, called as
-        ``forward`` calls it (a model that feeds its convs more than ``edge_index`` overrides this)."""
+        """Message-passing layer ``self.convs[index]`` alone on (N, D) inputs.
+
+        Called as ``forward`` calls it (a model that feeds its convs more than ``edge_index``
+        overrides this).
+        """
         return self.convs[index](x, edge_index)
 
     @torch.no_grad()
@@ -102,14 +120,14 @@ class NodeModel(nn.Module):
 def _row_normalized_input(
     module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Forward pre-hook: the same call with ``data.x`` row-normalised (a shallow copy of ``data``)."""
+    """Forward pre-hook: the same call with ``data.x`` row-normalized (a shallow copy of ``data``)."""
     data = args[0] if args else kwargs.pop("data")
     out = copy.copy(data)
     out.x = _row_normalized(data.x)
     return (out, *args[1:]), kwargs
 
 
-#: x -> (x's version, x with rows summing to 1, its version): training normalises the same features
+#: x -> (x's version, x with rows summing to 1, its version): training normalizes the same features
 #: at every pass; either tensor edited in place invalidates the entry.
 _NORMALIZED: WeakTensorKeyDictionary = WeakTensorKeyDictionary()
 

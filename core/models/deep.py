@@ -24,7 +24,7 @@ The remedies of ``sage`` and the ``gcn-*`` keys are options of one class
 (:class:`DeepMPNN`: ``conv`` gcn/sage/gat, ``residual``, ``jk``, ``pairnorm``, ``dropedge``),
 so they combine: ``options={"conv": "sage", "dropedge": 0.2}`` on ``gcn-res``.
 
-GCNII, APPNP, DAGNN and DGMLP row-normalise the node features in ``prepare`` (option
+GCNII, APPNP, DAGNN and DGMLP row-normalize the node features in ``prepare`` (option
 ``normalize_features``, on by default) as their papers do on Planetoid; call
 ``model(model.prepare(data))`` as :func:`core.training.train` does.
 
@@ -92,9 +92,12 @@ class _GCN2Conv(GCN2Conv):
 
 
 def _prepare_features(config: ModelConfig, data: Data) -> Data:
-    """``data`` with rows of ``x`` shifted to be non-negative and scaled to sum to 1 (PyG's
-    ``NormalizeFeatures``, the Planetoid preprocessing of the GCNII, APPNP, DAGNN and DGMLP papers)
-    when the model's ``normalize_features`` option is on; ``data`` itself is not modified."""
+    """``data`` with rows of ``x`` non-negative and summing to 1 when the option is on.
+
+    This is PyG's ``NormalizeFeatures``, the Planetoid preprocessing of the GCNII, APPNP, DAGNN and
+    DGMLP papers, applied when the model's ``normalize_features`` option is on; ``data`` itself is
+    not modified.
+    """
     return NormalizeFeatures()(data) if bool(config.option("normalize_features")) else data
 
 
@@ -154,7 +157,7 @@ class DeepMPNN(NodeModel):
 
     def _conv(self, a: int, b: int) -> nn.Module:
         if self.kind == "gcn":
-            return _GCNConv(a, b, normalize=False)  # gets the normalised Â
+            return _GCNConv(a, b, normalize=False)  # gets the normalized Â
         if self.kind == "sage":
             return SAGEConv(a, b, aggr="mean")
         return GATConv(a, b, heads=self.config.heads, concat=False)
@@ -173,6 +176,10 @@ class DeepMPNN(NodeModel):
         return edge_index
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
+        """One forward pass (see :meth:`NodeModel.forward`); ``attention`` is ignored.
+
+        ``hidden`` holds the input (the encoder's output with ``residual``) and every layer's output.
+        """
         graph = self._graph(data)
         p, train = self.config.dropout, self.training
         if self.residual:
@@ -227,8 +234,11 @@ _register_mpnn("gcn-dropedge", "GCN + DropEdge", "Rong et al., ICLR 2020", drope
     training={"lr": 0.01, "weight_decay": 5e-4},
 )
 class GCNII(NodeModel):
-    """GCNII: linear encoder, ``layers`` ``GCN2Conv`` layers (initial residual ``alpha``,
-    identity mapping with strength log(``theta``/k + 1) at layer k), linear head."""
+    """GCNII: linear encoder, ``layers`` ``GCN2Conv`` layers, linear head.
+
+    Each layer has initial residual ``alpha`` and identity mapping with strength
+    log(``theta``/k + 1) at layer k.
+    """
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
@@ -242,9 +252,14 @@ class GCNII(NodeModel):
         self.head = nn.Linear(h, config.out_dim)
 
     def prepare(self, data: Data) -> Data:
+        """``data`` with rows of ``x`` summing to 1 when ``normalize_features`` is on (a copy)."""
         return _prepare_features(self.config, data)
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
+        """One forward pass (see :meth:`NodeModel.forward`); ``attention`` is ignored.
+
+        ``hidden`` holds the encoder's output x0 and every GCNII layer's output.
+        """
         adj = gcn_adjacency(data.edge_index, data.num_nodes)
         p, train = self.config.dropout, self.training
         x = x0 = F.relu(self.encoder(dropout(data.x, p, train)))
@@ -256,7 +271,11 @@ class GCNII(NodeModel):
 
 
 class _Decoupled(NodeModel):
-    """Transformation first (two-layer MLP to class scores), then parameter-free propagation."""
+    """Transformation first (two-layer MLP to class scores), then parameter-free propagation.
+
+    Args:
+        config: as :class:`NodeModel`; ``layers`` is the number K of propagation steps.
+    """
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
@@ -265,9 +284,11 @@ class _Decoupled(NodeModel):
         self.lin2 = nn.Linear(config.hidden, config.out_dim)
 
     def prepare(self, data: Data) -> Data:
+        """``data`` with rows of ``x`` summing to 1 when ``normalize_features`` is on (a copy)."""
         return _prepare_features(self.config, data)
 
     def transform(self, x: Tensor) -> Tensor:
+        """Z = MLP(X): (N, F) features to (N, C) class scores, with dropout in training."""
         p, train = self.config.dropout, self.training
         return self.lin2(dropout(F.relu(self.lin1(dropout(x, p, train))), p, train))
 
@@ -289,6 +310,10 @@ class APPNP(_Decoupled):
     """
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
+        """One forward pass (see :meth:`NodeModel.forward`); ``attention`` is ignored.
+
+        ``hidden`` holds Z and the K propagation steps, (N, C) each; the last is the logits.
+        """
         adj = gcn_adjacency(data.edge_index, data.num_nodes)
         alpha = float(self.config.option("alpha"))
         h = z = self.transform(data.x)
@@ -309,8 +334,10 @@ class APPNP(_Decoupled):
     training={"lr": 0.01, "weight_decay": 5e-3},
 )
 class DAGNN(_Decoupled):
-    """DAGNN: Z = MLP(X), H_k = Â^k Z for k = 0..K, and per node and step a retainment
-    score s_k = sigmoid(H_k w + b) in (0, 1); logits = sum_k s_k H_k."""
+    """DAGNN: Z = MLP(X), H_k = Â^k Z for k = 0..K, logits = sum_k s_k H_k.
+
+    s_k = sigmoid(H_k w + b) in (0, 1) is a retainment score per node and step.
+    """
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
@@ -332,6 +359,10 @@ class DAGNN(_Decoupled):
         return self.propagate(data)[1]
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
+        """One forward pass (see :meth:`NodeModel.forward`); ``attention`` is ignored.
+
+        ``hidden`` holds H_0 = Z .. H_K, (N, C) each.
+        """
         hidden, scores = self.propagate(data)
         logits = (scores.unsqueeze(-1) * torch.stack(hidden, 1)).sum(1)
         return ModelOutput(logits=logits, hidden=hidden)
@@ -369,9 +400,14 @@ class DGMLP(NodeModel):
         self.head = nn.Linear(h, config.out_dim)
 
     def prepare(self, data: Data) -> Data:
+        """``data`` with rows of ``x`` summing to 1 when ``normalize_features`` is on (a copy)."""
         return _prepare_features(self.config, data)
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
+        """One forward pass (see :meth:`NodeModel.forward`); ``attention`` is ignored.
+
+        ``hidden`` holds the encoder's output and the D_p propagation steps, (N, ``hidden``) each.
+        """
         p, train, n = self.config.dropout, self.training, data.num_nodes
         adj = gcn_adjacency(data.edge_index, n)
         h = self.encoder(dropout(data.x, p, train))

@@ -1,7 +1,7 @@
 """Positional and structural node encodings for graph transformers, computed once per graph.
 
 - :func:`laplacian_pe`: Laplacian eigenvectors (Dwivedi & Bresson 2021). Each connected
-  component gets the ``k`` eigenvectors of its own symmetric normalised Laplacian
+  component gets the ``k`` eigenvectors of its own symmetric normalized Laplacian
   ``I - D^-1/2 A D^-1/2`` with the smallest non-zero eigenvalues, so a disconnected graph
   (Cora has 78 components) gets geometry inside every component instead of ``k`` copies
   of component indicators. Columns a component cannot fill (fewer than ``k + 1`` nodes)
@@ -46,7 +46,7 @@ def _symmetric_adjacency(edge_index: Tensor, num_nodes: int) -> sp.csr_matrix:
 
 
 def _component_eigenvectors(adj: sp.csr_matrix, k: int, seed: int) -> np.ndarray:
-    """(n, min(k, n - 1)) eigenvectors of a connected graph's normalised Laplacian after the trivial one."""
+    """(n, min(k, n - 1)) eigenvectors of a connected graph's normalized Laplacian after the trivial one."""
     n = adj.shape[0]
     deg = np.asarray(adj.sum(1)).ravel()
     d_inv_sqrt = sp.diags(1.0 / np.sqrt(deg))
@@ -102,7 +102,7 @@ def laplacian_pe(edge_index: Tensor, num_nodes: int, k: int, *, seed: int = 0) -
 def random_walk_se(edge_index: Tensor, num_nodes: int, k: int, *, block: int = 512) -> Tensor:
     """Random-walk structural encoding: the probability that a walk is back at its start.
 
-    The walk steps along ``edge_index`` (source to target) to a uniformly chosen out-neighbour,
+    The walk steps along ``edge_index`` (source to target) to a uniformly chosen out-neighbor,
     as PyG's ``AddRandomWalkPE``, which gives the same numbers but forms the powers of the
     transition matrix ``P``; those fill in (10 s on Cora). Here ``P^t`` is applied to ``block``
     columns of the identity at a time: O(k · E · N) work, O(N · block) memory.

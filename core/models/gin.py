@@ -27,8 +27,10 @@ def _mlp(a: int, hidden: int, b: int) -> nn.Sequential:
     training={"criterion": "val_acc"},
 )
 class GIN(NodeModel):
-    """``layers`` GINConv layers (ε = 0, the paper's GIN-0), each ``MLP(Linear, ReLU, Linear)``;
-    ReLU and dropout between layers. The last layer's MLP outputs the class scores."""
+    """GIN-0: ``layers`` GINConv layers (ε = 0), each ``MLP(Linear, ReLU, Linear)``.
+
+    ReLU and dropout between layers. The last layer's MLP outputs the class scores.
+    """
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
@@ -37,6 +39,7 @@ class GIN(NodeModel):
         self.convs = nn.ModuleList(GINConv(_mlp(a, h, b)) for a, b in zip(dims[:-1], dims[1:], strict=True))
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
+        """One forward pass (see :meth:`NodeModel.forward`); no attention, so ``attention`` is ignored."""
         x, hidden = data.x, [data.x]
         for i, conv in enumerate(self.convs):
             x = F.dropout(x, self.config.dropout, self.training)

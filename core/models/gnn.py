@@ -1,4 +1,4 @@
-"""Message-passing baselines: GCN (no attention), GAT and GATv2 (attention over neighbours).
+"""Message-passing baselines: GCN (no attention), GAT and GATv2 (attention over neighbors).
 
 Layer widths follow the published Cora settings: GCN 16 hidden units; GAT/GATv2
 ``heads`` × ``hidden`` concatenated in hidden layers and ``out_heads`` averaged at the output.
@@ -30,15 +30,17 @@ class GCN(NodeModel):
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
         dims = [config.in_dim] + [config.hidden] * (config.layers - 1) + [config.out_dim]
-        # Â's weights come normalised from gcn_edges (once per graph, not per layer and pass).
+        # Â's weights come normalized from gcn_edges (once per graph, not per layer and pass).
         self.convs = nn.ModuleList(
             GCNConv(a, b, normalize=False) for a, b in zip(dims[:-1], dims[1:], strict=True)
         )
 
     def apply_conv(self, index: int, x: Tensor, edge_index: Tensor) -> Tensor:
+        """GCNConv ``self.convs[index]`` alone on (N, D) inputs, with the normalized Â of ``edge_index``."""
         return self.convs[index](x, *gcn_edges(edge_index, x.shape[0]))
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
+        """One forward pass (see :meth:`NodeModel.forward`); no attention, so ``attention`` is ignored."""
         x, hidden = data.x, [data.x]
         edge_index, weight = gcn_edges(data.edge_index, x.shape[0])
         for i, conv in enumerate(self.convs):
@@ -103,7 +105,7 @@ _GAT_TRAINING = {"lr": 0.005, "weight_decay": 5e-4}
     training=_GAT_TRAINING,
 )
 class GAT(_AttentionGNN):
-    """Graph attention network (static attention: one ranking of neighbours for every query)."""
+    """Graph attention network (static attention: one ranking of neighbors for every query)."""
 
     conv_cls = GATConv
 

@@ -29,11 +29,17 @@ ENCODINGS = ("rwse", "lap")
 
 
 class GlobalAttention(nn.MultiheadAttention):
-    """``nn.MultiheadAttention`` (same parameters) computed with ``scaled_dot_product_attention``
-    so that PyTorch's fused kernel keeps memory O(N) instead of materialising the (H, N, N) weights.
+    """``nn.MultiheadAttention`` (same parameters) computed with ``scaled_dot_product_attention``.
+
+    PyTorch's fused kernel then keeps memory O(N) instead of materialising the (H, N, N) weights.
 
     GPSConv passes an all-False ``key_padding_mask`` for a single graph; it is dropped then, since
     a mask forces the O(N²)-memory path. Attention dropout also forces it during training.
+
+    Args:
+        channels: the model width D (a multiple of ``heads``).
+        heads: attention heads H.
+        dropout: dropout on the attention weights, in training only.
     """
 
     def __init__(self, channels: int, heads: int, dropout: float) -> None:
@@ -103,7 +109,7 @@ class GPS(NodeModel):
         self.max_nodes = int(config.option("max_nodes"))
         self.edge_dim = config.option("edge_dim")
         self.embed = nn.Linear(config.in_dim, d - pe_hidden)
-        # GraphGPS normalises raw RWSE (return probabilities shrink with degree) before embedding.
+        # GraphGPS normalizes raw RWSE (return probabilities shrink with degree) before embedding.
         self.pe_norm = nn.BatchNorm1d(self.pe_dim) if self.encoding == "rwse" else nn.Identity()
         self.pe_embed = nn.Linear(self.pe_dim, pe_hidden)
         self.layers = nn.ModuleList()
@@ -127,7 +133,7 @@ class GPS(NodeModel):
         if num_nodes > self.max_nodes:
             raise ValueError(
                 f"GraphGPS attends over all node pairs (O(N²)); {num_nodes:,} nodes is above its "
-                f"limit of {self.max_nodes:,}. Use the Graph Transformer (neighbour attention) instead."
+                f"limit of {self.max_nodes:,}. Use the Graph Transformer (neighbor attention) instead."
             )
 
     def prepare(self, data: Data) -> Data:

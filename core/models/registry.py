@@ -46,6 +46,7 @@ class ModelConfig:
         return MODELS[self.model].options[name]
 
     def to_json(self) -> str:
+        """The config as a JSON object with sorted keys (what :meth:`from_dict` reads back)."""
         return json.dumps(asdict(self), sort_keys=True)
 
     @classmethod
@@ -68,8 +69,8 @@ class ModelSpec:
         key: registry name.
         title: what the app and README call it.
         cls: the :class:`~core.models.base.NodeModel` subclass.
-        attention: which attention the model exposes (``none``, over graph neighbours
-            ``local``, or both neighbours and all node pairs ``local+global``).
+        attention: which attention the model exposes (``none``, over graph neighbors
+            ``local``, or both neighbors and all node pairs ``local+global``).
         defaults: default :class:`ModelConfig` fields (hidden, layers, heads, dropout)
             after the published setting.
         options: default model-specific options.
@@ -121,7 +122,7 @@ def register(
 
 
 def build(config: ModelConfig) -> NodeModel:
-    """A freshly initialised model for ``config`` (on the CPU; move it with ``.to``)."""
+    """A freshly initialized model for ``config`` (on the CPU; move it with ``.to``)."""
     if config.model not in MODELS:
         raise ValueError(f"unknown model {config.model!r}; known: {', '.join(MODELS)}")
     return MODELS[config.model].cls(config)

@@ -1,7 +1,7 @@
 """SUGAR-style registration network: a U-Net of GATv2 layers over the fsaverage icosphere levels.
 
 Per grid vertex (fsaverage4 by default, 2,562 vertices) the input is the moving and the
-fixed sulc (normalised, see :func:`core.registration.losses.normalise`) read at the same
+fixed sulc (normalized, see :func:`core.registration.losses.normalize`) read at the same
 directions, and positional encodings of the vertex's polar and azimuthal angles; the
 output is three Euler angles per vertex (radians), the rotation that carries the vertex to
 its place on the fixed sphere (:func:`core.registration.warp.rotate`). Encoder levels are
@@ -98,7 +98,7 @@ class SugarNet(nn.Module):
         nn.init.zeros_(self.head.bias)
 
     def forward(self, maps: torch.Tensor) -> torch.Tensor:
-        """(V, 3) Euler angles (radians) of (V, in_maps) normalised maps on icosphere ``config.level``."""
+        """(V, 3) Euler angles (radians) of (V, in_maps) normalized maps on icosphere ``config.level``."""
         x = torch.cat([maps, positional_encoding(self.config.level).to(maps.device)], dim=1)
         skips = []
         for i, (level, block) in enumerate(zip(self.levels, self.encoder, strict=True)):

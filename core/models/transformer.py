@@ -1,6 +1,6 @@
 """Graph Transformer after Dwivedi & Bresson, "A Generalization of Transformer Networks to Graphs" (2021).
 
-Each layer: multi-head scaled dot-product attention over the graph's neighbours (and the node
+Each layer: multi-head scaled dot-product attention over the graph's neighbors (and the node
 itself, so every node has something to attend to), an output projection, a residual and batch
 norm, then a two-layer feed-forward network with its own residual and batch norm. Laplacian
 eigenvectors (``data.lap_pe``, added by :meth:`GraphTransformer.prepare`) are embedded and added
@@ -25,8 +25,11 @@ from nodescope.core.models.registry import ModelConfig, register
 
 
 def with_self_loops(data: Data, *, edge_features: bool) -> tuple[Tensor, Tensor | None]:
-    """``data.edge_index`` with exactly one self-loop per node and, when ``edge_features``,
-    ``data.edge_attr`` to match (a self-loop gets the mean feature of the node's incoming edges)."""
+    """``data.edge_index`` with exactly one self-loop per node, and the matching edge features.
+
+    The edge features are ``data.edge_attr`` with a row per self-loop (the mean feature of the
+    node's incoming edges) when ``edge_features``, else None.
+    """
     edge_attr = data.get("edge_attr") if edge_features else None
     if edge_features and edge_attr is None:
         raise ValueError("the model was configured with edge_dim, but data has no edge_attr")
@@ -47,7 +50,7 @@ def with_self_loops(data: Data, *, edge_features: bool) -> tuple[Tensor, Tensor 
     training={"lr": 0.005, "weight_decay": 5e-3},
 )
 class GraphTransformer(NodeModel):
-    """Graph Transformer (sparse attention over neighbours) with Laplacian positional encodings.
+    """Graph Transformer (sparse attention over neighbors) with Laplacian positional encodings.
 
     Config: ``hidden`` is the model width D (split over ``heads``, so it must divide by it);
     options ``pe_dim`` (Laplacian eigenvectors k), ``attn_dropout`` (dropout on attention
@@ -93,9 +96,15 @@ class GraphTransformer(NodeModel):
         return out
 
     def attention_modules(self) -> list[nn.Module]:
+        """The ``TransformerConv`` layers, in order."""
         return list(self.convs)
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:
+        """One forward pass (see :meth:`NodeModel.forward`).
+
+        Raises:
+            ValueError: ``data`` has no ``lap_pe`` (call :meth:`prepare` first).
+        """
         if data.get("lap_pe") is None:
             raise ValueError("data has no lap_pe: call model.prepare(data) first")
         p = self.config.dropout

@@ -7,7 +7,7 @@ explanation vector e; a **Decoder** (linear) reconstructs the node's hidden embe
 e, and the reconstruction error is the auxiliary (faithfulness) loss the training loop adds
 to the cross-entropy. With ``inject`` on, e is fed back into message passing: a linear map
 of e is added to each node's hidden state before the last layer (the same as concatenating
-e to the hidden state and letting the layer's own linear map mix it in), so neighbours
+e to the hidden state and letting the layer's own linear map mix it in), so neighbors
 also receive each node's explanation. With ``inject`` off the prediction is the backbone's
 and the explanation only has to reconstruct the embedding: the switch lets users compare.
 
@@ -21,8 +21,8 @@ training settings. Options (beyond the backbone's):
 - ``zero_init_injection`` (False; True for ``xnode-gin``): start the injector at zero, so that
   the model starts as its backbone and the explanation enters the prediction only as far as
   training makes it useful. GIN needs it: on Planetoid its validation accuracy peaks within
-  ~10 epochs, before the Reasoner has learned anything, and a randomly initialised injection
-  of an untrained explanation is noise added to every node (summed over neighbours by GIN's
+  ~10 epochs, before the Reasoner has learned anything, and a randomly initialized injection
+  of an untrained explanation is noise added to every node (summed over neighbors by GIN's
   aggregation) in the weights that early stopping keeps.
 - ``hops`` (2): radius of the label-agreement cue; ``betweenness_samples`` (256).
 
@@ -31,9 +31,9 @@ with respect to the node's own features, times those features, from a first back
 in which **each node is seen alone** (no edges, no dropout) and the result detached. Seen
 alone, a node's score depends on its own features only, so one backward pass gives every
 node's exact own-feature gradient (with the edges present, one backward pass would mix in
-how a node's features move its neighbours' predictions, and exact per-node gradients would
+how a node's features move its neighbors' predictions, and exact per-node gradients would
 take N passes). The cues are ``log1p`` of its L1 norm and the share of its largest entry,
-standardised by a non-affine batch norm (running statistics in eval mode, so a node's
+standardized by a non-affine batch norm (running statistics in eval mode, so a node's
 context does not depend on which other nodes are in the batch). ``explain/`` freezes them
 (:meth:`XNode.freeze_saliency`) so that, like the graph cues, they are fixed inputs that
 explainers perturbing features or edges do not change.
@@ -72,7 +72,7 @@ XNODE_OPTIONS = {
     "zero_init_injection": False,
 }
 #: Per-backbone overrides of :data:`XNODE_OPTIONS` (see the module docstring). GCN and GAT keep
-#: the default initialisation, so their shipped weights and results stay as trained.
+#: the default initialization, so their shipped weights and results stay as trained.
 BACKBONE_OPTIONS: dict[str, dict[str, object]] = {"gin": {"zero_init_injection": True}}
 
 
@@ -81,7 +81,7 @@ class XNodeOutput(ModelOutput):
     """:class:`ModelOutput` plus what X-Node explains with (all per node, N rows).
 
     Attributes:
-        context: (N, K) standardised cues the Reasoner saw, columns ``model.cue_names``.
+        context: (N, K) standardized cues the Reasoner saw, columns ``model.cue_names``.
         explanation: (N, expl_dim) the Reasoner's explanation vectors.
         reconstruction: (N, D) the Decoder's reconstruction of the hidden embedding
             (``hidden[-2]``, the input of the last layer before injection).
@@ -165,7 +165,7 @@ class XNode(NodeModel):
         self.decoder = nn.Linear(expl, width)
         self.injector = nn.Linear(expl, width) if config.option("inject") else None
         if self.injector is not None and config.option("zero_init_injection"):
-            # After the default initialisation, so the random stream (and the backbone's and
+            # After the default initialization, so the random stream (and the backbone's and
             # Reasoner's initial weights) are the same either way.
             nn.init.zeros_(self.injector.weight)
             nn.init.zeros_(self.injector.bias)
@@ -178,7 +178,7 @@ class XNode(NodeModel):
         return self.injector is not None
 
     def prepare(self, data: Data) -> Data:
-        """``data`` with ``xnode_context`` (N, 6): the standardised graph cues, training labels only."""
+        """``data`` with ``xnode_context`` (N, 6): the standardized graph cues, training labels only."""
         if data.get("train_mask") is None:
             raise ValueError(
                 "X-Node's label cues need data.train_mask (training labels only); "
@@ -218,8 +218,10 @@ class XNode(NodeModel):
         return torch.stack([torch.log1p(l1), share], 1), gx
 
     def freeze_saliency(self, data: Data) -> tuple[Data, Tensor]:
-        """``data`` with ``xnode_saliency``: the (N, 2) raw saliency cues of the current weights,
-        and the (N, F) gradient × input of the same pass (see :meth:`saliency`).
+        """A copy of ``data`` with the current weights' saliency cues frozen, and the gradient × input.
+
+        The copy's ``xnode_saliency`` holds the (N, 2) raw saliency cues of the current weights;
+        the second value is the (N, F) gradient × input of the same pass (see :meth:`saliency`).
 
         Forward passes in eval mode then read them instead of recomputing them, so explainers
         that perturb features see the cues fixed, like the graph cues, and subgraphs batched
@@ -232,8 +234,11 @@ class XNode(NodeModel):
         return out, gx
 
     def context(self, data: Data) -> tuple[Tensor, Tensor | None]:
-        """(N, K) standardised cues (columns :attr:`cue_names`) and the (N, F) saliency (None
-        when no saliency cue is read or frozen ones are used, see :meth:`freeze_saliency`)."""
+        """(N, K) standardized cues (columns :attr:`cue_names`) and the (N, F) saliency.
+
+        The saliency is None when no saliency cue is read or frozen ones are used (see
+        :meth:`freeze_saliency`).
+        """
         if data.get("xnode_context") is None:
             raise ValueError("X-Node needs data.xnode_context: call model.prepare(data) first")
         parts, gx = [data.xnode_context[:, self._graph_cols]], None
@@ -254,6 +259,17 @@ class XNode(NodeModel):
         return self.backbone.apply_conv(-1, h, edge_index)
 
     def forward(self, data: Data, *, attention: bool = False) -> XNodeOutput:
+        """The backbone's forward pass with the explanation injected before its last layer.
+
+        Args:
+            data: as :meth:`NodeModel.forward`.
+            attention: passed to the backbone.
+
+        Returns:
+            The backbone's output plus the context, explanation, reconstruction and its per-node
+            error, the saliency and the last layer's input (see :class:`XNodeOutput`); ``aux_loss``
+            is the weighted mean reconstruction error.
+        """
         context, gx = self.context(data)
         explanation, added = self.injection(context)
         captured: dict[str, Tensor] = {}

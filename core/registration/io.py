@@ -9,8 +9,10 @@ batch registration starts fast.
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +33,28 @@ _TRIANGLE = nib.nifti1.intent_codes["NIFTI_INTENT_TRIANGLE"]
 
 @dataclass(frozen=True)
 class Subject:
-    """One hemisphere of a subject, as the registration needs it.
+    """One hemisphere of a subject: what the registration needs and what the app shows of it.
+
+    The one type for a hemisphere to register (or register onto): read from files
+    (:func:`read_subject`, :func:`read_subject_dir`), uploaded, an atlas or a synthetic
+    warp (:mod:`core.registration.subjects`). Arrays may be shared through caches: do not
+    modify them.
 
     Attributes:
-        name: the subject folder's name (or the sphere file's).
+        name: the subject folder's name (or the sphere file's); shown in titles.
         sphere: (V, 3) float64 native sphere, mm (FreeSurfer's radius is 100).
         faces: (F, 3) int64 triangles, outward.
         sulc: (V,) float64 sulcal depth.
         curv: (V,) float64 curvature, or None.
-        smoothwm: (V, 3) float64 smoothed white surface, mm, or None.
+        anatomy: other surfaces of the same mesh for display, name -> (V, 3) float64 mm
+            (``smoothwm`` when read from FreeSurfer files; ``inflated``, ``pial``, ``white``
+            for fsaverage5).
         labels: (V,) int64 parcellation ids (-1: no label), or None.
         label_names: the name of each label id.
         volume_info: FreeSurfer's volume geometry of the sphere file (written back with the
             registered sphere), or None for GIfTI.
+        truth: (V, 3) float64 the known registered sphere (a synthetic subject), else None.
+        key: identifies the content (cache and run keys); a digest of the arrays when not given.
     """
 
     name: str
@@ -51,10 +62,35 @@ class Subject:
     faces: np.ndarray
     sulc: np.ndarray
     curv: np.ndarray | None = None
-    smoothwm: np.ndarray | None = None
+    anatomy: dict[str, np.ndarray] = field(default_factory=dict)
     labels: np.ndarray | None = None
     label_names: tuple[str, ...] = ()
     volume_info: dict[str, Any] | None = None
+    truth: np.ndarray | None = None
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            h = hashlib.blake2b(digest_size=8)
+            for array in (self.sphere, self.faces, self.sulc, self.curv, *self.anatomy.values()):
+                if array is not None:
+                    h.update(np.ascontiguousarray(array).tobytes())
+            object.__setattr__(self, "key", f"subject:{h.hexdigest()}")
+
+    @property
+    def smoothwm(self) -> np.ndarray | None:
+        """(V, 3) the smoothed white surface, mm, or None."""
+        return self.anatomy.get("smoothwm")
+
+    @property
+    def maps(self) -> dict[str, np.ndarray]:
+        """Per-vertex maps, name -> (V,) float64: ``sulc``, and ``curv`` when known."""
+        return {"sulc": self.sulc} | ({"curv": self.curv} if self.curv is not None else {})
+
+    @property
+    def surfaces(self) -> dict[str, np.ndarray]:
+        """Every surface to draw, name -> (V, 3) mm: ``sphere`` first, then :attr:`anatomy`."""
+        return {"sphere": self.sphere} | self.anatomy
 
 
 def _head(path: Path) -> bytes:
@@ -202,7 +238,9 @@ def read_subject(
     Args:
         sphere: the native sphere (``lh.sphere``, ``.surf.gii``).
         sulc: its sulcal depth (``lh.sulc``, ``.shape.gii``).
-        curv, smoothwm, annot: optional curvature, smoothed white surface and ``.annot``.
+        curv: optional curvature (``lh.curv``, ``.shape.gii``).
+        smoothwm: optional smoothed white surface (``lh.smoothwm``, ``.surf.gii``).
+        annot: optional parcellation (``lh.aparc.annot``).
         name: defaults to the sphere's name.
 
     Raises:
@@ -224,7 +262,7 @@ def read_subject(
         faces=faces,
         sulc=read_morph(sulc, n),
         curv=read_morph(curv, n) if curv is not None else None,
-        smoothwm=white,
+        anatomy={} if white is None else {"smoothwm": white},
         labels=labels,
         label_names=names,
         volume_info=info,
@@ -232,8 +270,10 @@ def read_subject(
 
 
 def read_subject_dir(folder: str | Path, hemi: str = "lh") -> Subject:
-    """Read a FreeSurfer subject folder: ``surf/{hemi}.sphere`` and ``surf/{hemi}.sulc``, plus
-    ``surf/{hemi}.curv``, ``surf/{hemi}.smoothwm`` and ``label/{hemi}.aparc.annot`` when present.
+    """Read a FreeSurfer subject folder.
+
+    ``surf/{hemi}.sphere`` and ``surf/{hemi}.sulc``, plus ``surf/{hemi}.curv``,
+    ``surf/{hemi}.smoothwm`` and ``label/{hemi}.aparc.annot`` when present.
 
     Raises:
         LoadError: the folder lacks the sphere or sulc, or a file is corrupt.
@@ -295,3 +335,23 @@ def write_sphere(
     else:
         write_geometry(str(path), coords, tris, volume_info=volume_info)
     return path
+
+
+def sphere_bytes(
+    vertices: np.ndarray,
+    faces: np.ndarray,
+    fmt: str = "freesurfer",
+    volume_info: dict[str, Any] | None = None,
+) -> bytes:
+    """A (registered) sphere as file bytes, as :func:`write_sphere` writes it (for downloads).
+
+    Args:
+        vertices: (V, 3) coordinates, mm.
+        faces: (F, 3) triangles.
+        fmt: ``"freesurfer"`` (geometry format, with ``volume_info``) or ``"gifti"`` (``.surf.gii``).
+        volume_info: FreeSurfer volume geometry to carry over; ignored for GIfTI.
+    """
+    name = "registered.surf.gii" if fmt == "gifti" else "registered.sphere.reg"
+    with tempfile.TemporaryDirectory(prefix="nodescope-sphere-") as tmp:
+        path = write_sphere(Path(tmp) / name, vertices, faces, volume_info if fmt != "gifti" else None)
+        return path.read_bytes()

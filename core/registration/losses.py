@@ -19,7 +19,7 @@ from nodescope.core.geometry.resample import TriangleLocator, barycentric_weight
 CLIP = 3.0
 
 
-def normalise(values: np.ndarray | torch.Tensor) -> torch.Tensor:
+def normalize(values: np.ndarray | torch.Tensor) -> torch.Tensor:
     """(V,) float32 z-scored values, soft-clipped to +-:data:`CLIP` so deep outliers do not dominate."""
     x = torch.as_tensor(
         np.asarray(values, dtype=np.float32) if not isinstance(values, torch.Tensor) else values
@@ -29,8 +29,11 @@ def normalise(values: np.ndarray | torch.Tensor) -> torch.Tensor:
 
 
 class _SerialTree:
-    """A k-d tree whose queries run on the calling thread: starting worker threads costs more than
-    the query itself for the ~10k points of one fitting step, and the fit makes hundreds."""
+    """A k-d tree whose queries run on the calling thread.
+
+    Starting worker threads costs more than the query itself for the ~10k points of one fitting
+    step, and the fit makes hundreds.
+    """
 
     def __init__(self, tree: cKDTree) -> None:
         self.tree = tree
@@ -72,7 +75,7 @@ def pearson_loss(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 def similarity(
     moving: torch.Tensor, fixed_at_moved: torch.Tensor, weights: torch.Tensor | None = None
 ) -> torch.Tensor:
-    """``1 - Pearson`` plus the (weighted) mean squared difference of two normalised (V,) maps."""
+    """``1 - Pearson`` plus the (weighted) mean squared difference of two normalized (V,) maps."""
     sq = (moving - fixed_at_moved) ** 2
     mse = sq.mean() if weights is None else (weights * sq).sum() / weights.sum()
     return pearson_loss(moving, fixed_at_moved) + 0.1 * mse
@@ -108,7 +111,7 @@ def smoothness_loss(angles: torch.Tensor, edge_index: torch.Tensor) -> torch.Ten
     return (angles[edge_index[0]] - angles[edge_index[1]]).pow(2).sum(dim=1).mean()
 
 
-def regularisers(
+def regularizers(
     moved: torch.Tensor, level: int, angles: torch.Tensor | None = None
 ) -> dict[str, torch.Tensor]:
     """Fold, areal, edge (and smoothness when ``angles`` is given) losses of a moved icosphere level.

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import torch
@@ -33,11 +34,15 @@ from scipy.spatial.transform import Rotation
 from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level, pool
 from nodescope.core.geometry.resample import locate, resample
 from nodescope.core.models.sugar import SHIPPED_DIR, SugarNet, load_sugar, shipped_sugar
-from nodescope.core.registration.losses import FixedMap, normalise, regularisers, similarity
+from nodescope.core.registration.io import Subject
+from nodescope.core.registration.losses import FixedMap, normalize, regularizers, similarity
 from nodescope.core.registration.synthetic import synthetic_subject
 from nodescope.core.registration.warp import euler_matrices, rotate, unfold, upsample
 
-__all__ = ["METHODS", "RegistrationResult", "Weights", "fixed_maps", "register", "synthetic_subject"]
+__all__ = [
+    "METHODS", "RegistrationResult", "Weights", "fixed_maps", "overall_progress", "register", "register_subject",
+    "synthetic_subject",
+]  # fmt: skip
 
 #: The grid (and fixed sphere) level: fsaverage5.
 GRID_LEVEL = 5
@@ -56,7 +61,7 @@ DEFAULT_METHOD = "net+fit"
 
 @dataclass(frozen=True)
 class Weights:
-    """Weights of the regularisers against the similarity (1 - Pearson + 0.1 MSE)."""
+    """Weights of the regularizers against the similarity (1 - Pearson + 0.1 MSE)."""
 
     fold: float = 50.0
     areal: float = 1.0
@@ -88,10 +93,10 @@ class RegistrationResult:
 
 @lru_cache(maxsize=2)
 def fixed_maps(name: str) -> dict[int, FixedMap]:
-    """The fixed sulc (normalised) readable at levels 2..5, coarser levels pooled (smoother)."""
+    """The fixed sulc (normalized) readable at levels 2..5, coarser levels pooled (smoother)."""
     if name not in FIXED_NAMES:
         raise ValueError(f"fixed surface must be one of {FIXED_NAMES}, not {name!r}")
-    values = _pyramid(normalise(fsaverage5_map("sulc", "left")))
+    values = _pyramid(normalize(fsaverage5_map("sulc", "left")))
     return {level: FixedMap(v, level) for level, v in values.items()}
 
 
@@ -164,7 +169,7 @@ def _fit(
     grid = icosphere_level(eval_level).vertices
     for _ in range(steps):
         moved = rotate(grid, _total(angles, eval_level))
-        reg = regularisers(moved, eval_level, angles=param if level == eval_level else None)
+        reg = regularizers(moved, eval_level, angles=param if level == eval_level else None)
         loss = similarity(moving[eval_level], fixed[eval_level](moved))
         loss = loss + weights.fold * reg["fold"] + weights.areal * reg["areal"] + weights.edge * reg["edge"]
         if "smooth" in reg:
@@ -217,7 +222,7 @@ def register(
     """Register a native sphere to the fixed sphere (fsaverage5's left hemisphere sulc).
 
     Args:
-        moving_vertices: (V, 3) the native sphere (any radius, centred on the origin).
+        moving_vertices: (V, 3) the native sphere (any radius, centered on the origin).
         moving_faces: (F, 3) its triangles.
         moving_sulc: (V,) its sulcal depth.
         fixed: the fixed surface; ``"fsaverage5"`` only for now.
@@ -225,7 +230,7 @@ def register(
         refine: extra gradient steps at full resolution after the non-rigid stage.
         device: unused: the fit is small and latency-bound, so it stays on the CPU.
         progress: called with ``(stage, fraction done)``.
-        weights: regulariser weights.
+        weights: regularizer weights.
         method: non-rigid stage: ``"fit"`` (gradient cascade), ``"net"`` (the shipped SUGAR
             network alone), ``"net+fit"`` (the cascade starting from the network's field);
             ``"auto"``: :data:`DEFAULT_METHOD` when the weights are shipped, else ``"fit"``.
@@ -254,7 +259,7 @@ def register(
     say("read", 0.0)
     t = time.perf_counter()
     grid_sulc = resample(np.asarray(moving_sulc, dtype=np.float64), faces, *locate(unit, faces, ico.vertices))
-    moving = _pyramid(normalise(grid_sulc.float()))
+    moving = _pyramid(normalize(grid_sulc.float()))
     timings["read"] = time.perf_counter() - t
 
     say("rigid", 0.0)
@@ -306,3 +311,37 @@ def register(
         stages=tuple(stages),
         grid_angles=grid_angles.float().numpy(),
     )
+
+
+def register_subject(moving: Subject, **options: Any) -> RegistrationResult:
+    """Register a :class:`~core.registration.io.Subject`'s native sphere by its sulc (see :func:`register`).
+
+    Args:
+        moving: the subject to register.
+        **options: :func:`register`'s keyword arguments (``fixed``, ``rigid_only``, ``refine``, ...).
+    """
+    return register(moving.sphere, moving.faces, moving.sulc, **options)
+
+
+#: Share of the whole run (from, to) and a text for each stage :func:`register` reports.
+STAGES = {
+    "read": (0.0, 0.05, "reading the moving sulc"),
+    "rigid": (0.05, 0.25, "rigid: searching rotations"),
+    "nonrigid": (0.25, 0.9, "non-rigid: coarse to fine"),
+    "refine": (0.9, 0.99, "refining"),
+    "done": (1.0, 1.0, "done"),
+}
+
+
+def overall_progress(stage: str, fraction: float) -> tuple[float, str]:
+    """A ``(stage, fraction done)`` report of :func:`register` as the whole run's fraction and a text.
+
+    Returns:
+        ``(fraction of the whole run in [0, 1], what the stage does)``.
+
+    Example:
+        >>> overall_progress("nonrigid", 0.5)
+        (0.575, 'non-rigid: coarse to fine')
+    """
+    lo, hi, text = STAGES.get(stage, (0.0, 1.0, stage))
+    return min(1.0, lo + (hi - lo) * min(max(fraction, 0.0), 1.0)), text

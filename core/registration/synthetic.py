@@ -13,7 +13,8 @@ import torch
 from scipy.spatial.transform import Rotation
 
 from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level
-from nodescope.core.registration.warp import rotate, signed_volumes, upsample
+from nodescope.core.geometry.triangles import signed_volumes
+from nodescope.core.registration.warp import rotate, upsample
 
 #: FreeSurfer's spheres have radius 100 mm.
 RADIUS_MM = 100.0

@@ -2,7 +2,7 @@
 
 A deformation of the unit sphere is given on the vertices ``g`` of an icosphere level by
 three Euler angles per vertex (radians, about x, then y, then z): vertex ``g_i`` moves to
-``R(angles_i) g_i``, renormalised to the sphere. A field on a coarse level reaches finer
+``R(angles_i) g_i``, renormalized to the sphere. A field on a coarse level reaches finer
 ones by :func:`core.geometry.fsaverage.unpool` (smooth by construction). Any other point,
 such as a native FreeSurfer vertex, is rotated by the angles interpolated (barycentric) from
 the icosphere triangle holding it; :func:`unfold` relaxes the few long thin native triangles
@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from nodescope.core.geometry.fsaverage import unpool
+from nodescope.core.geometry.triangles import signed_volumes
 
 
 def euler_matrices(angles: torch.Tensor) -> torch.Tensor:
@@ -49,20 +50,14 @@ def upsample(angles: torch.Tensor, level: int, target: int) -> torch.Tensor:
     return angles
 
 
-def signed_volumes(points: torch.Tensor, faces: torch.Tensor) -> torch.Tensor:
-    """(F,) ``(a x b) . c`` of each triangle: positive for outward (counter-clockwise) ones."""
-    a, b, c = points[faces].unbind(dim=1)
-    return (torch.cross(a, b, dim=1) * c).sum(dim=1)
-
-
 def unfold(
     registered: np.ndarray, native: np.ndarray, faces: np.ndarray, iterations: int = 100
 ) -> tuple[np.ndarray, int]:
-    """Unflip the few native triangles a smooth warp still flips: relax their vertices onto their neighbours.
+    """Unflip the few native triangles a smooth warp still flips: relax their vertices onto their neighbors.
 
     Native FreeSurfer spheres have long thin triangles; any kink of an interpolated warp
     across a grid edge can turn one over. Each vertex of a flipped triangle (and of its
-    1-ring) is moved to the mean of its mesh neighbours, back on the sphere, until none flips.
+    1-ring) is moved to the mean of its mesh neighbors, back on the sphere, until none flips.
 
     Args:
         registered: (V, 3) registered positions (any radius).
@@ -74,12 +69,12 @@ def unfold(
         ``(positions (V, 3) at the input's radii, triangles still flipped)``.
     """
     out = np.array(registered, dtype=np.float64)
-    sign = np.sign(_volumes(native, faces))
-    flipped = np.flatnonzero(np.sign(_volumes(out, faces)) != sign)
+    sign = np.sign(signed_volumes(native, faces))
+    flipped = np.flatnonzero(np.sign(signed_volumes(out, faces)) != sign)
     if not len(flipped):
         return out, 0
     radius = np.linalg.norm(out, axis=1, keepdims=True)
-    # Triangle sides both ways: on a closed mesh every neighbour comes twice, which leaves means unchanged
+    # Triangle sides both ways: on a closed mesh every neighbor comes twice, which leaves means unchanged
     # and spares a unique() over the ~300k edges of a native sphere.
     sides = faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
     src, dst = np.concatenate([sides[:, 0], sides[:, 1]]), np.concatenate([sides[:, 1], sides[:, 0]])
@@ -100,9 +95,5 @@ def unfold(
         out[move] = mean / np.linalg.norm(mean, axis=1, keepdims=True) * radius[move]
         # Only triangles with a moved corner can have changed.
         touched = np.flatnonzero(move[faces].any(axis=1))
-        flipped = touched[np.sign(_volumes(out, faces[touched])) != sign[touched]]
+        flipped = touched[np.sign(signed_volumes(out, faces[touched])) != sign[touched]]
     return out, len(flipped)
-
-
-def _volumes(points: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    return signed_volumes(torch.from_numpy(points), torch.from_numpy(faces)).numpy()

@@ -29,7 +29,7 @@ def test_choosing_a_head_changes_the_layer_options(monkeypatch):
     assert "head 3" in " ".join(c.value for c in at.caption)
 
 
-def test_unlabelled_sample_explains_why_nothing_is_shown(monkeypatch):
+def test_unlabeled_sample_explains_why_nothing_is_shown(monkeypatch):
     at = _attention_page(monkeypatch, "airplane")
     assert "no node labels" in at.info[0].value
 
@@ -53,22 +53,22 @@ def test_gps_shows_its_global_attention_and_follows_the_chosen_head(monkeypatch)
     assert "over all 34 nodes" in graph["layout"]["title"]["text"]
     layers, heads = len(at.tabs), len(at.selectbox(key="attn_global_head").options) - 2
     assert len(figures["attn_global_grid"]["data"]) == layers * heads  # one row strip per head
-    assert any(m.label.startswith("Attention on its 1-hop neighbours") for m in at.metric)
+    assert any(m.label.startswith("Attention on its 1-hop neighbors") for m in at.metric)
     stats = at.dataframe[0].value
     assert len(stats) == layers * heads
-    assert ((stats["self"] + stats["neighbours"] + stats["beyond"]) - 1).abs().max() < 1e-4
+    assert ((stats["self"] + stats["neighbors"] + stats["beyond"]) - 1).abs().max() < 1e-4
     # causal importance of every global head, from switching each off alone
     (importance,) = at.get("plotly_chart")
     assert "error (points)" in importance.proto.spec and any(m.label == "Specialization" for m in at.metric)
 
-    def node_colours() -> list[float]:
+    def node_colors() -> list[float]:
         nodes = next(t for t in _figures(at)["attn_global_graph"]["data"] if t["name"] == "nodes")
         return nodes["marker"]["color"]
 
-    before = node_colours()
+    before = node_colors()
     at.selectbox(key="attn_global_layer").select(f"attention {layers}").run()
     at.selectbox(key="attn_global_head").select("head 2").run()
     assert not at.exception, at.exception
-    assert node_colours() != before
+    assert node_colors() != before
     grid = _figures(at)["attn_global_grid"]
     assert len(grid["layout"]["shapes"]) == 1  # the chosen head's frame

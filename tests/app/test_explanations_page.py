@@ -83,13 +83,13 @@ def test_reviews_are_listed_in_a_new_session(monkeypatch, reviews_db):
 
 def _compared(at: AppTest) -> int:
     """How many nodes the map says are compared (the store is shared by sessions of one process)."""
-    (caption,) = [c.value for c in at.caption if c.value.startswith("Grey: not compared yet")]
+    (caption,) = [c.value for c in at.caption if c.value.startswith("Gray: not compared yet")]
     return int(re.search(r"\((\d+) of 34 nodes are\)", caption).group(1))
 
 
-def test_comparing_more_nodes_colours_the_map_by_agreement(monkeypatch, reviews_db):
+def test_comparing_more_nodes_colors_the_map_by_agreement(monkeypatch, reviews_db):
     at = _page(monkeypatch)
-    at.selectbox(key="expl_map_colour").select("agreement between explainers").run()
+    at.selectbox(key="expl_map_color").select("agreement between explainers").run()
     before = _compared(at)
     assert before >= 1  # the focus node at least
     next(b for b in at.button if b.label.startswith("Compare")).click().run()
@@ -97,7 +97,7 @@ def test_comparing_more_nodes_colours_the_map_by_agreement(monkeypatch, reviews_
     assert _compared(at) == min(before + 10, 34)
 
 
-def test_unlabelled_sample_explains_why_nothing_is_shown(monkeypatch, reviews_db):
+def test_unlabeled_sample_explains_why_nothing_is_shown(monkeypatch, reviews_db):
     at = _page(monkeypatch, "airplane")
     assert "no node labels" in at.info[0].value
     assert not at.get("bidi_component")

@@ -1,4 +1,4 @@
-"""The Over-smoothing page: shipped sweep, the layer slider, a live sweep, and an unlabelled sample."""
+"""The Over-smoothing page: shipped sweep, the layer slider, a live sweep, and an unlabeled sample."""
 
 from streamlit.testing.v1 import AppTest
 
@@ -31,9 +31,9 @@ def test_layer_slider_changes_the_layer_shown(monkeypatch):
     assert "layer 3 of 16" in " ".join(c.value for c in at.caption)
 
 
-def test_node_link_view_can_colour_by_distance_to_the_own_class_centroid(monkeypatch):
+def test_node_link_view_can_color_by_distance_to_the_own_class_centroid(monkeypatch):
     at = _page(monkeypatch, "karate")
-    at.radio(key="os_colouring").set_value("distance to own class").run()
+    at.radio(key="os_coloring").set_value("distance to own class").run()
     assert not at.exception, at.exception
     assert "collapsed onto one point" in " ".join(c.value for c in at.caption)
 
@@ -56,7 +56,7 @@ def test_live_sweep_replaces_the_shipped_one(monkeypatch, tmp_path):
     assert "Sweep computed here: 2 models × depths 2, 4" in " ".join(c.value for c in at.caption)
 
 
-def test_unlabelled_sample_without_a_sweep_offers_a_live_one(monkeypatch):
+def test_unlabeled_sample_without_a_sweep_offers_a_live_one(monkeypatch):
     at = _page(monkeypatch, "airplane")
     assert any("No precomputed sweep" in i.value for i in at.info)
     assert len(at.get("bidi_component")) == 2  # the model views still work without labels
@@ -74,7 +74,7 @@ def test_the_probed_model_can_be_trained_here(monkeypatch):
 def test_cora_ships_a_trained_sweep_with_accuracy_against_depth(monkeypatch, shared_data):
     monkeypatch.setenv("NODESCOPE_DATA_DIR", str(shared_data / "planetoid"))
     at = _page(monkeypatch, "cora")
-    assert at.radio(key="os_kind").options == ["at initialisation", "trained"]
+    assert at.radio(key="os_kind").options == ["at initialization", "trained"]
     assert "Test accuracy vs depth" in _chart_titles(at)
     at.radio(key="os_kind").set_value("trained").run()
     assert not at.exception, at.exception

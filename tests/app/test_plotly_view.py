@@ -84,7 +84,7 @@ def test_event_is_readable_before_and_after_drawing():
     seen = texts(at)
     assert seen["before"] == seen["returned"] == EVENT
     assert node_ids_from_points(seen["before"]["points"]) == [41]
-    at.run()  # a rerun caused by anything else: the same event, recognisable by its id
+    at.run()  # a rerun caused by anything else: the same event, recognizable by its id
     assert texts(at)["before"]["event_id"] == EVENT["event_id"]
 
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 APP_SOURCE = "karate"
 WAIT_MS = 90_000
 
-# Centre (page pixels) of subplot `axis` ("" for the first, "3" for the third) of chart `chart`.
+# Center (page pixels) of subplot `axis` ("" for the first, "3" for the third) of chart `chart`.
 SUBPLOT_CENTRE = """([chart, axis]) => {
   const gd = document.querySelectorAll('.js-plotly-plot')[chart];
   const xa = gd._fullLayout['xaxis' + axis], ya = gd._fullLayout['yaxis' + axis];
@@ -35,16 +35,16 @@ def test_click_on_a_head_opens_it_in_the_large_map_and_the_node_link_view(app_se
     page.wait_for_function(f"({MATRIX_TITLE})().includes('mean over heads')", timeout=WAIT_MS)
     before = page.evaluate(EDGE_BINS)
 
-    centre = page.evaluate(SUBPLOT_CENTRE, [1, "3"])  # layer 1, head 3
-    page.mouse.click(centre["x"], centre["y"])
+    center = page.evaluate(SUBPLOT_CENTRE, [1, "3"])  # layer 1, head 3
+    page.mouse.click(center["x"], center["y"])
 
     page.wait_for_function(f"({MATRIX_TITLE})().includes('head 3')", timeout=WAIT_MS)
     page.wait_for_function(f"({EDGE_BINS})() !== {before!r}", timeout=WAIT_MS)
     page.screenshot(path=str(ARTIFACTS / "attention_head_click.png"), full_page=True)
 
 
-# The node colours (× uniform) of the global-attention view (chart 0 once GraphGPS is chosen).
-GLOBAL_COLOURS = """() => {
+# The node colors (× uniform) of the global-attention view (chart 0 once GraphGPS is chosen).
+GLOBAL_COLORS = """() => {
   const gd = document.querySelectorAll('.js-plotly-plot')[0];
   const nodes = gd && gd.data.find((t) => t.name === 'nodes');
   return nodes ? JSON.stringify(Array.from(nodes.marker.color)) : '';
@@ -62,11 +62,11 @@ def test_gps_grid_click_opens_that_head_in_the_global_view(app_server, page):
     page.get_by_role("option", name="GraphGPS").click()
     page.wait_for_function(f"({GLOBAL_TITLE})().startsWith('Global attention')", timeout=WAIT_MS)
     page.wait_for_function(f"({CHART_COUNT})() == 2", timeout=WAIT_MS)
-    before = page.evaluate(GLOBAL_COLOURS)
+    before = page.evaluate(GLOBAL_COLORS)
 
-    centre = page.evaluate(SUBPLOT_CENTRE, [1, "7"])  # second layer, head 3 (4 heads per row)
-    page.mouse.click(centre["x"], centre["y"])
+    center = page.evaluate(SUBPLOT_CENTRE, [1, "7"])  # second layer, head 3 (4 heads per row)
+    page.mouse.click(center["x"], center["y"])
 
     page.get_by_text("attention 2, head 3", exact=True).wait_for(timeout=WAIT_MS)
-    page.wait_for_function(f"({GLOBAL_COLOURS})() !== {before!r}", timeout=WAIT_MS)
+    page.wait_for_function(f"({GLOBAL_COLORS})() !== {before!r}", timeout=WAIT_MS)
     page.screenshot(path=str(ARTIFACTS / "attention_global_head_click.png"), full_page=True)

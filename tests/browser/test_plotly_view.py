@@ -144,7 +144,7 @@ def test_zoom_survives_a_rerun(view_server, page):
     page.locator('.js-plotly-plot .modebar-btn[data-val="in"]').first.click()  # modebar "Zoom in"
     page.wait_for_function(f"() => ({X_RANGE})(0)[1] - ({X_RANGE})(0)[0] < {0.9 * (before[1] - before[0])}")
     zoomed = page.evaluate(X_RANGE, 0)
-    # Click the node nearest the view's centre (still visible after zooming in), not the focus.
+    # Click the node nearest the view's center (still visible after zooming in), not the focus.
     node = page.evaluate(
         """(first) => { const gd = document.querySelectorAll('.js-plotly-plot')[0];
         const tr = gd._fullData.find(t => t.name === 'nodes'); const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;

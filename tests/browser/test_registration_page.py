@@ -47,14 +47,14 @@ def _pick_on_map(page, vertex: int) -> None:
 
 
 def _press_on_3d(page, chart: int) -> None:
-    """Press and hold the mouse on a 3D view's centre: plotly reports a 3D click from its render
+    """Press and hold the mouse on a 3D view's center: plotly reports a 3D click from its render
     loop, which must run while the button is down (a plain click is over before a software-GL frame)."""
     page.evaluate(
         f"document.querySelectorAll('.js-plotly-plot')[{chart}].scrollIntoView({{block: 'center'}})"
     )
     box = page.evaluate(f"(() => {{ const r = document.querySelectorAll('.js-plotly-plot')[{chart}]"
                         ".getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()")  # fmt: skip
-    x, y = box[0] + 0.4 * box[2], box[1] + 0.55 * box[3]  # on the sphere, left of its colour bar
+    x, y = box[0] + 0.4 * box[2], box[1] + 0.55 * box[3]  # on the sphere, left of its color bar
     for dx in (0, 3, 6):  # moves let the scene pick what lies under the pointer
         page.mouse.move(x + dx, y + dx)
         page.wait_for_timeout(300)

@@ -28,7 +28,9 @@ def gat_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _trained(tmp_path_factory.mktemp("gat"), "gat")
 
 
-def test_writes_edges_alpha_statistics_and_importance(gat_weights: Path, tmp_path: Path) -> None:
+def test_writes_edges_alpha_statistics_and_importance(
+    gat_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "attn.npz"
     assert (
         main(
@@ -59,6 +61,10 @@ def test_writes_edges_alpha_statistics_and_importance(gat_weights: Path, tmp_pat
     assert z["deviation"].shape == (2, 8) and z["top_heads"].shape == (3, 2)
     assert str(z["metric"]) == "error" and 0 <= float(z["baseline"]) <= 1
     assert "global_alpha" not in z.files
+    # The arrays count layers and heads from 0; the summary names them from 1, as the app does.
+    named = ", ".join(f"L{layer + 1} H{head + 1}" for layer, head in z["top_heads"].tolist())
+    summary = capsys.readouterr().err.strip().splitlines()[-1]
+    assert summary.endswith(f"top heads {named}") and "(" not in summary.split("top heads")[1]
 
 
 def test_gps_writes_global_attention_rows(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from nodescope.cli.main import main
 
 
-def test_info_json_summarises_a_builtin(capsys):
+def test_info_json_summarizes_a_builtin(capsys):
     assert main(["info", "karate", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["kind"] == "graph" and out["nodes"] == 34 and out["edges"] == 78

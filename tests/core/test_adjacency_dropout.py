@@ -17,7 +17,7 @@ def dense_a_hat(edge_index: torch.Tensor, n: int) -> torch.Tensor:
     return to_dense_adj(ei.flip(0), edge_attr=w, max_num_nodes=n)[0]  # row = target
 
 
-def test_adjacency_is_pygs_normalised_operator_and_is_cached_until_the_edges_change():
+def test_adjacency_is_pygs_normalized_operator_and_is_cached_until_the_edges_change():
     edges = EDGES.clone()
     adj = gcn_adjacency(edges, 4)
     torch.testing.assert_close(adj.to_dense(), dense_a_hat(edges, 4))

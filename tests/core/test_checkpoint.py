@@ -1,5 +1,6 @@
 """Checkpoints: safetensors + JSON round trip, and every bad file refused with one line, never unpickled."""
 
+import dataclasses
 import json
 import pickle
 
@@ -8,10 +9,12 @@ import torch
 
 from nodescope.core.checkpoint import (
     check_compatible,
+    dataset_key,
     load_checkpoint,
     read_info,
     save_checkpoint,
     shipped_checkpoint,
+    shipped_weights,
 )
 from nodescope.core.errors import LoadError
 from nodescope.core.loaders import load
@@ -158,7 +161,7 @@ def test_weights_of_another_model_are_refused(saved):
     "config",
     [
         {"model": "no-such-model", "in_dim": 34, "out_dim": 4},
-        {"model": "gat", "in_dim": 34, "out_dim": 4, "colour": "red"},
+        {"model": "gat", "in_dim": 34, "out_dim": 4, "color": "red"},
         {"model": "gat", "in_dim": 34},
         "gat",
     ],
@@ -194,6 +197,28 @@ def test_shipped_checkpoint_refuses_odd_names():
     assert shipped_checkpoint("", "gat") is None
     assert shipped_checkpoint("../../etc", "gat") is None
     assert shipped_checkpoint("karate", "no-such-model") is None
+
+
+@pytest.mark.parametrize(
+    ("source", "key"),
+    [
+        ("builtin:karate", "karate"),
+        ("builtin:fsaverage5-left", "fsaverage5-left"),
+        ("planetoid:cora", "cora"),
+        ("/data/My Graph.csv", "my-graph"),
+        ("relative/karate.edgelist", "karate"),
+        ("upload:Road network.gml", "road-network"),
+        ("upload:", "graph"),
+    ],
+)
+def test_dataset_key_names_built_ins_by_name_and_files_by_stem(karate, source, key):
+    assert dataset_key(dataclasses.replace(karate, source=source)) == key
+
+
+def test_shipped_weights_only_for_built_in_and_planetoid_samples(karate):
+    assert shipped_weights(karate, "gat") == shipped_checkpoint("karate", "gat") is not None
+    as_file = dataclasses.replace(karate, source="/tmp/karate.csv")  # same key, not the built-in graph
+    assert dataset_key(as_file) == "karate" and shipped_weights(as_file, "gat") is None
 
 
 def test_normalize_features_option_survives_the_round_trip(tmp_path, karate):

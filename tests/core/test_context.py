@@ -69,14 +69,14 @@ def test_label_agreement_by_hand():
     assert context.label_counts.tolist() == [[1, 0], [0, 0], [1, 1], [0, 1], [0, 1]]
     agreement = context.raw[:, GRAPH_CUES.index("label agreement")]
     assert np.isnan(agreement[1]) and agreement[[0, 2, 3, 4]].tolist() == [1.0, 0.5, 1.0, 1.0]
-    assert context.raw[:, GRAPH_CUES.index("no labelled neighbours")].tolist() == [0, 1, 0, 0, 0]
+    assert context.raw[:, GRAPH_CUES.index("no labeled neighbors")].tolist() == [0, 1, 0, 0, 0]
     assert context.z[1, GRAPH_CUES.index("label agreement")] == 0  # unknown sits at the average
     assert context.raw[:, GRAPH_CUES.index("degree")].tolist() == [1, 2, 2, 2, 1]
     two = graph_context(data, hops=2)
     assert two.label_counts[0].tolist() == [1, 0] and two.label_counts[1].tolist() == [0, 1]
 
 
-def test_standardised_cues_and_cache(sbm):
+def test_standardized_cues_and_cache(sbm):
     _, data = sbm
     context = graph_context(data)
     z = context.z.numpy()

@@ -127,7 +127,7 @@ def test_freesurfer_layout_auto_discovers_siblings(subject):
     assert s.feature_names == ["sulc", "curv"]
     assert s.data.x[:, 0].tolist() == [0, 1, 2, 3, 4, 5]
     assert s.label_names == ["unknown", "a", "b"]
-    assert s.data.y.tolist() == [0, 1, 1, 2, -1, 0]  # unlabelled stays -1
+    assert s.data.y.tolist() == [0, 1, 1, 2, -1, 0]  # unlabeled stays -1
     assert_sph_matches(s, s.surfaces["sphere"])  # from the sphere, though pos is the white surface
     assert_lengths_aligned(s)
     assert s.notices == []

@@ -51,7 +51,7 @@ def test_depth_outside_1_to_64_is_refused(key, layers):
 
 
 def test_plain_deep_gcn_computes_what_the_issue_4_gcn_computes(karate):
-    # Same parameter names, same maths: the sparse-matrix path equals GCNConv's own normalisation.
+    # Same parameter names, same maths: the sparse-matrix path equals GCNConv's own normalization.
     torch.manual_seed(0)
     deep = build(config("gcn-plain", 3, hidden=16)).eval()
     reference = build(config("gcn", 3, hidden=16)).eval()

@@ -15,14 +15,9 @@ from nodescope.core.geometry.fsaverage import (
     subdivide,
     unpool,
 )
+from nodescope.core.geometry.triangles import signed_volumes
 
 LEVELS = range(7)
-
-
-def signed_volumes(vertices: torch.Tensor, faces: torch.Tensor) -> torch.Tensor:
-    v = vertices.double()
-    a, b, c = v[faces[:, 0]], v[faces[:, 1]], v[faces[:, 2]]
-    return (torch.linalg.cross(a, b) * c).sum(1)
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -114,7 +109,7 @@ def test_pool_is_the_mean_of_each_coarse_vertexs_fine_one_ring():
     pooled = pool(x, 3)
     assert pooled.shape == (len(icosphere_level(2).vertices), 2, 3)
     ring = lambda i: [i] + fine.edge_index[1, fine.edge_index[0] == i].tolist()  # noqa: E731
-    for i in (0, 11, 12, 161):  # two of the 12 five-neighbour vertices, two regular ones
+    for i in (0, 11, 12, 161):  # two of the 12 five-neighbor vertices, two regular ones
         members = ring(i)
         assert len(members) == (6 if i < 12 else 7)
         assert torch.allclose(pooled[i], x[members].mean(0), atol=1e-6)
@@ -127,7 +122,7 @@ def test_unpool_keeps_coarse_values_and_averages_the_two_parents():
     assert fine.shape == (num_vertices(5), 5)
     assert torch.equal(fine[: len(coarse)], coarse)
     assert torch.allclose(fine[len(coarse) :], (coarse[parents[:, 0]] + coarse[parents[:, 1]]) / 2)
-    fine.sum().backward()  # differentiable: each coarse value feeds itself and its new neighbours
+    fine.sum().backward()  # differentiable: each coarse value feeds itself and its new neighbors
     assert (coarse.grad >= 1).all()
 
 

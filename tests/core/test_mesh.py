@@ -131,8 +131,8 @@ def test_round_trip(tmp_path, ant, ext, binary):
     assert undirected_pairs(s.data.edge_index) == face_pairs(s.data.face)
 
 
-def test_off_round_trip_with_polygons_comments_and_colours(tmp_path):
-    # A square pyramid: one quad (fan-triangulated into 2) and four triangles, one with a colour.
+def test_off_round_trip_with_polygons_comments_and_colors(tmp_path):
+    # A square pyramid: one quad (fan-triangulated into 2) and four triangles, one with a color.
     text = """OFF
 # a square pyramid
 5 5 8
@@ -168,7 +168,7 @@ def test_companions_are_ignored_with_notice(tmp_path, ant):
 def test_unstructured_grid_gives_its_outer_surface():
     grid = pv.ImageData(dimensions=(3, 3, 3)).cast_to_unstructured_grid()  # 8 hexahedra
     s = mesh_to_sample(grid, name="cube", source="test")
-    assert s.num_nodes == 26  # the centre vertex is inside
+    assert s.num_nodes == 26  # the center vertex is inside
     assert s.data.face.shape[1] == 6 * 4 * 2
 
 

@@ -26,7 +26,7 @@ from nodescope.core.loaders.room import CEILING, FLOOR, OBJECT, ROOM, WALL, Room
 
 ROOM_DIAGONAL = float(np.linalg.norm(ROOM))
 
-# demo_equirec.png paints py360convert's cube faces in solid colours (with white text labels).
+# demo_equirec.png paints py360convert's cube faces in solid colors (with white text labels).
 REFERENCE = {
     "red": (252, 1, 7),
     "green": (113, 245, 22),
@@ -52,9 +52,9 @@ def _png(path: Path, array: np.ndarray, mode: str | None = None) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("axis", "colour"),
+    ("axis", "color"),
     [
-        ((1, 0, 0), "red"),  # image centre, py360convert's +Z
+        ((1, 0, 0), "red"),  # image center, py360convert's +Z
         ((0, 1, 0), "green"),  # lon +90, py360convert's +X
         ((0, -1, 0), "yellow"),  # lon -90, py360convert's -X
         ((-1, 0, 0), "blue"),  # the image's left/right edges, py360convert's -Z
@@ -63,22 +63,22 @@ def _png(path: Path, array: np.ndarray, mode: str | None = None) -> Path:
     ],
 )
 def test_orientation_matches_py360convert_cube_faces(
-    shared_data: Path, axis: tuple[int, int, int], colour: str
+    shared_data: Path, axis: tuple[int, int, int], color: str
 ) -> None:
     sample = with_level(read_panorama(shared_data / "panorama" / "demo_equirec.png", []), 4)
     assert sample.num_nodes == 2562
     pos = sample.data.pos.numpy()
     rgb = sample.data.x[:, :3].numpy() * 255
     # The nodes nearest the axis: all within 35 degrees, well inside its 90-degree cube face.
-    # Each face carries a white text label, so judge the face by its majority colour.
+    # Each face carries a white text label, so judge the face by its majority color.
     near = pos @ np.asarray(axis, float) > np.cos(np.radians(35))
     names = list(REFERENCE)
     ref = np.array([REFERENCE[n] for n in names], float)
     nearest = np.linalg.norm(rgb[near, None, :] - ref[None], axis=2).argmin(1)
     counts = np.bincount(nearest, minlength=len(names))
-    assert names[int(counts.argmax())] == colour
-    assert counts[names.index(colour)] > 0.7 * near.sum()
-    np.testing.assert_allclose(np.median(rgb[near], axis=0), REFERENCE[colour], atol=12)
+    assert names[int(counts.argmax())] == color
+    assert counts[names.index(color)] > 0.7 * near.sum()
+    np.testing.assert_allclose(np.median(rgb[near], axis=0), REFERENCE[color], atol=12)
 
 
 def test_left_half_black_right_half_white() -> None:
@@ -127,7 +127,7 @@ def test_graph_structure_and_attributes(room: RoomRender) -> None:
     assert y[south] == FLOOR and depth[south] == pytest.approx(1.5, rel=0.01)
 
 
-def test_labels_outside_the_names_become_unlabelled() -> None:
+def test_labels_outside_the_names_become_unlabeled() -> None:
     image = np.zeros((32, 64, 3), np.uint8)
     label = np.full((32, 64), 255, np.uint8)
     label[16:] = 1
@@ -176,10 +176,10 @@ def test_room_render_shapes_classes_and_depth(room: RoomRender) -> None:
     assert np.all(room.label[0] == CEILING) and np.all(room.label[-1] == FLOOR)
     np.testing.assert_allclose(room.depth[0], 2.8 - 1.5, rtol=1e-3)
     np.testing.assert_allclose(room.depth[-1], 1.5, rtol=1e-3)
-    # The image centre looks along +X: it meets the far wall at x = 6 m (or the cabinet at 5.5 m).
+    # The image center looks along +X: it meets the far wall at x = 6 m (or the cabinet at 5.5 m).
     target = 6.0 - room.camera[0] if room.label[255, 512] == WALL else 5.5 - room.camera[0]
     assert room.depth[255, 512] == pytest.approx(target, abs=0.03)
-    # Distinct surfaces get distinct colours, and the image is not flat.
+    # Distinct surfaces get distinct colors, and the image is not flat.
     means = [room.image[room.label == c].mean(0) for c in range(4)]
     assert min(np.abs(a - b).sum() for i, a in enumerate(means) for b in means[i + 1 :]) > 10
     assert room.image.std() > 20
@@ -217,25 +217,25 @@ def test_earth_builtin_is_oriented() -> None:
     assert s.image.shape == (1024, 2048, 3)
     pos, rgb = s.data.pos.numpy(), s.data.x[:, :3].numpy()
 
-    def colour(lat: float, lon: float) -> np.ndarray:
+    def color(lat: float, lon: float) -> np.ndarray:
         return rgb[int(np.argmax(pos @ latlon_to_xyz(lat, lon)[0]))]
 
     for lat, lon in [(0, -30), (0, -150), (-40, 80)]:  # Atlantic, Pacific, Indian Ocean
-        r, _, b = colour(lat, lon)
+        r, _, b = color(lat, lon)
         assert b > r + 0.1
     for lat, lon in [(23, 10), (-25, 135)]:  # Sahara, Australia
-        r, _, b = colour(lat, lon)
+        r, _, b = color(lat, lon)
         assert r > b + 0.1
 
 
 def test_read_png_greyscale_rgba_and_companions(tmp_path: Path) -> None:
-    grey = np.tile(np.linspace(0, 255, 64, dtype=np.uint8), (32, 1))
-    s = read_panorama(_png(tmp_path / "grey.png", grey), [])
-    assert s.name == "grey" and s.source.endswith("grey.png") and s.image.shape == (32, 64, 3)
+    gray = np.tile(np.linspace(0, 255, 64, dtype=np.uint8), (32, 1))
+    s = read_panorama(_png(tmp_path / "gray.png", gray), [])
+    assert s.name == "gray" and s.source.endswith("gray.png") and s.image.shape == (32, 64, 3)
     x = s.data.x.numpy()
     np.testing.assert_allclose(x[:, 0], x[:, 1]) and np.testing.assert_allclose(x[:, 1], x[:, 2])
     rgba = np.zeros((32, 63, 4), np.uint8)  # 63 = 2 * 32 - 1 is within the 1-pixel tolerance
-    s = read_panorama(_png(tmp_path / "rgba.png", rgba), [tmp_path / "grey.png"])
+    s = read_panorama(_png(tmp_path / "rgba.png", rgba), [tmp_path / "gray.png"])
     assert s.image.shape == (32, 63, 3)
     assert any("companion" in n for n in s.notices)
     jpg = tmp_path / "photo.jpeg"
@@ -289,5 +289,5 @@ def test_wrong_aspect_and_data_images(tmp_path: Path) -> None:
     with pytest.raises(LoadError, match="at least"):
         read_panorama(_png(tmp_path / "tiny.png", np.zeros((4, 8, 3), np.uint8)), [])
     depth16 = np.full((32, 64), 1000, np.uint16)
-    with pytest.raises(LoadError, match="not colours"):
+    with pytest.raises(LoadError, match="not colors"):
         read_panorama(_png(tmp_path / "depth.png", depth16), [])

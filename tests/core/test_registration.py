@@ -11,9 +11,10 @@ from scipy.spatial.transform import Rotation
 
 from nodescope.cli.main import main
 from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level
+from nodescope.core.geometry.triangles import signed_volumes
 from nodescope.core.registration import read_sphere, read_subject_dir, write_sphere
 from nodescope.core.registration.pipeline import register, synthetic_subject
-from nodescope.core.registration.warp import euler_matrices, rotate, signed_volumes, unfold
+from nodescope.core.registration.warp import euler_matrices, rotate, unfold
 from nodescope.explain.registration import angular_distance_deg, flipped_triangles
 
 
@@ -70,7 +71,7 @@ def test_synthetic_subject_is_reproducible_fold_free_and_of_the_asked_magnitude(
         np.testing.assert_array_equal(x, y)
     vertices, faces, sulc, truth = a
     assert angular_distance_deg(vertices, truth).mean() == pytest.approx(6.0, abs=0.3)
-    assert (signed_volumes(torch.from_numpy(vertices), torch.from_numpy(faces)) > 0).all()
+    assert (signed_volumes(vertices, faces) > 0).all()
     assert np.corrcoef(sulc, fsaverage5_map("sulc", "left"))[0, 1] > 0.9
 
 
@@ -84,13 +85,13 @@ def test_euler_angles_give_rotations_and_rotate_keeps_points_on_the_sphere():
     np.testing.assert_allclose(moved.norm(dim=1).numpy(), 1.0)
 
 
-def test_unfold_unflips_a_vertex_pushed_across_its_neighbours():
+def test_unfold_unflips_a_vertex_pushed_across_its_neighbors():
     ico = icosphere_level(3)
     native, faces = ico.vertices.double().numpy(), ico.faces.numpy()
     moved = native.copy()
     vertex = 100
-    neighbour = ico.edge_index[1, ico.edge_index[0] == vertex][0]
-    moved[vertex] = native[neighbour] + 1.5 * (native[neighbour] - native[vertex])  # past its neighbour
+    neighbor = ico.edge_index[1, ico.edge_index[0] == vertex][0]
+    moved[vertex] = native[neighbor] + 1.5 * (native[neighbor] - native[vertex])  # past its neighbor
     moved[vertex] /= np.linalg.norm(moved[vertex])
     assert flipped_triangles(moved, native, faces).any()
     fixed, left = unfold(moved, native, faces)
@@ -185,3 +186,12 @@ def test_real_subject_matches_freesurfer_without_folds(shared_data):
     assert metrics.correlation >= 0.88
     assert metrics.flipped == 0
     assert metrics.areal_distortion <= 0.340 and metrics.edge_distortion <= 0.218
+
+
+def test_progress_covers_the_run_in_order():
+    from nodescope.core.registration.pipeline import overall_progress
+
+    stages = [("read", 0.0), ("rigid", 0.0), ("nonrigid", 0.0), ("nonrigid", 0.67), ("refine", 0.0)]
+    stages.append(("done", 1.0))
+    values = [overall_progress(s, f)[0] for s, f in stages]
+    assert values == sorted(values) and values[0] == 0.0 and values[-1] == 1.0

@@ -6,7 +6,7 @@ import torch
 from nibabel.freesurfer import read_geometry, read_morph_data
 
 from nodescope.core.geometry.fsaverage import icosphere_level, unpool
-from nodescope.core.geometry.resample import TriangleLocator, barycentric_weights, locate, resample
+from nodescope.core.geometry.resample import TriangleLocator, barycentric_weights, landing, locate, resample
 
 
 def random_directions(n: int, seed: int = 0) -> np.ndarray:
@@ -22,7 +22,7 @@ def jittered_mesh(level: int, scale: float, seed: int = 0) -> tuple[np.ndarray, 
 
 
 def inside_any(vertices: np.ndarray, faces: np.ndarray, point: np.ndarray) -> set[int]:
-    """Brute force: every triangle the ray through ``point`` crosses (on the point's side of the centre)."""
+    """Brute force: every triangle the ray through ``point`` crosses (on the point's side of the center)."""
     a, b, c = (vertices[faces[:, i]] for i in range(3))
     w = np.stack([np.cross(b, c) @ point, np.cross(c, a) @ point, np.cross(a, b) @ point], axis=1)
     facing = w.sum(1) * np.einsum("ij,ij->i", np.cross(b - a, c - a), a) > 0
@@ -82,8 +82,8 @@ def test_points_in_a_hole_fall_back_to_a_nearby_triangle_with_valid_weights():
     keep[:10] = False
     faces = ico.faces[keep]
     v = ico.vertices.double()
-    centres = v[ico.faces[:10]].mean(1)
-    tri, w = locate(v, faces, centres)
+    centers = v[ico.faces[:10]].mean(1)
+    tri, w = locate(v, faces, centers)
     assert (tri >= 0).all() and torch.isfinite(w).all() and (w >= 0).all()
     assert torch.allclose(w.sum(1), torch.ones(10, dtype=w.dtype))
     used = set(faces[tri].flatten().tolist())
@@ -134,3 +134,12 @@ def test_native_freesurfer_sphere_both_directions(shared_data):
     assert tri2.shape == (len(native),) and (w2 >= 0).all()
     back = resample(on_ico, ico.faces, tri2, w2).numpy()
     assert np.corrcoef(back, sulc)[0, 1] > 0.8
+
+
+def test_a_landing_is_the_holding_triangle_and_carries_to_another_surface():
+    ico = icosphere_level(3)
+    v, f = ico.vertices.double().numpy(), ico.faces.numpy()
+    point = v[f[7]].mean(0)  # the center of triangle 7
+    land = landing(100 * v, f, point / np.linalg.norm(point))
+    assert land.tri == 7 and np.allclose(land.weights, 1 / 3) and land.nearest in f[7]
+    np.testing.assert_allclose(land.on(2 * v, f), 2 * point)

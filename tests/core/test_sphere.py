@@ -34,7 +34,7 @@ def test_latlon_xyz_round_trip() -> None:
     np.testing.assert_allclose(xyz_to_latlon(xyz), np.stack([lat, lon], 1), atol=1e-9)
 
 
-def test_xyz_to_latlon_normalises_and_refuses_zero() -> None:
+def test_xyz_to_latlon_normalizes_and_refuses_zero() -> None:
     v = np.array([[3.0, 3.0, 0.0], [0.0, -2.0, 2.0], [0.0, 0.0, -5.0]])
     np.testing.assert_allclose(xyz_to_latlon(v), [[0, 45], [45, -90], [-90, 0]], atol=1e-12)
     np.testing.assert_allclose(xyz_to_latlon([0.0, 0.0, 7.0]), [[90, 0]])
@@ -42,13 +42,13 @@ def test_xyz_to_latlon_normalises_and_refuses_zero() -> None:
         xyz_to_latlon([[0.0, 0.0, 0.0]])
 
 
-def test_pixel_centres_and_image_edges() -> None:
+def test_pixel_centers_and_image_edges() -> None:
     w, h = 1024, 512
-    # The image centre (between pixels 511 and 512) looks along +X; the edges are lon -180 / +180.
+    # The image center (between pixels 511 and 512) looks along +X; the edges are lon -180 / +180.
     lat, lon = pixel_to_latlon([w / 2 - 0.5, -0.5, w - 0.5], [h / 2 - 0.5, -0.5, h - 0.5], w, h)
     np.testing.assert_allclose(lon, [0, -180, 180])
     np.testing.assert_allclose(lat, [0, 90, -90])
-    # Pixel (0, 0) is the top-left square: its centre is half a pixel in.
+    # Pixel (0, 0) is the top-left square: its center is half a pixel in.
     lat0, lon0 = pixel_to_latlon(0, 0, w, h)
     assert lon0 == pytest.approx(-180 + 180 / w)
     assert lat0 == pytest.approx(90 - 90 / h)

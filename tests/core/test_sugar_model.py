@@ -14,7 +14,7 @@ from nodescope.core.registration.losses import (
     areal_loss,
     edge_loss,
     fold_loss,
-    normalise,
+    normalize,
     pearson_loss,
     smoothness_loss,
 )
@@ -28,7 +28,7 @@ def test_network_maps_every_vertex_to_three_bounded_angles_and_starts_at_identit
     maps = torch.randn(642, 2)
     angles = model(maps)
     assert angles.shape == (642, 3)
-    assert torch.count_nonzero(angles) == 0  # zero-initialised head: the identity deformation
+    assert torch.count_nonzero(angles) == 0  # zero-initialized head: the identity deformation
     with torch.no_grad():
         model.head.bias.fill_(10.0)
     assert model(maps).abs().max() <= SMALL.max_angle + 1e-6
@@ -68,7 +68,7 @@ def test_checkpoint_round_trips_and_rejects_tampering(tmp_path):
         load_sugar(tmp_path / "missing")
 
 
-def test_regularisers_are_zero_at_rest_and_for_a_rotation():
+def test_regularizers_are_zero_at_rest_and_for_a_rotation():
     ico = icosphere_level(3)
     rest = ico.vertices.double()
     spun = rotate(rest, torch.tensor([[0.2, 0.4, -0.1]], dtype=torch.float64).expand(len(rest), 3))
@@ -93,7 +93,7 @@ def test_similarity_pieces_and_fixed_map_reading():
     x = torch.randn(100)
     assert pearson_loss(x, 3 * x + 1) < 1e-6
     assert pearson_loss(x, -x) == pytest.approx(2.0)
-    z = normalise(torch.cat([x, torch.tensor([1e6])]))
+    z = normalize(torch.cat([x, torch.tensor([1e6])]))
     assert z.abs().max() <= 3.0 and abs(float(z.mean())) < 0.1
     ico = icosphere_level(3)
     values = ico.vertices[:, 2].clone()

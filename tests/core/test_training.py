@@ -67,7 +67,7 @@ def test_progress_callback_sees_every_epoch_and_can_cancel(sbm):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7])
-def test_random_split_is_disjoint_and_covers_every_labelled_node(seed):
+def test_random_split_is_disjoint_and_covers_every_labeled_node(seed):
     y = torch.tensor([0] * 30 + [1] * 5 + [2] * 2 + [-1] * 4)
     train_m, val_m, test_m = random_split(y, seed=seed)
     assert not (train_m & val_m).any() and not (train_m & test_m).any() and not (val_m & test_m).any()
@@ -83,10 +83,10 @@ def test_with_split_keeps_own_masks_and_needs_labels():
     assert with_split(cora_like) is cora_like
     split = with_split(load("karate").data, seed=0)  # karate ships only a train mask
     assert not (split.train_mask & split.test_mask).any() and int(split.val_mask.sum()) > 0
-    unlabelled = load("karate").data.clone()
-    unlabelled.y = None
+    unlabeled = load("karate").data.clone()
+    unlabeled.y = None
     with pytest.raises(ValueError, match="labels"):
-        with_split(unlabelled)
+        with_split(unlabeled)
 
 
 def test_settings_follow_the_papers():

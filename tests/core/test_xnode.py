@@ -101,7 +101,7 @@ def test_xnode_gin_starts_as_its_backbone_and_gcn_gat_keep_a_random_injector(sbm
     prepared = model.prepare(data)
     with torch.no_grad():
         assert torch.equal(model(prepared).logits, model.backbone(prepared).logits)
-    # Same random stream either way: only the injector differs from the default initialisation.
+    # Same random stream either way: only the injector differs from the default initialization.
     seed_everything(0)
     default = build(_config(sample, "xnode-gin", zero_init_injection=False))
     assert torch.count_nonzero(default.injector.weight) > 0
@@ -116,7 +116,7 @@ def test_xnode_gin_starts_as_its_backbone_and_gcn_gat_keep_a_random_injector(sbm
 @pytest.mark.parametrize("key", ["xnode-gcn", "xnode-gat", "xnode-gin"])
 def test_last_layer_alone_gives_the_forward_logits(sbm, key):
     """What-if explanations rerun the last layer on edited inputs: it must be the forward's own layer
-    (a GCN feeds its convs normalised edge weights, which a bare conv call would miss)."""
+    (a GCN feeds its convs normalized edge weights, which a bare conv call would miss)."""
     sample, data = sbm
     seed_everything(0)
     model = build(_config(sample, key)).eval()

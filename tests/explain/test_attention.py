@@ -10,6 +10,7 @@ import torch
 from torch import nn
 from torch_geometric.data import Data
 
+from nodescope.core.graph import hop_distances
 from nodescope.core.loaders import load
 from nodescope.core.models import MODELS, LayerAttention, ModelConfig, ModelOutput, NodeModel, build
 from nodescope.core.training import with_split
@@ -24,7 +25,6 @@ from nodescope.explain.attention import (
     global_ranked,
     global_row_statistics,
     head_statistics,
-    hop_distances,
     incoming,
     outgoing,
     row_entropy,
@@ -235,10 +235,10 @@ def test_focus_rows_of_every_global_layer_sum_to_one_per_head(karate: Data) -> N
     assert np.allclose(rows.sum(-1), 1.0, atol=1e-5)
     assert np.allclose(rows[1], global_attention_row(model, out, 1, 5))
     stats = global_row_statistics(
-        rows, hop_distances(data.edge_index.numpy(), 5, karate.num_nodes), ["a", "b"]
+        rows, hop_distances(data.edge_index, 5, karate.num_nodes, flow="undirected"), ["a", "b"]
     )
     assert len(stats) == layers * heads
-    assert np.allclose(stats[["self", "neighbours", "beyond"]].sum(axis=1), 1.0, atol=1e-5)
+    assert np.allclose(stats[["self", "neighbors", "beyond"]].sum(axis=1), 1.0, atol=1e-5)
 
 
 def test_row_entropy_is_one_for_a_uniform_row_and_zero_for_one_node() -> None:
@@ -246,11 +246,6 @@ def test_row_entropy_is_one_for_a_uniform_row_and_zero_for_one_node() -> None:
     assert np.allclose(row_entropy(rows), [1.0, 0.0, 0.5])
     assert row_entropy(np.ones((2, 3, 1))).shape == (2, 3)
     assert np.isnan(row_entropy(np.full((1, 4), np.nan))).all()
-
-
-def test_hop_distances_ignore_direction_and_mark_unreachable_nodes() -> None:
-    path = np.array([[1, 1, 3], [0, 2, 2]])  # 0 - 1 - 2 - 3 as directed edges, node 4 alone
-    assert hop_distances(path, 0, 5).tolist() == [0, 1, 2, 3, -1]
 
 
 def test_global_row_statistics_split_mass_by_hops_against_the_uniform_baseline() -> None:
@@ -262,8 +257,8 @@ def test_global_row_statistics_split_mass_by_hops_against_the_uniform_baseline()
     assert len(stats) == 2  # the missing head is skipped
     uniform, local = stats.iloc[0], stats.iloc[1]
     assert uniform.entropy_norm == pytest.approx(1.0) and uniform.effective_nodes == pytest.approx(5.0)
-    assert uniform.neighbours == pytest.approx(uniform.neighbours_uniform) == pytest.approx(0.4)
-    assert (local.self, local.neighbours, local.beyond) == pytest.approx((0.1, 0.8, 0.1))
+    assert uniform.neighbors == pytest.approx(uniform.neighbors_uniform) == pytest.approx(0.4)
+    assert (local.self, local.neighbors, local.beyond) == pytest.approx((0.1, 0.8, 0.1))
     assert local.top == pytest.approx(0.6) and local.entropy_norm < 1.0
 
 

@@ -65,7 +65,9 @@ def test_compare_node_scores_every_method_on_the_same_node(karate):
     assert all(a.node == 5 for a in cmp.attributions.values())
     assert cmp.fidelity["method"].tolist() == list(cmp.attributions)
     assert cmp.fidelity[["fid_plus", "fid_minus"]].isin([0.0, 1.0]).all().all()
-    assert 0.0 <= cmp.agreement <= 1.0 and not cmp.errors
+    assert 0.0 <= cmp.agreement <= 1.0 and not cmp.errors and cmp.agreement_note == ""
+    # Every method is scored on the same explanation size: 20 % of the edges that reach node 5.
+    assert cmp.fidelity["size"].max() == cmp.top_k == math.ceil(0.2 * cmp.fidelity["edges"].iloc[0])
 
 
 def test_a_method_that_does_not_apply_is_reported_not_raised(karate):
@@ -74,3 +76,4 @@ def test_a_method_that_does_not_apply_is_reported_not_raised(karate):
     assert list(cmp.attributions) == ["saliency"]
     assert set(cmp.errors) == {"attention", "xnode"}
     assert math.isnan(cmp.agreement)  # one method: nothing to agree with
+    assert cmp.agreement_note == "fewer than two explainers with edge scores"

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nodescope.explain.embedding import pca_2d, standardise, umap_2d
+from nodescope.explain.embedding import pca_2d, standardize, umap_2d
 
 
 def two_clusters(n: int = 300, f: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -49,7 +49,7 @@ def test_pca_constant_and_missing_features_give_finite_output() -> None:
     x[5, 3] = np.inf
     out = pca_2d(x)
     assert np.isfinite(out).all() and np.abs(out).max() > 0
-    s = standardise(x)
+    s = standardize(x)
     np.testing.assert_array_equal(s[:, [0, 2]], 0.0)  # constant columns carry nothing
     np.testing.assert_allclose(s[:, [1, 3]].std(0), 1.0, rtol=1e-5)
     np.testing.assert_array_equal(pca_2d(np.ones((8, 4))), 0.0)  # nothing to project
@@ -78,7 +78,7 @@ def test_umap_separates_two_clusters_and_reports_progress() -> None:
     # the clusters are apart, not merely on either side of a line
     gap = np.linalg.norm(out[y == 0].mean(0) - out[y == 1].mean(0))
     assert gap > 3 * max(out[y == 0].std(0).max(), out[y == 1].std(0).max())
-    assert [m for _, m in calls] == ["reducing", "nearest neighbours", "optimising", "done"]
+    assert [m for _, m in calls] == ["reducing", "nearest neighbors", "optimizing", "done"]
     fractions = [f for f, _ in calls]
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
     np.testing.assert_array_equal(out, umap_2d(x, seed=0))  # deterministic for a seed

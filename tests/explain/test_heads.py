@@ -13,8 +13,8 @@ from torch_geometric.data import Data
 from nodescope.core.loaders import load
 from nodescope.core.models import MODELS, NodeModel, build
 from nodescope.core.training import with_split
-from nodescope.explain.attention import attention_maps
-from nodescope.explain.heads import ablated_heads, head_counts, head_importance
+from nodescope.explain.attention import attention_maps, head_statistics
+from nodescope.explain.heads import HeadImportance, ablated_heads, head_counts, head_importance, head_table
 
 
 @pytest.fixture(scope="module")
@@ -145,10 +145,10 @@ def test_models_without_heads_are_refused(karate: Data) -> None:
     model, data = _model("gcn", karate)
     with pytest.raises(ValueError, match="no attention heads"):
         head_importance(model, data)
-    unlabelled = data.clone()
-    del unlabelled.y
+    unlabeled = data.clone()
+    del unlabeled.y
     with pytest.raises(ValueError, match="labels"):
-        head_importance(model, unlabelled)
+        head_importance(model, unlabeled)
 
 
 def test_head_counts_reads_each_kind_of_module(karate: Data) -> None:
@@ -158,3 +158,12 @@ def test_head_counts_reads_each_kind_of_module(karate: Data) -> None:
     assert head_counts(gps) == [4, 4] and all(
         isinstance(m, nn.MultiheadAttention) for m in gps.attention_modules()
     )
+
+
+def test_the_head_table_adds_importance_and_counts_from_one(karate: Data) -> None:
+    model, data = _model("gat", karate)
+    maps = attention_maps(model, data)
+    deviation = np.arange(float(len(maps.heads) * max(maps.heads))).reshape(len(maps.heads), -1)
+    table = head_table(head_statistics(maps), HeadImportance(deviation, 0.0, math.nan, [], 0.0, "error"))
+    assert table[["layer", "head"]].min().tolist() == [1, 1]
+    assert [deviation[r.layer - 1, r.head - 1] for r in table.itertuples()] == table["importance"].tolist()

@@ -11,7 +11,7 @@ from torch_geometric.utils.influence import jacobian_l1_agg_per_hop
 
 from nodescope.core.loaders import load
 from nodescope.core.models import MODELS, build
-from nodescope.explain.influence import hop_distances, influence_per_hop, total_influence
+from nodescope.explain.influence import influence_per_hop, total_influence
 from nodescope.explain.oversmoothing import (
     METRICS,
     centroid_contrast,
@@ -19,7 +19,6 @@ from nodescope.explain.oversmoothing import (
     dirichlet_energy,
     distance_matrix,
     effective_rank,
-    graph_context,
     group_distance_ratio,
     layer_metrics,
     layer_pca,
@@ -27,6 +26,7 @@ from nodescope.explain.oversmoothing import (
     mad_gap,
     mean_cosine_similarity,
     measure_for,
+    metric_context,
     normalized_dirichlet_energy,
     numerical_rank,
     own_centroid_distance,
@@ -106,7 +106,7 @@ def test_cosine_metrics_ignore_scale_even_for_vanishing_rows():
 def test_madgap_is_positive_when_far_nodes_differ_and_nan_without_remote_pairs():
     n = 30
     angle = torch.linspace(0, math.pi, n)
-    x = torch.stack([angle.cos(), angle.sin()], 1)  # neighbours point the same way, far nodes do not
+    x = torch.stack([angle.cos(), angle.sin()], 1)  # neighbors point the same way, far nodes do not
     assert mad_gap(x, path_graph(n)) > 0.3
     assert math.isnan(mad_gap(x[:5], path_graph(5)))  # diameter 4 < 8
 
@@ -133,10 +133,10 @@ def test_sampled_estimates_are_unbiased_and_close_to_exact_values():
     n = 600
     ei = to_undirected(barabasi_albert_graph(n, 4))
     x = torch.randn(n, 8) + 1.0
-    exact = representation_metrics(x, graph_context(ei, n, max_anchors=n))
+    exact = representation_metrics(x, metric_context(ei, n, max_anchors=n))
     caps = dict(max_anchors=100, max_targets=200, max_edges=800)
-    runs = [representation_metrics(x, graph_context(ei, n, seed=seed, **caps)) for seed in range(8)]
-    for key in ("dirichlet", "dirichlet_normalized", "mad", "smv", "mad_neighbour"):
+    runs = [representation_metrics(x, metric_context(ei, n, seed=seed, **caps)) for seed in range(8)]
+    for key in ("dirichlet", "dirichlet_normalized", "mad", "smv", "mad_neighbor"):
         estimates = [run[key] for run in runs]
         # One sample has a standard error of ~2 % here (200 shared targets); the mean over seeds
         # must sit on the exact value, which a biased estimator would miss.
@@ -186,14 +186,14 @@ def test_distance_matrix_kinds():
 
 def test_centroid_distances_measure_from_each_class_mean():
     x = torch.tensor([[0.0], [2.0], [10.0], [5.0]])
-    y = torch.tensor([0, 0, 1, -1])  # the last node is unlabelled: in no centroid
+    y = torch.tensor([0, 0, 1, -1])  # the last node is unlabeled: in no centroid
     np.testing.assert_allclose(centroid_distances(x, y), [[1, 10], [1, 8], [9, 0], [4, 5]])
 
 
 # --- influence ---------------------------------------------------------------------------------
 
 
-def test_centroid_contrast_is_negative_near_the_own_class_and_nan_when_unlabelled():
+def test_centroid_contrast_is_negative_near_the_own_class_and_nan_when_unlabeled():
     x = torch.tensor([[0.0, 0.0], [1.0, 0.0], [10.0, 0.0], [11.0, 0.0], [5.0, 0.0]])
     y = torch.tensor([0, 0, 1, 1, -1])
     c = centroid_contrast(x, y)
@@ -222,14 +222,9 @@ def test_layer_pca_keeps_scale_so_a_collapsed_layer_sits_at_the_origin():
     coords = layer_pca([spread, collapsed, torch.zeros(50, 8), 3.0 * spread])
     assert coords.shape == (4, 50, 2)
     assert np.abs(coords[0]).max() > 0.3
-    assert np.abs(coords[1]).max() < 1e-4  # tiny differences are not standardised up
+    assert np.abs(coords[1]).max() < 1e-4  # tiny differences are not standardized up
     assert not coords[2].any()
     np.testing.assert_allclose(coords[3], coords[0], atol=1e-5)  # scale-free, and signs follow
-
-
-def test_hop_distances_follow_messages_on_a_directed_path():
-    ei = torch.tensor([[0, 1, 2], [1, 2, 3]])  # 0 -> 1 -> 2 -> 3
-    assert hop_distances(ei, 5, 3).tolist() == [3, 2, 1, 0, -1]
 
 
 def _sage(layers: int):
@@ -261,7 +256,7 @@ def test_influence_per_hop_matches_pyg_where_its_subgraph_is_exact():
         np.testing.assert_allclose(ours, theirs / theirs.sum(), rtol=1e-4)
 
 
-def test_total_influence_is_normalised_by_hop_zero():
+def test_total_influence_is_normalized_by_hop_zero():
     data = load("karate").data
     avg, breadth = total_influence(_sage(3), data, max_hops=3, num_samples=8)
     assert avg.shape == (4,) and avg[0] == pytest.approx(1.0)

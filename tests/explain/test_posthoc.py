@@ -115,3 +115,20 @@ def test_explain_nodes_streams_and_refuses_what_cannot_work(karate):
     ).model
     with pytest.raises(ValueError, match="no attention"):
         posthoc.attention(gcn, data, 0)
+
+
+def test_the_random_baseline_is_seeded_per_node_and_covers_the_reachable_edges(karate):
+    _, data, models = karate
+    model = models["gat"]
+    one = posthoc.random_baseline(model, data, 5)
+    both = list(posthoc.explain_nodes("random", model, data, [9, 5]))
+    assert torch.equal(both[1].edge_mask, one.edge_mask)  # the same scores whatever else is explained
+    assert not torch.equal(posthoc.random_baseline(model, data, 5, seed=1).edge_mask, one.edge_mask)
+    sub = computation_subgraph(model, data, 5)
+    reach = torch.zeros(data.edge_index.shape[1], dtype=torch.bool)
+    reach[sub.edges[sub.computation]] = True
+    assert (one.edge_mask[reach] > 0).all() and (one.edge_mask[~reach] == 0).all()
+    with torch.no_grad():
+        assert one.target == int(model(model.prepare(data)).logits[5].argmax())
+    assert one.node_mask.shape == (data.num_nodes, data.num_features)
+    assert "random" in posthoc.BASELINES and "random" not in posthoc.METHODS

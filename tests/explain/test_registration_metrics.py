@@ -1,4 +1,4 @@
-"""Registration metrics: sulc correlation, flips, distortion, geodesic distance, Dice; the README's table."""
+"""Registration metrics: sulc correlation, flips, distortion (per triangle and per vertex), geodesic distance, Dice; the README's table."""
 
 import numpy as np
 import pytest
@@ -14,7 +14,10 @@ from nodescope.explain.registration import (
     flipped_triangles,
     log2_area_ratio,
     log2_edge_ratio,
+    per_vertex_mean,
     registration_metrics,
+    vertex_areal_distortion,
+    vertex_folds,
 )
 
 
@@ -34,6 +37,11 @@ def subject(shared_data):
 
 def ico3() -> tuple[np.ndarray, np.ndarray]:
     ico = icosphere_level(3)
+    return 100 * ico.vertices.double().numpy(), ico.faces.numpy()
+
+
+def ico2() -> tuple[np.ndarray, np.ndarray]:
+    ico = icosphere_level(2)  # 162 vertices
     return 100 * ico.vertices.double().numpy(), ico.faces.numpy()
 
 
@@ -113,10 +121,10 @@ def test_a_mirror_flips_every_triangle_and_a_pulled_vertex_flips_its_fan():
     native, faces = ico3()
     assert flipped_triangles(native * [-1, 1, 1], native, faces).all()
     pulled = native.copy()
-    # Drag vertex 0 across one of its neighbours (to its mirror image through that neighbour).
-    neighbour = faces[(faces == 0).any(1)][0]
-    neighbour = neighbour[neighbour != 0][0]
-    pulled[0] = 2 * native[neighbour] - native[0]
+    # Drag vertex 0 across one of its neighbors (to its mirror image through that neighbor).
+    neighbor = faces[(faces == 0).any(1)][0]
+    neighbor = neighbor[neighbor != 0][0]
+    pulled[0] = 2 * native[neighbor] - native[0]
     flips = flipped_triangles(pulled, native, faces)
     fan = (faces == 0).any(1)
     assert 1 <= flips.sum() < fan.sum() and not flips[~fan].any()
@@ -138,3 +146,34 @@ def test_dice_scores_by_label():
     # label 0: |A|=2, |B|=1, both=1 -> 2/3; label 1: |A|=2, |B|=3, both=2 -> 4/5; label 2: 1 and 1, none.
     assert dice_scores(a, b) == pytest.approx({0: 2 / 3, 1: 0.8, 2: 0.0})
     assert dice_scores(a, a) == {0: 1.0, 1: 1.0, 2: 1.0}
+
+
+def test_per_vertex_mean_averages_the_incident_triangles():
+    faces = np.array([[0, 1, 2], [0, 2, 3]])
+    np.testing.assert_allclose(per_vertex_mean(np.array([1.0, 3.0]), faces, 5), [2.0, 1.0, 2.0, 3.0, 0.0])
+
+
+def test_vertex_distortion_and_folds_are_zero_for_a_rotation_and_a_rescale():
+    v, f = ico2()
+    for registered in (Rotation.from_euler("z", 30, degrees=True).apply(v), 0.01 * v):
+        np.testing.assert_allclose(vertex_areal_distortion(registered, v, f), 0, atol=1e-9)
+        np.testing.assert_array_equal(vertex_folds(registered, v, f), 0)
+
+
+def test_moving_one_vertex_distorts_only_its_neighborhood():
+    v, f = ico2()
+    moved = v.copy()
+    moved[20] = v[20] + 0.3 * (v[f[f[:, 0] == 20][0, 1]] - v[20])  # towards a neighbor
+    moved[20] *= 100 / np.linalg.norm(moved[20])
+    d = vertex_areal_distortion(moved, v, f)
+    touched = np.unique(f[(f == 20).any(axis=1)])  # the vertex and its 1-ring
+    assert (d[touched] > 0.01).all()
+    assert np.allclose(np.delete(d, touched), 0, atol=1e-9)
+    assert d[20] == d.max()  # all its triangles changed; its neighbors' only in part
+
+
+def test_a_mirror_flips_every_triangle_of_every_vertex():
+    v, f = ico2()
+    folds = vertex_folds(v * np.array([-1.0, 1.0, 1.0]), v, f)
+    np.testing.assert_array_equal(folds, np.bincount(f.ravel(), minlength=len(v)))  # incident triangles
+    assert vertex_folds(v, v, f).sum() == 0

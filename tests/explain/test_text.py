@@ -22,7 +22,7 @@ def ba():
 
 
 def _forward(model, data, node, cue, value):
-    """Probabilities after setting graph cue ``cue`` of ``node`` alone to standardised ``value``."""
+    """Probabilities after setting graph cue ``cue`` of ``node`` alone to standardized ``value``."""
     prepared = model.prepare(data)
     prepared.xnode_context = prepared.xnode_context.clone()
     prepared.xnode_context[node, GRAPH_CUES.index(cue)] = value
@@ -42,8 +42,8 @@ def test_text_names_the_cue_with_the_largest_contribution_first(ba):
         mentioned = {name: drivers.find(name) for name in result.cue_names if name in drivers}
         first = min(mentioned, key=mentioned.get)
         assert first == result.cue_names[int(top[node])] or (
-            result.cue_names[int(top[node])] == "no labelled neighbours"
-            and "labelled node" in drivers.split(";")[0]
+            result.cue_names[int(top[node])] == "no labeled neighbors"
+            and "labeled node" in drivers.split(";")[0]
         ), text
 
 
@@ -76,7 +76,7 @@ def test_contributions_and_counterfactuals_hold_in_a_real_forward(ba):
         assert int(probs.argmax()) == int(result.flip_class[node])
         assert (
             cue in explain_node(result, node).counterfactual
-            or "labelled node" in explain_node(result, node).counterfactual
+            or "labeled node" in explain_node(result, node).counterfactual
         )
 
 
@@ -102,7 +102,7 @@ def test_explain_all_is_one_deterministic_row_per_node(ba):
     assert one.text == table.loc[7, "text"]
     assert list(one.cues["contribution"]) == sorted(one.cues["contribution"], reverse=True)
     assert one.confidence == pytest.approx(float(result.probs[7].max()))
-    assert sum(one.neighbour_labels.values()) == int(result.label_counts[7].sum())
+    assert sum(one.neighbor_labels.values()) == int(result.label_counts[7].sum())
     with pytest.raises(IndexError):
         explain_node(result, sample.num_nodes)
 

@@ -1,14 +1,11 @@
 """Attention figures: edge weights binned by α, grid cells that say which head they are."""
 
 import numpy as np
-import pytest
 
 from nodescope.viz.attention_view import (
     ALPHA_BINS,
     attention_graph_figure,
     attention_matrix_figure,
-    block_matrix,
-    focus_nodes,
     head_grid_figure,
     head_importance_figure,
     strongest_direction,
@@ -37,25 +34,12 @@ def test_edges_land_in_the_bin_of_their_coefficient():
     assert drawn["α 0.15–0.30"] == 1 and drawn["α 0.30–0.50"] == 1 and drawn["α 0.50–0.75"] == 1
 
 
-def test_node_points_carry_global_ids_in_a_neighbourhood():
+def test_node_points_carry_global_ids_in_a_neighborhood():
     xy = np.array([[0, 0], [1, 0]], float)
     fig = attention_graph_figure(xy, np.array([[1], [0]]), np.array([1.0]), node_ids=np.array([40, 7]))
     nodes = next(t for t in fig.data if t.name == "nodes")
     points = [{"customdata": c} for c in nodes.customdata]
     assert sorted(node_ids_from_points(points)) == [7, 40]
-
-
-def test_focus_nodes_rank_in_neighbours_by_weight():
-    assert focus_nodes(EDGES, ALPHA, 0).tolist() == [0, 1, 2, 3]
-    assert focus_nodes(EDGES, ALPHA, 0, max_nodes=2).tolist() == [0, 1]
-
-
-def test_block_matrix_rows_attend_to_columns():
-    m = block_matrix(EDGES, ALPHA, np.array([0, 2, 1]))
-    assert m[0, 1] == pytest.approx(0.3)  # 2 -> 0
-    assert m[2, 1] == pytest.approx(0.4)  # 2 -> 1
-    assert m[0, 0] == pytest.approx(0.05) and m[1, 0] == 0.0  # no edge 0 -> 2
-    assert np.allclose(m.sum(1)[:1], 0.05 + 0.6 + 0.3)  # row 0 misses node 3 (not in the block)
 
 
 def test_grid_cells_know_their_layer_and_head():

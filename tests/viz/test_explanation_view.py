@@ -33,7 +33,7 @@ def test_subgraph_figure_bins_edges_and_carries_global_ids():
     assert list(focus.customdata) == [10]
 
 
-def test_contributions_largest_on_top_and_coloured_by_sign():
+def test_contributions_largest_on_top_and_colored_by_sign():
     fig = contributions_figure(["a", "b", "c"], np.array([0.02, -0.05, 0.1]), shown=["1", "2", "3"])
     bar = fig.data[0]
     assert list(bar.y) == ["b = 2", "a = 1", "c = 3"]  # plotly draws the first at the bottom

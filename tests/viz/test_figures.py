@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from nodescope.viz.colors import PALETTE, UNLABELLED, class_colors, rgb_to_hex, value_colorscale
-from nodescope.viz.embedding_view import embedding_figure
+from nodescope.viz.colors import PALETTE, UNLABELED, class_colors, rgb_to_hex, value_colorscale
+from nodescope.viz.embedding_view import embedding_figure, shared_half_width
 from nodescope.viz.graph_view import edges_as_image, node_link_figure, undirected_edges
 from nodescope.viz.layout import graph_layout
 from nodescope.viz.nodes import (
@@ -90,22 +90,22 @@ def test_node_link_figure_maps_every_point_to_its_node(karate) -> None:
         xy, ei, labels=y, label_names=["Mr. Hi", "Officer"], selected=[2, 7, 7, 99], focus=5
     )
     traces = by_name(fig)
-    assert {"edges", "Mr. Hi", "Officer", "unlabelled"} == set(traces)
+    assert {"edges", "Mr. Hi", "Officer", "unlabeled"} == set(traces)
     ids = np.concatenate([assert_points_map_to_ids(t, xy) for t in node_traces(fig)])
     assert sorted(ids.tolist()) == list(range(34))  # each node exactly once
-    for t in node_traces(fig):  # one colour per class
-        assert t.marker.color == (UNLABELLED if t.name == "unlabelled" else PALETTE[int(y[t.customdata[0]])])
+    for t in node_traces(fig):  # one color per class
+        assert t.marker.color == (UNLABELED if t.name == "unlabeled" else PALETTE[int(y[t.customdata[0]])])
     # While a selection exists, a white veil over the plot area dims the other nodes ...
     (veil,) = shapes(fig, "dim")
     assert (veil.xref, veil.yref, veil.x0, veil.y0, veil.x1, veil.y1) == ("paper", "paper", 0, 0, 1, 1)
     assert veil.fillcolor == f"rgba(255, 255, 255, {1 - DIMMED})" and veil.layer == "above"
     assert fig.layout.shapes[0].name == "dim"  # under every other mark
-    # ... and each selected node gets an outlined disc in its own colour on top (99 ignored).
+    # ... and each selected node gets an outlined disc in its own color on top (99 ignored).
     assert marked_ids(fig, "selected", xy) == [2, 7]
     for s, node in zip(shapes(fig, "selected"), [2, 7], strict=True):
         assert s.fillcolor == PALETTE[int(y[node])] and s.line.width > 0 and s.layer == "above"
         assert s.xsizemode == s.ysizemode == "pixel" and s.x1 - s.x0 == s.y1 - s.y0 > 0
-    # The focus: a ring on node 5 labelled above, drawn after (over) the selection.
+    # The focus: a ring on node 5 labeled above, drawn after (over) the selection.
     assert marked_ids(fig, "focus", xy) == [5]
     ring, label = fig.layout.shapes[-2:]
     assert ring.name == "focus 5" and ring.line.color == FOCUS and ring.fillcolor is None
@@ -144,10 +144,10 @@ def test_edges_drawn_once_and_focus_edges(karate) -> None:
     (path,) = shapes(fig, "focus edges")
     assert path.layer == "above" and path.line.color == FOCUS
     segments = path_segments(path.path)
-    neighbours = undirected_edges(ei)[:, (undirected_edges(ei) == 0).any(0)].max(0)
-    assert len(segments) == len(neighbours) == 16
+    neighbors = undirected_edges(ei)[:, (undirected_edges(ei) == 0).any(0)].max(0)
+    assert len(segments) == len(neighbors) == 16
     np.testing.assert_allclose(segments[:, 0], np.broadcast_to(xy[0], (16, 2)))
-    np.testing.assert_allclose(segments[:, 1], xy[neighbours])
+    np.testing.assert_allclose(segments[:, 1], xy[neighbors])
     assert not shapes(node_link_figure(xy, ei), "focus edges")
 
 
@@ -182,16 +182,16 @@ def test_large_graphs_draw_edges_as_one_image(karate) -> None:
     assert edges_as_image(xy, ei, raster_above=77)["name"] == "edges"
 
 
-def test_marks_for_continuous_colours_and_large_selections() -> None:
+def test_marks_for_continuous_colors_and_large_selections() -> None:
     xy = np.random.default_rng(0).random((300, 2))
     values = np.linspace(0.0, 1.0, 300)
     values[5] = np.nan
     traces, marks = node_scatter_marked(xy, color=values, selected=[0, 5, 299], focus=299, focus_label="last")
     fills = {s["name"]: s["fillcolor"] for s in marks if s["name"].startswith("selected")}
-    # Viridis's ends; no value: grey
+    # Viridis's ends; no value: gray
     assert fills == {
         "selected 0": "rgb(68, 1, 84)",
-        "selected 5": UNLABELLED,
+        "selected 5": UNLABELED,
         "selected 299": "rgb(253, 231, 37)",
     }
     assert marks[-2]["name"] == "focus 299" and marks[-1]["label"]["text"] == "last"
@@ -215,7 +215,7 @@ def test_layout_keeps_zoom_and_allows_click_selection(karate) -> None:
     assert a.layout.legend.orientation == "h"
 
 
-def test_continuous_colour_with_colorbar_and_missing_values() -> None:
+def test_continuous_color_with_colorbar_and_missing_values() -> None:
     xy = np.random.default_rng(0).random((50, 2))
     values = np.linspace(-1.0, 3.0, 50)
     values[[4, 9]] = np.nan
@@ -233,16 +233,16 @@ def test_continuous_colour_with_colorbar_and_missing_values() -> None:
     assert not sel.marker.showscale
 
 
-def test_uncoloured_and_rgb_nodes() -> None:
+def test_uncolored_and_rgb_nodes() -> None:
     xy = np.random.default_rng(0).random((6, 2))
     (plain,) = node_scatter_traces(xy)
     assert list(plain.customdata) == list(range(6))
     rgb = np.array(
         [[255, 0, 0], [0, 255, 0], [0, 0, 255], [0, 0, 0], [255, 255, 255], [16, 32, 48]], np.uint8
     )
-    (coloured,) = node_scatter_traces(xy, rgb=rgb, marker_size=7)
-    assert list(coloured.marker.color)[:3] == ["#ff0000", "#00ff00", "#0000ff"]
-    assert coloured.marker.size == 7
+    (colored,) = node_scatter_traces(xy, rgb=rgb, marker_size=7)
+    assert list(colored.marker.color)[:3] == ["#ff0000", "#00ff00", "#0000ff"]
+    assert colored.marker.size == 7
 
 
 def test_hover_text_per_node() -> None:
@@ -280,6 +280,12 @@ def test_embedding_figure_axes_and_ids() -> None:
     assert embedding_figure(coords, method="UMAP").layout.xaxis.title.text == "UMAP 1"
 
 
+def test_one_square_range_holds_every_layer() -> None:
+    coords = np.array([[[0.0, -2.0], [0.5, 0.5]], [[1.0, 0.0], [0.0, 0.0]]])
+    assert shared_half_width(coords) == pytest.approx(2.1)
+    assert shared_half_width(np.zeros((2, 3, 2))) == 1.0 and shared_half_width(np.zeros((0, 2))) == 1.0
+
+
 def sphere_mesh() -> tuple[np.ndarray, np.ndarray]:
     import pyvista as pv
 
@@ -314,11 +320,11 @@ def test_mesh_figure() -> None:
     assert fig.layout.uirevision == UIREVISION
 
 
-def test_mesh_figure_vertex_colours_and_not_pickable() -> None:
+def test_mesh_figure_vertex_colors_and_not_pickable() -> None:
     pos, faces = sphere_mesh()
-    colours = np.zeros((len(pos), 3))
-    colours[:, 0] = 1.0
-    fig = mesh_figure(pos, faces, vertex_colors=colours, pickable=False)
+    colors = np.zeros((len(pos), 3))
+    colors[:, 0] = 1.0
+    fig = mesh_figure(pos, faces, vertex_colors=colors, pickable=False)
     assert [t.name for t in fig.data] == ["mesh"]
     assert set(fig.data[0].vertexcolor) == {"#ff0000"}
 
@@ -346,7 +352,7 @@ def test_sphere_map_figure() -> None:
     assert png.size == (1024, 51)
 
 
-def test_figures_serialise(karate) -> None:
+def test_figures_serialize(karate) -> None:
     xy, ei, y = karate
     pos, faces = sphere_mesh()
     for fig in (
@@ -359,9 +365,9 @@ def test_figures_serialise(karate) -> None:
 
 
 def test_colors() -> None:
-    assert len(PALETTE) >= 20 and len(set(PALETTE)) == len(PALETTE) and UNLABELLED not in PALETTE
+    assert len(PALETTE) >= 20 and len(set(PALETTE)) == len(PALETTE) and UNLABELED not in PALETTE
     cols = class_colors(np.array([0, 1, -1, len(PALETTE)]))
-    assert cols == [PALETTE[0], PALETTE[1], UNLABELLED, PALETTE[0]]  # cycles
+    assert cols == [PALETTE[0], PALETTE[1], UNLABELED, PALETTE[0]]  # cycles
     assert rgb_to_hex(np.array([[1.0, 0.5, 0.0]])) == ["#ff8000"]
     assert value_colorscale(np.array([-1.0, 2.0])) != value_colorscale(np.array([0.0, 2.0]))
 

@@ -1,10 +1,10 @@
-"""The global-attention figures: nodes coloured by × uniform, the most attended kept on large graphs."""
+"""The global-attention figures: nodes colored by × uniform, the most attended kept on large graphs."""
 
 import numpy as np
 import pytest
 
 from nodescope.viz.attention_view import head_grid_figure
-from nodescope.viz.global_attention_view import MIN_SCALE_TOP, global_attention_figure, top_attended
+from nodescope.viz.global_attention_view import MIN_SCALE_TOP, global_attention_figure
 from nodescope.viz.nodes import node_ids_from_points
 
 XY = np.array([[0, 0], [1, 0], [0, 1], [-1, 0], [0, -1]], float)
@@ -16,12 +16,7 @@ def _trace(fig, name):
     return next(t for t in fig.data if t.name == name)
 
 
-def test_top_attended_keeps_the_focus_and_the_k_strongest_others():
-    assert top_attended(ROW, 0, 2).tolist() == [0, 1, 2]
-    assert top_attended(ROW, 1, 2).tolist() == [1, 2, 3]  # the focus is not one of the k
-
-
-def test_nodes_are_coloured_and_sized_by_multiples_of_uniform():
+def test_nodes_are_colored_and_sized_by_multiples_of_uniform():
     fig = global_attention_figure(XY, EDGES, ROW, num_nodes=5, focus=0, spokes=2, title="t")
     assert [t.name for t in fig.data] == ["graph edges", "2 most attended", "nodes", "focus"]
     nodes = _trace(fig, "nodes")
@@ -34,7 +29,7 @@ def test_nodes_are_coloured_and_sized_by_multiples_of_uniform():
     assert np.count_nonzero(np.isnan(spokes)) == 2  # focus → 1 and focus → 2
 
 
-def test_a_near_uniform_row_is_not_stretched_over_the_colour_scale():
+def test_a_near_uniform_row_is_not_stretched_over_the_color_scale():
     fig = global_attention_figure(XY, EDGES, np.full(5, 0.2), num_nodes=5, focus=0)
     assert _trace(fig, "nodes").marker.cmax == MIN_SCALE_TOP
 
@@ -66,7 +61,7 @@ def test_grid_of_rows_knows_its_layer_and_head_and_node_names():
     assert "× uniform" in fig.data[0].hovertemplate and len(fig.layout.shapes) == 1
 
 
-def test_head_deviation_map_is_centred_on_zero_and_blank_where_a_layer_has_fewer_heads():
+def test_head_deviation_map_is_centered_on_zero_and_blank_where_a_layer_has_fewer_heads():
     from nodescope.viz.global_attention_view import head_deviation_figure
 
     fig = head_deviation_figure(np.array([[0.02, -0.01], [0.05, np.nan]]), ["attention 1", "attention 2"])

@@ -1,4 +1,4 @@
-"""graph_layout: valid, deterministic, neighbours near, components apart, fast paths covered."""
+"""graph_layout: valid, deterministic, neighbors near, components apart, fast paths covered."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def sbm(n: int, blocks: int, m: int, p_in: float = 0.9, seed: int = 0) -> tuple[
 
 
 def edge_to_random_ratio(pos: np.ndarray, ei: np.ndarray, seed: int = 1) -> float:
-    """Mean edge length over mean distance of random node pairs (small = neighbours near)."""
+    """Mean edge length over mean distance of random node pairs (small = neighbors near)."""
     rng = np.random.default_rng(seed)
     n = len(pos)
     a, b = rng.integers(0, n, 20_000), rng.integers(0, n, 20_000)
@@ -37,19 +37,19 @@ def check_valid(pos: np.ndarray, n: int) -> None:
     assert pos.shape == (n, 2)
     assert pos.dtype == np.float32
     assert np.isfinite(pos).all()
-    assert np.abs(pos).max() == pytest.approx(1.0, abs=1e-6)  # normalised into [-1, 1], touching it
+    assert np.abs(pos).max() == pytest.approx(1.0, abs=1e-6)  # normalized into [-1, 1], touching it
 
 
 # networkx path (< 500 nodes) and the fast path; a perfect grid drawing scores 1 / (0.52 side)
 @pytest.mark.parametrize(("side", "bound"), [(15, 0.3), (40, 0.1)])
-def test_grid_is_valid_and_neighbours_are_near(side: int, bound: float) -> None:
+def test_grid_is_valid_and_neighbors_are_near(side: int, bound: float) -> None:
     ei, n = edges_of(nx.grid_2d_graph(side, side))
     pos = graph_layout(ei, n, seed=0)
     check_valid(pos, n)
     assert edge_to_random_ratio(pos, ei) < bound
 
 
-def test_sbm_neighbours_and_blocks_are_near() -> None:
+def test_sbm_neighbors_and_blocks_are_near() -> None:
     ei, block = sbm(3000, 4, 12_000)
     pos = graph_layout(ei, 3000, seed=0)
     check_valid(pos, 3000)
@@ -119,9 +119,9 @@ def test_many_small_components_and_isolated_nodes() -> None:
     # isolated nodes lie on a ring around everything else
     connected = np.zeros(n, bool)
     connected[np.unique(np.concatenate([pairs.ravel(), er.ravel()]))] = True
-    centre = (pos[connected].min(0) + pos[connected].max(0)) / 2
-    r_iso = np.linalg.norm(pos[~connected] - centre, axis=1)
-    assert r_iso.min() > np.linalg.norm(pos[connected] - centre, axis=1).max()
+    center = (pos[connected].min(0) + pos[connected].max(0)) / 2
+    r_iso = np.linalg.norm(pos[~connected] - center, axis=1)
+    assert r_iso.min() > np.linalg.norm(pos[connected] - center, axis=1).max()
     assert np.ptp(r_iso) < 1e-3
     # two-node components: both ends distinct
     assert (np.linalg.norm(pos[:200] - pos[200:400], axis=1) > 1e-4).all()

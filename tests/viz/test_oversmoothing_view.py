@@ -1,4 +1,4 @@
-"""Over-smoothing figures: one curve per model, accuracy with error bars, fixed colour ranges."""
+"""Over-smoothing figures: one curve per model, accuracy with error bars, fixed color ranges."""
 
 import numpy as np
 
@@ -23,7 +23,7 @@ def test_metric_curves_draw_one_named_line_per_model_on_the_chosen_axis():
     assert metric_curves_figure(curves, metric_title="√E").layout.yaxis.type == "linear"
 
 
-def test_a_model_has_the_same_colour_in_every_figure():
+def test_a_model_has_the_same_color_in_every_figure():
     curves = metric_curves_figure({"gcn": np.ones(3), "dagnn": np.ones(3)}, metric_title="m")
     acc = accuracy_depth_figure({"dagnn": {2: (0.8, 0.0)}})
     assert acc.data[0].line.color == curves.data[1].line.color != curves.data[0].line.color
@@ -37,7 +37,7 @@ def test_accuracy_is_in_percent_with_std_error_bars_at_the_swept_depths():
     assert list(fig.layout.xaxis.tickvals) == [2, 64]
 
 
-def test_heatmap_colour_range_is_fixed_so_layers_compare():
+def test_heatmap_color_range_is_fixed_so_layers_compare():
     fig = distance_heatmap_figure(np.array([[0.0, 0.01], [0.01, 0.0]]), ["a", "b"], zmax=1.0)
     assert (fig.data[0].zmin, fig.data[0].zmax) == (0.0, 1.0)
 
@@ -48,7 +48,7 @@ def test_influence_bars_are_percent_per_hop():
     assert list(fig.data[0].x) == [0, 1, 2]
 
 
-def test_centroid_view_uses_a_fixed_symmetric_colour_range():
+def test_centroid_view_uses_a_fixed_symmetric_color_range():
     xy = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
     edges = np.array([[0, 1], [1, 2]])
     fig = centroid_graph_figure(xy, edges, np.array([-0.01, 0.02, np.nan]))

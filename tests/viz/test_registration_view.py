@@ -1,4 +1,4 @@
-"""Figures of a registration: per-vertex distortion and folds, surfaces with the correspondence, the map."""
+"""Figures of a registration: surfaces with the correspondence, the map."""
 
 import numpy as np
 import plotly.graph_objects as go
@@ -10,8 +10,6 @@ from nodescope.viz.registration_view import (
     COLOR_SCALES,
     registration_map_figure,
     surface_figure,
-    vertex_areal_distortion,
-    vertex_folds,
 )
 
 
@@ -30,33 +28,6 @@ def by_name(fig: go.Figure) -> dict:
     return {t.name: t for t in fig.data}
 
 
-def test_distortion_and_folds_are_zero_for_a_rotation_and_a_rescale(ico):
-    v, f = ico
-    for registered in (v @ _rotation(30).T, 0.01 * v):
-        np.testing.assert_allclose(vertex_areal_distortion(registered, v, f), 0, atol=1e-9)
-        np.testing.assert_array_equal(vertex_folds(registered, v, f), 0)
-
-
-def test_moving_one_vertex_distorts_only_its_neighbourhood(ico):
-    v, f = ico
-    moved = v.copy()
-    moved[20] = v[20] + 0.3 * (v[f[f[:, 0] == 20][0, 1]] - v[20])  # towards a neighbour
-    moved[20] *= 100 / np.linalg.norm(moved[20])
-    d = vertex_areal_distortion(moved, v, f)
-    touched = np.unique(f[(f == 20).any(axis=1)])  # the vertex and its 1-ring
-    assert (d[touched] > 0.01).all()
-    assert np.allclose(np.delete(d, touched), 0, atol=1e-9)
-    assert d[20] == d.max()  # all its triangles changed; its neighbours' only in part
-
-
-def test_a_mirror_flips_every_triangle_of_every_vertex(ico):
-    v, f = ico
-    mirrored = v * np.array([-1.0, 1.0, 1.0])
-    folds = vertex_folds(mirrored, v, f)
-    np.testing.assert_array_equal(folds, np.bincount(f.ravel(), minlength=len(v)))  # incident triangles
-    assert vertex_folds(v, v, f).sum() == 0
-
-
 def test_surface_figure_marks_the_picked_vertex_or_the_landing_point(ico):
     v, f = ico
     fig = surface_figure(v, f, values=v[:, 2], color_title="areal distortion", focus=7, title="moving")
@@ -72,7 +43,7 @@ def test_surface_figure_marks_the_picked_vertex_or_the_landing_point(ico):
     assert len(focus) == 1  # the landing point replaces the vertex mark
     assert list(focus[0].customdata) == [3] and list(focus[0].text) == ["7 lands here"]
     np.testing.assert_allclose([focus[0].x[0], focus[0].y[0], focus[0].z[0]], point)
-    assert by_name(fig)["mesh"].cmin == -by_name(fig)["mesh"].cmax  # sulc: diverging, centred on 0
+    assert by_name(fig)["mesh"].cmin == -by_name(fig)["mesh"].cmax  # sulc: diverging, centered on 0
 
 
 def test_registration_map_puts_the_focus_at_its_registered_place_and_marks_where_it_was(ico):
@@ -100,9 +71,7 @@ def test_the_camera_turns_to_the_mark_once_per_mark(ico):
         eye / np.linalg.norm(eye), v[9] / 100, atol=1e-9
     )  # looking from outside vertex 9
     same = surface_figure(v, f, values=v[:, 0], color_title="sulc", focus=9)
-    assert (
-        same.layout.scene.uirevision == fig.layout.scene.uirevision
-    )  # a new colouring keeps the user's view
+    assert same.layout.scene.uirevision == fig.layout.scene.uirevision  # a new coloring keeps the user's view
     assert surface_figure(v, f, focus=10).layout.scene.uirevision != fig.layout.scene.uirevision
     point = v[3] + np.array([0.0, 0.0, 5.0])
     eye = surface_figure(v, f, landing=point, landing_vertex=3).layout.scene.camera.eye

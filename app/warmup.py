@@ -1,0 +1,64 @@
+"""The pages' heavy imports, started in the background as the server process starts.
+
+Streamlit runs a page only once a browser has connected, and the first page would then spend
+seconds importing torch, PyG, the loaders and scikit-learn. ``nodescope app`` starts the server
+through ``app/serve.py``, which calls :func:`start` first: those imports then run while the
+server comes up and the browser loads the app, and a page importing the same modules finds
+them done, or waits on Python's import lock for the rest (a module is never imported twice).
+
+Only modules that do not use Streamlit are imported here: Streamlit's caches choose their
+storage when they are declared, which needs the running server.
+
+The cyclic garbage collector is paused during the imports: they create ~850k objects, and the
+full collections that triggers would add ~1 s. At the end the imported objects are frozen
+(:func:`gc.freeze`: left out of every later collection, see ``app/components.py``) without a
+collection first, which would cost ~0.4 s: the ~10k unreachable objects the imports leave
+(about a megabyte) stay, once per process.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+_done = threading.Event()
+_started = threading.Event()
+
+
+def start() -> None:
+    """Pause the cyclic GC and start :func:`_import_all` in a daemon thread (once per process)."""
+    if _started.is_set():
+        return
+    _started.set()
+    gc.disable()
+    threading.Thread(target=_import_all, name="nodescope-warm-up", daemon=True).start()
+
+
+def wait() -> None:
+    """Return once the warm-up has ended; at once where none was started (tests, ``streamlit run``)."""
+    if _started.is_set():
+        _done.wait()
+
+
+def _import_all() -> None:
+    """Import what the sidebar needs (torch, PyG: the sample), then what the Explorer adds."""
+    try:
+        import nodescope.core.device
+        import nodescope.core.loaders  # noqa: F401
+
+        log.debug("warm-up: the sample's modules are imported")
+        import sklearn.decomposition  # noqa: F401  (explain.embedding.pca_2d imports it on first use)
+
+        import nodescope.explain.embedding
+        import nodescope.viz.embedding_view
+        import nodescope.viz.graph_view
+        import nodescope.viz.layout  # noqa: F401
+    except Exception:  # the page importing the same module shows the error where users see it
+        log.debug("warm-up import failed", exc_info=True)
+    finally:
+        gc.freeze()
+        gc.enable()
+        _done.set()

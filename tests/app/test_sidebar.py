@@ -1,0 +1,51 @@
+"""The sidebar opens on the source the app was started with (``NODESCOPE_SOURCE``), not on a default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
+TIMEOUT = 120
+
+
+def start_app(monkeypatch, source: str) -> AppTest:
+    monkeypatch.setenv("NODESCOPE_SOURCE", source)
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_started_on_planetoid_shows_planetoid(monkeypatch, shared_data):
+    monkeypatch.setenv("NODESCOPE_DATA_DIR", str(shared_data / "planetoid"))
+    at = start_app(monkeypatch, "cora")
+    assert at.session_state["sample"].source == "planetoid:cora"
+    assert at.sidebar.radio(key="source_mode").value == "Planetoid"
+    assert at.sidebar.selectbox(key="planetoid_name").value == "cora"
+
+
+@pytest.mark.parametrize("source", ["les-miserables", "sbm"])
+def test_started_on_a_builtin_shows_it(monkeypatch, source):
+    at = start_app(monkeypatch, source)
+    assert at.sidebar.radio(key="source_mode").value == "Built-in"
+    assert at.sidebar.selectbox(key="builtin_key").value == source
+
+
+def test_started_on_a_file_shows_upload_with_its_path(monkeypatch, tmp_path):
+    path = tmp_path / "ring.csv"
+    path.write_text("".join(f"{i},{(i + 1) % 6}\n" for i in range(6)))
+    at = start_app(monkeypatch, str(path))
+    assert at.sidebar.radio(key="source_mode").value == "Upload"
+    assert any(str(path) in c.value for c in at.sidebar.caption)
+
+
+def test_a_source_that_fails_falls_back_to_the_default_builtin(monkeypatch, tmp_path):
+    at = start_app(monkeypatch, str(tmp_path / "missing.csv"))
+    assert at.sidebar.radio(key="source_mode").value == "Built-in"
+    assert at.sidebar.selectbox(key="builtin_key").value == at.session_state["sample"].source.removeprefix(
+        "builtin:"
+    )
+    assert len(at.sidebar.error) == 1
