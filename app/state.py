@@ -54,9 +54,12 @@ def fingerprint(s: Sample) -> str:
 
 
 def _replace(new: Sample) -> None:
+    # The record of handled events is kept: a chart still holds its last event after a load, and
+    # forgetting that it was handled would apply it again to the new sample (a click on node 14
+    # selected node 14 of the next dataset). New events have new ids (chart event ids strictly
+    # increase per browser tab), so nothing the user does next is mistaken for an old one.
     st.session_state[_SAMPLE] = new
     st.session_state[_SELECTION] = Selection()
-    st.session_state[_SEEN] = {}
     st.session_state.pop(_ERROR, None)
 
 

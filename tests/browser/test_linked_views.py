@@ -43,3 +43,27 @@ def test_click_in_embedding_view_moves_node_link_view(app_server, page):
     click_node(page, chart=1, node=33)
     page.get_by_role("heading", name="Node 33").wait_for(timeout=WAIT_MS)
     page.wait_for_function(f"{focus_of(0)} === 33", timeout=WAIT_MS)
+
+
+def _pick_builtin(page, title: str) -> None:
+    page.get_by_role("combobox", name="Built-in sample").click()
+    page.get_by_role("option", name=f"graph · {title}").click()
+
+
+def test_a_selection_does_not_carry_over_to_the_next_dataset(app_server, page):
+    # Issue 17: a click on karate's node 14, then loading another built-in, showed
+    # "Selected: 1 node(s); focus 14" on the new graph (the chart's last click was applied again
+    # because loading forgot which events had been handled), and it came back after "Clear".
+    open_page(page, f"{app_server.url}/explorer", charts=2)
+    click_node(page, chart=0, node=14)
+    page.get_by_role("heading", name="Node 14").wait_for(timeout=WAIT_MS)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Selected: 1 node(s); focus 14").wait_for(timeout=WAIT_MS)
+
+    for title, nodes in (("Les Misérables", 77), ("Stochastic block model", 600)):
+        _pick_builtin(page, title)
+        sidebar.get_by_text(f"{nodes} nodes", exact=False).first.wait_for(timeout=WAIT_MS)
+        page.wait_for_function(f"({NODE_POSITION})([0, {nodes - 1}]) !== null", timeout=WAIT_MS)
+        page.wait_for_timeout(1500)  # the reruns that used to re-apply the old click
+        assert sidebar.get_by_text("Selected:").count() == 0, title
+        assert page.get_by_role("heading", name="Node 14").count() == 0, title
