@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
+import torch
 from torch_geometric.data import Data
 
 Kind = Literal["graph", "mesh", "cortex", "panorama"]
@@ -76,13 +77,21 @@ class Sample:
 
     @cached_property
     def fingerprint(self) -> str:
-        """A short content hash (source, shapes, edges): the key of derived caches (layouts, embeddings).
+        """A short hash of the whole content: the key of derived caches (layouts, embeddings, sweeps).
 
-        Computed once per sample; a sample is not modified after loading.
+        Covers the source, kind and names (features, labels, nodes) and every tensor of ``data``
+        (edges, features, labels, masks, geometry), so the same edges with other features or
+        labels (a node table added as a companion) are another sample. Computed once per
+        sample; a sample is not modified after loading.
         """
         h = hashlib.blake2b(digest_size=12)
-        h.update(json.dumps([self.source, self.kind, self.num_nodes, list(self.data.x.shape)]).encode())
-        h.update(self.data.edge_index.numpy().tobytes())
+        names = [self.feature_names, self.label_names, self.node_names]
+        h.update(json.dumps([self.source, self.kind, self.num_nodes, names]).encode())
+        for key in sorted(self.data.keys()):
+            value = self.data[key]
+            if isinstance(value, torch.Tensor):
+                h.update(f"{key}:{value.dtype}:{tuple(value.shape)}".encode())
+                h.update(value.detach().cpu().contiguous().numpy().tobytes())
         return h.hexdigest()
 
     @property

@@ -215,3 +215,20 @@ def test_planetoid_from_shared_data(shared_data, tmp_path, name, nodes, edges, f
         1000,
     )
     assert s.notices == []
+
+
+def test_a_companion_table_changes_the_fingerprint(tmp_path):
+    # Issue 17: adding a node table (id, f1, f2, label) to an uploaded edge list kept the
+    # fingerprint (it covered shapes and edges only), so the app's cached node table and PCA
+    # still showed degree / log degree for the new features.
+    edges = write(tmp_path, "g.csv", "0,1\n1,2\n2,3\n")
+    bare = read_edge_list(edges)
+    table = write(tmp_path, "nodes.csv", "id,f1,f2,label\n0,1,5,a\n1,2,3,b\n2,3,4,a\n3,4,9,b\n")
+    with_table = read_edge_list(edges, features=table)
+    assert bare.data.x.shape == with_table.data.x.shape  # same shapes: the old key collided
+    assert bare.fingerprint != with_table.fingerprint
+    relabeled = read_edge_list(
+        edges, features=write(tmp_path, "n2.csv", "id,f1,f2,label\n0,1,5,b\n1,2,3,b\n2,3,4,a\n3,4,9,b\n")
+    )
+    assert relabeled.fingerprint != with_table.fingerprint  # labels alone count too
+    assert read_edge_list(edges, features=table).fingerprint == with_table.fingerprint  # and it is stable
