@@ -214,4 +214,5 @@ elif active is not None and maps is not None:
             lambda: table.to_csv(index=False).encode(),
             file_name=f"{s.name}-{active.key}-heads.csv",
             mime="text/csv",
+            on_click="ignore",
         )

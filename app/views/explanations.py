@@ -146,6 +146,7 @@ if active is not None:
         lambda: reviews.to_csv(fingerprint=fp, model=label).encode(),
         file_name=f"{s.name}-{active.key}-reviews.csv",
         mime="text/csv",
+        on_click="ignore",
     )
     every = ed.explanations(active, s)
     c_csv.download_button(
@@ -153,11 +154,13 @@ if active is not None:
         lambda: every.to_csv(index=False).encode(),
         file_name=f"{s.name}-{active.key}-explanations.csv",
         mime="text/csv",
+        on_click="ignore",
     )
     c_json.download_button(
         "Download every node's explanation (JSON)",
         lambda: json_bytes(every),
         file_name=f"{s.name}-{active.key}-explanations.json",
         mime="application/json",
+        on_click="ignore",
     )
     st.caption(f"{len(every)} nodes; X-Node explained all of them in {result.seconds:.2f} s.")

@@ -90,4 +90,5 @@ with table:
         lambda: df.to_csv(index=False).encode(),
         file_name=f"{s.name}-nodes.csv",
         mime="text/csv",
+        on_click="ignore",
     )

@@ -205,12 +205,14 @@ def results(key: str, moving: Subject, fixed: Subject, out: RegistrationResult) 
         lambda: sphere_bytes(out.registered, moving.faces, "freesurfer", moving.volume_info),
         file_name=f"{stem}.sphere.reg",
         mime="application/octet-stream",
+        on_click="ignore",
     )
     c2.download_button(
         "Registered sphere (GIfTI)",
         lambda: sphere_bytes(out.registered, moving.faces, "gifti"),
         file_name=f"{stem}.sphere.reg.surf.gii",
         mime="application/octet-stream",
+        on_click="ignore",
     )
     maps = rd.resampled_maps(key, moving, fixed, out.registered)
     c3.download_button(
@@ -218,6 +220,7 @@ def results(key: str, moving: Subject, fixed: Subject, out: RegistrationResult) 
         lambda: maps.to_csv(index=False).encode(),
         file_name=f"{stem}-on-{fixed.name}.csv",
         mime="text/csv",
+        on_click="ignore",
     )
     c4.download_button(
         "Maps on the fixed vertices (.npy)",
@@ -225,6 +228,7 @@ def results(key: str, moving: Subject, fixed: Subject, out: RegistrationResult) 
         file_name=f"{stem}-on-{fixed.name}.npy",
         mime="application/octet-stream",
         help="float64 array, one row per fixed vertex; columns: " + ", ".join(maps.columns),
+        on_click="ignore",
     )
 
 

@@ -91,6 +91,22 @@ def test_register_then_a_vertex_picked_on_the_map_lights_up_in_every_3d_view(app
     assert "Traceback" not in page.content()
     page.screenshot(path=str(ARTIFACTS / "registration_pick.png"), full_page=True)
 
+    # Issue 17: two download buttons clicked in quick succession: the second did nothing (its
+    # deferred file was dropped by the rerun the first click started). Both must arrive.
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    page.get_by_role("button", name="Registered sphere (FreeSurfer)").click()
+    page.get_by_role("button", name="Registered sphere (GIfTI)").click()
+    for _ in range(60):
+        if len(downloads) == 2:
+            break
+        page.wait_for_timeout(500)
+    names = sorted(d.suggested_filename for d in downloads)
+    assert len(names) == 2, names
+    assert names[0].endswith(".sphere.reg") and names[1].endswith(".sphere.reg.surf.gii"), names
+    assert not any(n.startswith("upload-") for n in names), names
+    assert all(d.failure() is None for d in downloads)
+
 
 def test_uploaded_files_load_and_a_bad_one_is_one_line_keeping_them(app_server, page, tmp_path):
     ico = icosphere_level(5)
