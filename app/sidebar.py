@@ -38,9 +38,8 @@ def render() -> None:
             _planetoid_picker()
         else:
             _upload_picker(s)
-        error = state.load_error()
-        if error:
-            st.error(error, icon=":material/error:")
+        if mode != "Upload":  # the upload picker shows its error under its Load button
+            _load_error()
         s = state.sample()
         st.markdown(f"**{s.name}**")
         st.caption(
@@ -134,19 +133,30 @@ def _upload_picker(current: Sample) -> None:
         help="Edge lists (CSV/TSV), GraphML/GML/GEXF, meshes (PLY/OBJ/STL/VTK/VTP/OFF), FreeSurfer or GIfTI "
         f"surfaces, equirectangular PNG/JPEG. Up to {MAX_UPLOAD_MB} MB.",
     )
-    extra = st.file_uploader(
-        "Companion files (optional)",
-        accept_multiple_files=True,
-        key="upload_extra",
-        help="Overlays for a surface (lh.sulc, lh.curv, .annot, .func.gii) or node features/labels for an edge list.",
-    )
+    # Optional, so folded: the Load button (and an error under it) stays in view on short screens.
+    with st.expander("Companion files (optional)", expanded=bool(st.session_state.get("upload_extra"))):
+        extra = st.file_uploader(
+            "Overlays or node tables",
+            accept_multiple_files=True,
+            key="upload_extra",
+            help="Overlays for a surface (lh.sulc, lh.curv, .annot, .func.gii) or node features/labels "
+            "for an edge list.",
+        )
     level = (
         _level_slider()
         if main is not None and main.name.lower().endswith((".png", ".jpg", ".jpeg"))
         else None
     )
-    st.caption("Formats: " + " ".join(supported_extensions()))
     if main is not None and st.button("Load file", key="load_upload", type="primary"):
         files = [(main.name, main.getvalue())] + [(f.name, f.getvalue()) for f in extra or []]
         if state.try_load_upload(files, level=level, max_bytes=MAX_UPLOAD_MB << 20):
             st.rerun()
+    _load_error()  # right under the button the user just pressed, not below the formats list
+    st.caption("Formats: " + " ".join(supported_extensions()))
+
+
+def _load_error() -> None:
+    """The last failed load's one-line message, if any (the previous sample stays loaded)."""
+    error = state.load_error()
+    if error:
+        st.error(error, icon=":material/error:")

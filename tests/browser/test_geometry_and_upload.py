@@ -39,3 +39,26 @@ def test_bad_upload_shows_one_line_and_keeps_the_surface(app_server, page, tmp_p
     assert message.startswith("scan.ply") and "\n" not in message
     # the previous sample is still loaded
     assert page.get_by_text("cortex · 10,242 nodes").count() >= 1
+
+
+def test_an_upload_error_shows_where_the_user_is_looking(app_server, browser, tmp_path):
+    # Issue 17: a bad PNG's error appeared at y ~ 1012 in a 1000-px window, below the Load
+    # button, the icosphere slider and the list of formats: it must be in view after the click.
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(app_server.url)
+        page.get_by_text("fsaverage5 left hemisphere").first.wait_for(timeout=WAIT_MS)
+        page.get_by_text("Upload", exact=True).click()
+        bad = tmp_path / "room.png"
+        bad.write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+        page.locator("input[type=file]").first.set_input_files(str(bad))
+        load = page.get_by_role("button", name="Load file", exact=True)
+        load.click()
+        alert = page.get_by_role("alert").filter(has_text="room.png")
+        alert.wait_for(timeout=WAIT_MS)
+        box = alert.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 1000, box
+        assert "Traceback" not in page.content()
+    finally:
+        context.close()
