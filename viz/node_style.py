@@ -17,10 +17,24 @@ from nodescope.core.sample import Sample
 MAX_FEATURE_OPTIONS = 50
 
 
+#: Per-vertex maps that show a surface's shape, most telling first: a mesh or cortex opens
+#: colored by the first it has (a triangulated surface's degree is nearly constant: one flat color).
+SHAPE_MAPS = ("sulc", "curv", "thickness", "mean_curvature", "gaussian_curvature", "depth")
+
+
 def color_options(sample: Sample) -> list[str]:
-    """What the node color can show: ``class`` (labeled samples), ``degree``, then each feature."""
+    """What the node color can show, the default first.
+
+    ``class`` first for labeled samples. Graphs then offer ``degree`` and each feature; meshes,
+    cortices and panoramas offer their shape map (:data:`SHAPE_MAPS`: ``sulc`` for a cortex) or
+    first feature before ``degree``, whose near-constant value on a triangulation says nothing.
+    """
     opts = ["class"] if sample.data.get("y") is not None else []
-    return opts + ["degree"] + [f"feature: {n}" for n in sample.feature_names[:MAX_FEATURE_OPTIONS]]
+    features = [f"feature: {n}" for n in sample.feature_names[:MAX_FEATURE_OPTIONS]]
+    if sample.kind == "graph" or not features:
+        return opts + ["degree"] + features
+    shape = next((f"feature: {n}" for n in SHAPE_MAPS if f"feature: {n}" in features), features[0])
+    return opts + [shape, "degree"] + [f for f in features if f != shape]
 
 
 def node_colors(sample: Sample, choice: str, degree: np.ndarray) -> dict[str, Any]:

@@ -54,6 +54,11 @@ def test_geometry_page_draws_3d_and_map(monkeypatch, source):
     at.switch_page("views/geometry.py").run()
     assert not at.exception, at.exception
     assert len(at.get("bidi_component")) == 2
+    # a surface picker only where there is a choice (issue 17: "Surface: surface" alone)
+    pickers = [box for box in at.selectbox if box.label == "Surface"]
+    assert len(pickers) == (1 if source == "fsaverage5-left" else 0)
+    if pickers:
+        assert len(pickers[0].options) > 1
 
 
 def test_geometry_page_explains_itself_for_plain_graphs(monkeypatch):

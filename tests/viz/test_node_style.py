@@ -25,6 +25,16 @@ def test_a_labeled_sample_is_colored_by_class_first():
 def test_an_unlabeled_sample_has_no_class_coloring():
     s = load("ant")
     degree = np.ones(s.num_nodes, dtype=np.int64)
-    assert color_options(s)[0] == "degree"
+    assert color_options(s)[:2] == ["feature: mean_curvature", "degree"]  # a mesh opens by its shape
     assert node_colors(s, "class", degree)["color_title"] == "degree"
     assert "<br>" in hover_texts(s, degree)[0] and hover_texts(s, degree)[0].count("<br>") == 1
+
+
+def test_surfaces_open_colored_by_their_shape_not_by_degree():
+    # Issue 17: meshes and cortex opened colored by degree, one flat color on a triangulation.
+    cortex = load("fsaverage5-left")
+    assert color_options(cortex)[0] == "feature: sulc"
+    panorama = load("room")
+    options = color_options(panorama)  # labeled (visible class): class first, then the image's red
+    assert options[:3] == ["class", "feature: r", "degree"]
+    assert color_options(load("les-miserables"))[:2] == ["class", "degree"]  # graphs unchanged
