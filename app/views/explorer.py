@@ -51,8 +51,9 @@ with left:
 
 with right:
     umaps: dict = st.session_state.setdefault("umap", {})
-    methods = ["PCA"] + (["UMAP"] if fp in umaps else [])
-    method = st.radio("Embedding", methods, horizontal=True, key=f"embed_method_{fp}", index=len(methods) - 1)
+    method = "PCA"  # a choice appears once there is one: after UMAP was computed
+    if fp in umaps:
+        method = st.radio("Embedding", ["PCA", "UMAP"], horizontal=True, key=f"embed_method_{fp}")
     coords = umaps[fp] if method == "UMAP" else ui.pca_xy(fp, s)
     fig = embedding_figure(coords, method=method, **style)
     ui.chart(fig, "embedding", fp, height=460)
@@ -63,6 +64,7 @@ with right:
         umaps[fp] = umap_2d(
             s.data.x.numpy(), on_progress=lambda f, msg: bar.progress(min(f, 1.0), text=f"UMAP: {msg}")
         )
+        st.session_state[f"embed_method_{fp}"] = "UMAP"  # show what the user just waited for
         st.rerun()
 
 detail, table = st.columns([2, 3])

@@ -101,3 +101,20 @@ def test_bad_upload_keeps_previous_sample_with_one_line_error(monkeypatch, name,
     assert at.session_state["sample"].source == "builtin:karate"
     errors = [e.value for e in at.sidebar.error]
     assert len(errors) == 1 and "\n" not in errors[0] and words in errors[0], errors
+
+
+def test_explorer_shows_umap_once_computed(monkeypatch):
+    # Issue 17: after "Compute UMAP" (~8 s) the view stayed on PCA (the radio's state, set while
+    # PCA was its only option, won over its new default), and before it a one-option radio showed.
+    import numpy as np
+
+    monkeypatch.setattr(
+        "nodescope.explain.embedding.umap_2d", lambda x, **_: np.zeros((len(x), 2), np.float32)
+    )
+    at = run_app("karate", monkeypatch)
+    at.switch_page("views/explorer.py").run()
+    assert not [r for r in at.radio if r.label == "Embedding"]
+    next(b for b in at.button if b.label == "Compute UMAP").click().run()
+    assert not at.exception, at.exception
+    (embedding,) = [r for r in at.radio if r.label == "Embedding"]
+    assert embedding.value == "UMAP" and embedding.options == ["PCA", "UMAP"]
