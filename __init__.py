@@ -9,13 +9,27 @@ The public Python API (see :mod:`nodescope.api`)::
 Importing ``nodescope`` loads no torch, PyG or plotly: the functions import them when called.
 """
 
-# The subpackage ``nodescope.explain`` shares its name with the function ``explain``. Loading a
-# submodule binds it on its parent package the first time, so the (empty, light) subpackage is
-# loaded before the function is bound: ``nodescope.explain`` then stays the function, and
-# ``from nodescope.explain.report import ...`` still finds the subpackage in ``sys.modules``.
-from nodescope import explain as _explain_layer
-from nodescope.api import attention, explain, load, model, oversmooth, register, show
+import types
 
-del _explain_layer
+from nodescope import explain as _explain_layer
+from nodescope.api import attention, load, model, oversmooth, register, show
+from nodescope.api import explain as _explain
+
+
+class _CallableLayer(types.ModuleType):
+    """The ``explain`` layer, callable as the API function :func:`nodescope.api.explain`.
+
+    ``nodescope.explain`` names both the analyses subpackage and the API's ``explain(...)``.
+    Binding the function over the name would hide the subpackage from attribute access
+    (``import nodescope.explain.report as r`` and ``mock.patch("nodescope.explain....")`` would
+    fail), so the subpackage stays what the name is, and calling it calls the function.
+    """
+
+    def __call__(self, *args, **kwargs):
+        return _explain(*args, **kwargs)
+
+
+_explain_layer.__class__ = _CallableLayer
+explain = _explain_layer
 
 __all__ = ["attention", "explain", "load", "model", "oversmooth", "register", "show"]
