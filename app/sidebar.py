@@ -23,6 +23,7 @@ def render() -> None:
     """Draw the sidebar: the source pickers (opened on the loaded sample), its summary, the device."""
     s = state.sample()
     _init_pickers(s)
+    state.remember_source()
     with st.sidebar:
         st.markdown("### Data")
         mode = st.radio(

@@ -21,6 +21,7 @@ _SOURCE = "source_label"
 _SELECTION = "selection"
 _SEEN = "seen_events"
 _ERROR = "load_error"
+_QUERY = "source"  # the page address's query parameter naming the loaded built-in or Planetoid set
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,33 @@ def _load_cached(source: str, level: int | None, data_dir: str | None) -> Sample
 
 
 def sample() -> Sample:
-    """The loaded sample; the first visit loads ``$NODESCOPE_SOURCE`` or the default built-in."""
+    """The loaded sample.
+
+    A new session (a first visit, or a browser reload) loads the page address's ``?source=``
+    (see :func:`remember_source`), else ``$NODESCOPE_SOURCE``, else the default built-in.
+    """
     if _SAMPLE not in st.session_state:
-        source = os.environ.get("NODESCOPE_SOURCE", DEFAULT_SOURCE)
+        source = st.query_params.get(_QUERY) or os.environ.get("NODESCOPE_SOURCE", DEFAULT_SOURCE)
         try:
             st.session_state[_SAMPLE] = _load_cached(source, None, os.environ.get("NODESCOPE_DATA_DIR"))
         except LoadError as exc:
             st.session_state[_ERROR] = f"{source}: {exc}"
             st.session_state[_SAMPLE] = _load_cached(DEFAULT_SOURCE, None, None)
     return st.session_state[_SAMPLE]
+
+
+def remember_source() -> None:
+    """Name the loaded sample in the page address (``?source=karate``), so a reload keeps it.
+
+    Built-ins and Planetoid sets can be loaded again from their name; an upload cannot (its
+    files live in the browser session only), so the parameter is removed for it.
+    """
+    prefix, _, key = sample().source.partition(":")
+    if prefix in ("builtin", "planetoid") and key:
+        if st.query_params.get(_QUERY) != key:
+            st.query_params[_QUERY] = key
+    elif _QUERY in st.query_params:
+        del st.query_params[_QUERY]
 
 
 def fingerprint(s: Sample) -> str:

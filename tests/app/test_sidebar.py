@@ -49,3 +49,21 @@ def test_a_source_that_fails_falls_back_to_the_default_builtin(monkeypatch, tmp_
         "builtin:"
     )
     assert len(at.sidebar.error) == 1
+
+
+def test_a_browser_reload_keeps_the_loaded_builtin(monkeypatch):
+    # Issue 17: the sidebar forgot the data on a browser reload (a new session loaded the
+    # default). The loaded built-in is named in the page address, which a reload keeps.
+    at = start_app(monkeypatch, "karate")
+    assert at.query_params["source"] in ("karate", ["karate"])  # AppTest may keep a list
+    at.sidebar.selectbox(key="builtin_key").select("sbm").run()
+    assert not at.exception, at.exception
+    assert at.session_state["sample"].source == "builtin:sbm"
+    assert at.query_params["source"] in ("sbm", ["sbm"])
+
+    reloaded = AppTest.from_file(MAIN, default_timeout=TIMEOUT)  # a new session, same address
+    reloaded.query_params["source"] = "sbm"
+    reloaded.run()
+    assert not reloaded.exception, reloaded.exception
+    assert reloaded.session_state["sample"].source == "builtin:sbm"
+    assert reloaded.sidebar.selectbox(key="builtin_key").value == "sbm"
