@@ -55,6 +55,16 @@ def _valid(ids: Sequence[int] | np.ndarray, n: int) -> np.ndarray:
     return a[(a >= 0) & (a < n)]
 
 
+#: A camera at the center of the scene facing +x (a panorama's forward direction), z up.
+INSIDE_CAMERA = {
+    "eye": {"x": -0.05, "y": 0.0, "z": 0.0},
+    "center": {"x": 0.0, "y": 0.0, "z": 0.0},
+    "up": {"x": 0.0, "y": 0.0, "z": 1.0},
+}
+#: Flat light for the inner faces: the vertex colors as they are.
+INSIDE_LIGHTING = {"ambient": 1.0, "diffuse": 0.0, "specular": 0.0, "roughness": 1.0, "fresnel": 0.0}
+
+
 def mesh_figure(
     pos: np.ndarray,
     faces: np.ndarray,
@@ -69,6 +79,7 @@ def mesh_figure(
     pickable: bool = True,
     max_pick_points: int = 20_000,
     title: str | None = None,
+    inside: bool = False,
 ) -> go.Figure:
     """A triangle mesh colored per vertex, with the selection and focus vertex marked.
 
@@ -89,6 +100,9 @@ def mesh_figure(
             vertex even where the mesh itself reports none.
         max_pick_points: most points of the pick cloud.
         title: figure title.
+        inside: view from the center looking out, as a panorama viewer does (the camera a
+            few percent of the scene from the center, facing +x with z up; dragging looks
+            around), with flat ambient light so the image's colors show as they are.
 
     Returns:
         The figure: "mesh" (Mesh3d, customdata = vertex id), then "pick", "selected (k)",
@@ -113,6 +127,8 @@ def mesh_figure(
         "lighting": CORTEX_LIGHTING, "lightposition": {"x": 1e5, "y": 1e5, "z": 1e5},
         "showscale": False,
     }  # fmt: skip
+    if inside:  # lit from outside, the inner faces would be dark
+        mesh["lighting"] = INSIDE_LIGHTING
     if values is not None:
         v = np.asarray(values, dtype=np.float64).ravel()
         if len(v) != n:
@@ -172,6 +188,7 @@ def mesh_figure(
             "yaxis": hidden,
             "zaxis": hidden,
             "uirevision": UIREVISION,
+            **({"camera": INSIDE_CAMERA} if inside else {}),
         },
         uirevision=UIREVISION,
         selectionrevision=selection_revision(sel, focus),

@@ -50,7 +50,7 @@ def render(s: Sample, fp: str) -> None:
     sph = map_coords(fp, s.data.pos.numpy(), s.data.sph.numpy() if s.is_spherical else None)
     left, right = st.columns([1, 1])
     with left:
-        fig3d = mesh_figure(surfaces[surface], s.faces, **style)
+        fig3d = mesh_figure(surfaces[surface], s.faces, inside=s.kind == "panorama", **style)
         ui.chart(fig3d, "surface3d", fp, height=560)
     with right:
         fig2d = sphere_map_figure(sph, background_image=s.image if color == "image color" else None, **style)

@@ -329,6 +329,19 @@ def test_mesh_figure_vertex_colors_and_not_pickable() -> None:
     assert set(fig.data[0].vertexcolor) == {"#ff0000"}
 
 
+def test_a_panorama_is_seen_from_inside() -> None:
+    # Issue 17: panoramas were seen from outside the sphere; a panorama viewer looks out from
+    # the center, and the inner faces must not be left dark by light from outside.
+    pos, faces = sphere_mesh()
+    outside = mesh_figure(pos, faces)
+    inside = mesh_figure(pos, faces, inside=True)
+    eye = inside.layout.scene.camera.eye
+    assert np.hypot(np.hypot(eye.x, eye.y), eye.z) < 0.1  # near the center, inside the unit scene
+    assert inside.layout.scene.camera.up.z == 1
+    assert inside.data[0].lighting.ambient == 1.0 and inside.data[0].lighting.diffuse == 0.0
+    assert "camera" not in outside.to_plotly_json()["layout"]["scene"]  # plotly's default, outside
+
+
 def test_sphere_map_figure() -> None:
     rng = np.random.default_rng(0)
     sph = np.stack([rng.uniform(-90, 90, 200), rng.uniform(-180, 180, 200)], 1)
