@@ -101,13 +101,26 @@ def take_chart_event(key: str) -> None:
         state.apply_event(key, event["event_id"], node_ids_from_points(event["points"]))
 
 
-def take_table_event(key: str, row_to_node: Callable[[int], int]) -> None:
-    """Turn table ``key``'s selected rows (mapped to node ids by ``row_to_node``) into the selection."""
+def take_table_event(key: str, row_to_node: Callable[[int], int], *, within_selection: bool = False) -> None:
+    """Turn table ``key``'s selected rows (mapped to node ids by ``row_to_node``) into the selection.
+
+    Args:
+        key: the table's widget key.
+        row_to_node: the node id of a row of the table as shown.
+        within_selection: the table shows only the selected nodes: picking a row there focuses
+            that node and keeps the selection (it used to replace a 12-node selection with the
+            one row picked).
+    """
     event = st.session_state.get(key)
     if event is None:
         return
     rows = event.get("selection", {}).get("rows", []) if hasattr(event, "get") else []
-    state.apply_event(key, tuple(rows), [row_to_node(r) for r in rows])
+    nodes = [row_to_node(r) for r in rows]
+    if within_selection:
+        if state.is_new_event(key, tuple(rows)) and nodes:
+            state.select(state.selection().nodes, focus=int(nodes[-1]))
+        return
+    state.apply_event(key, tuple(rows), nodes)
 
 
 def chart(fig, key: str, fp: str, *, height: int = 520) -> None:

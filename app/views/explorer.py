@@ -18,8 +18,11 @@ ui.take_chart_event("nodelink")
 ui.take_chart_event("embedding")
 table_rows = st.session_state.get("node_table_index")
 if table_rows is not None:
+    only_selected_shown = bool(st.session_state.get("only_selected", False))
     ui.take_table_event(
-        f"node_table_{fp}_{st.session_state.get('only_selected', False)}", lambda r: table_rows[r]
+        f"node_table_{fp}_{only_selected_shown}",
+        lambda r: table_rows[r],
+        within_selection=only_selected_shown and bool(state.selection().nodes),
     )
 sel = state.selection()
 
