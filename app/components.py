@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,11 @@ from nodescope.viz import node_style
 from nodescope.viz.graph_view import edges_as_image
 from nodescope.viz.layout import graph_layout
 from nodescope.viz.nodes import node_ids_from_points
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+
+T = TypeVar("T")
 
 #: Wheel zooms; the modebar offers pan, box and lasso selection.
 CHART_CONFIG = {"scrollZoom": True, "displaylogo": False}
@@ -121,6 +127,40 @@ def take_table_event(key: str, row_to_node: Callable[[int], int], *, within_sele
             state.select(state.selection().nodes, focus=int(nodes[-1]))
         return
     state.apply_event(key, tuple(rows), nodes)
+
+
+def one_of(
+    where: DeltaGenerator,
+    widget: Literal["radio", "selectbox"],
+    label: str,
+    options: Sequence[T],
+    *,
+    key: str,
+    format_func: Callable[[T], str] = str,
+    **kwargs: Any,
+) -> T:
+    """A radio or dropdown where there is a choice; where there is one option, that option as text.
+
+    A one-option widget ("Sweep: at initialization" as a radio, "Surface: surface" as a
+    dropdown) looks like a choice the user is missing; it is shown as a caption instead.
+
+    Args:
+        where: ``st`` or a column/container to draw in.
+        widget: ``"radio"`` or ``"selectbox"``.
+        label: the widget's label (and the caption's).
+        options: the choices (at least one).
+        key: the widget's session-state key.
+        format_func: how an option is shown.
+        **kwargs: passed to the widget (``horizontal``, ``index``, ``help``...).
+
+    Returns:
+        The chosen option (the only one, when there is one).
+    """
+    options = list(options)
+    if len(options) == 1:
+        where.caption(f"{label}: {format_func(options[0])}")
+        return options[0]
+    return getattr(where, widget)(label, options, key=key, format_func=format_func, **kwargs)
 
 
 def chart(fig, key: str, fp: str, *, height: int = 520) -> None:

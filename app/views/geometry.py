@@ -27,9 +27,7 @@ def render(s: Sample, fp: str) -> None:
     surfaces = dict(s.surfaces) or {"surface": s.data.pos.numpy()}
     c1, c2 = st.columns(2)
     with c1:  # a choice only where there is one (a cortex: sphere, pial, white, inflated)
-        surface = next(iter(surfaces))
-        if len(surfaces) > 1:
-            surface = st.selectbox("Surface", list(surfaces), key=f"surface_{fp}", index=0)
+        surface = ui.one_of(st, "selectbox", "Surface", list(surfaces), key=f"surface_{fp}", index=0)
     with c2:
         options = (
             (["image color"] if s.kind == "panorama" else [])

@@ -50,7 +50,9 @@ if not results:
 else:
     kinds = [k for k in (od.UNTRAINED, od.TRAINED) if k in results]
     c_kind, c_metric, c_depth, c_log = st.columns([2, 2, 1, 1])
-    kind = c_kind.radio(
+    kind = ui.one_of(
+        c_kind,
+        "radio",
         "Sweep",
         kinds,
         format_func=lambda k: "at initialization" if k == od.UNTRAINED else "trained",

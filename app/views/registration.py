@@ -110,14 +110,16 @@ def render(moving: Subject, fixed: Subject) -> None:
 
     c_moving, c_fixed, c_registered = st.columns(3)
     with c_moving:
-        surface = st.selectbox("Show moving on", list(moving.surfaces), key="reg_surface_moving")
+        surface = ui.one_of(
+            st, "selectbox", "Show moving on", list(moving.surfaces), key="reg_surface_moving"
+        )
         fig = surface_figure(
             moving.surfaces[surface], moving.faces, values=values, color_title=color, focus=focus,
             title=f"Moving: {moving.name}",
         )  # fmt: skip
         ui.chart(fig, "reg_moving", moving.key, height=HEIGHT)
     with c_fixed:
-        surface = st.selectbox("Show fixed on", list(fixed.surfaces), key="reg_surface_fixed")
+        surface = ui.one_of(st, "selectbox", "Show fixed on", list(fixed.surfaces), key="reg_surface_fixed")
         fig = surface_figure(
             fixed.surfaces[surface], fixed.faces, values=fixed_values, color_title=color,
             landing=None if land is None else land.on(fixed.surfaces[surface], fixed.faces),
@@ -126,7 +128,9 @@ def render(moving: Subject, fixed: Subject) -> None:
         )  # fmt: skip
         ui.chart(fig, "reg_fixed", fixed.key, height=HEIGHT)
     with c_registered:
-        surface = st.selectbox("Show registered on", list(fixed.surfaces), key="reg_surface_registered")
+        surface = ui.one_of(
+            st, "selectbox", "Show registered on", list(fixed.surfaces), key="reg_surface_registered"
+        )
         if registered is None:
             st.info("Press **Register** to see the moving surface in the fixed frame.")
         elif surface == "sphere":

@@ -33,3 +33,23 @@ def test_a_row_picked_in_the_full_table_selects_it(karate_session):
     st.session_state["table"] = {"selection": {"rows": [3]}}
     ui.take_table_event("table", lambda r: r)
     assert state.selection().nodes == (3,) and state.selection().focus == 3
+
+
+def test_one_option_is_text_not_a_widget():
+    # Issue 17: one-option radios and dropdowns ("Sweep", "Surface: surface") look like a choice.
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import streamlit as st
+
+        from nodescope.app import components as ui
+
+        one = ui.one_of(st, "radio", "Sweep", ["at initialization"], key="one")
+        two = ui.one_of(st, "selectbox", "Surface", ["pial", "white"], key="two")
+        st.write(f"{one} / {two}")
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception, at.exception
+    assert not at.radio and [b.label for b in at.selectbox] == ["Surface"]
+    assert [c.value for c in at.caption] == ["Sweep: at initialization"]
+    assert at.markdown[-1].value == "at initialization / pial"
