@@ -217,7 +217,7 @@ def _register_mpnn(key: str, title: str, reference: str, **options: object) -> N
 
 
 _register_mpnn("sage", "GraphSAGE", "Hamilton, Ying & Leskovec, NeurIPS 2017", conv="sage")
-_register_mpnn("gcn-plain", "GCN (no remedy)", "Kipf & Welling, ICLR 2017")
+_register_mpnn("gcn-plain", "GCN, width 64, no remedy (the remedies' baseline)", "Kipf & Welling, ICLR 2017")
 _register_mpnn("gcn-res", "GCN + residual (res+)", "Li et al., DeeperGCN, 2020", residual=True)
 _register_mpnn("gcn-jk", "GCN + JumpingKnowledge", "Xu et al., ICML 2018", jk="cat")
 _register_mpnn("gcn-pairnorm", "GCN + PairNorm", "Zhao & Akoglu, ICLR 2020", pairnorm=True)

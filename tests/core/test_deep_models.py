@@ -116,3 +116,14 @@ def test_gcnii_starts_from_its_encoding(karate):
     model = build(config("gcnii", 4, hidden=32))
     out = model(karate)
     assert out.hidden[0].shape == (34, 32) and (out.hidden[0] >= 0).all()  # ReLU(encoder(x))
+
+
+def test_gcn_plain_says_how_it_differs_from_gcn():
+    # Issue 17: "GCN" and "GCN (no remedy)" stood side by side in one list as if they were one
+    # model twice; they differ in width (Kipf's 16 against the remedies' 64).
+    from nodescope.core.models import MODELS
+
+    titles = [spec.title for spec in MODELS.values()]
+    assert len(set(titles)) == len(titles)
+    assert MODELS["gcn"].config(8, 3).hidden == 16 and MODELS["gcn-plain"].config(8, 3).hidden == 64
+    assert "64" in MODELS["gcn-plain"].title and "baseline" in MODELS["gcn-plain"].title
