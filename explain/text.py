@@ -3,14 +3,21 @@
 For every node the text says, in this order:
 
 1. what was predicted and how confidently (and the runner-up class);
-2. which cues drove the prediction: the cues with the largest contributions (how much the
-   predicted class's probability would drop if that cue alone were average for the graph),
-   the strongest first, with their values in their own units and as a rank among all nodes;
-   and the cue that pointed most the other way;
+2. which cues drove the prediction: the cues with the largest contributions, the strongest
+   first, with their values in their own units, as a rank among all nodes, and their
+   contribution in signed percentage points; then the cues that pointed most the other way;
 3. how the nodes around it are labeled, from training labels only;
 4. what would change it: the smallest single-cue change that changes the prediction, or the
    runner-up's margin when no change tried does;
 5. how faithfully the explanation vector reproduces the model's internal representation.
+
+A contribution follows :mod:`explain.xnode`'s one sign convention: p(predicted class) minus
+p(predicted class) with that cue alone at the graph's average, positive when the cue supports
+the prediction. The words read the very array the chart draws
+(:func:`viz.explanation_view.contributions_figure` of :attr:`NodeExplanation.cues`), at the
+precision of its hover (:func:`points`): a cue the text names "supports" has a positive bar, one
+"pointing the other way" a negative bar, and "no single cue carries this prediction" is said
+only when every bar is shorter than :data:`NOTABLE`.
 
 The same inputs always give the same words; nothing is sent anywhere (no language model).
 """
@@ -25,7 +32,8 @@ import pandas as pd
 
 from nodescope.explain.xnode import XNodeResult
 
-#: Contributions smaller than this (probability units) are not called drivers.
+#: Contributions whose magnitude is below this (probability units: half a percentage point)
+#: are not named; "no single cue carries this prediction" means every one is below it.
 NOTABLE = 0.005
 
 
@@ -95,33 +103,72 @@ def _cue_phrase(result: XNodeResult, node: int, k: int) -> str:
     return f"its {name} ({value}{rank})"
 
 
-def _drivers(result: XNodeResult, contrib: np.ndarray, node: int, predicted: str, p: float) -> str:
+def points(contribution: float) -> str:
+    """A contribution (probability units) as the text writes it: signed percentage points.
+
+    One decimal, as the chart's hover shows it: ``0.4036`` → ``"+40.4 points"``.
+    """
+    return f"{100.0 * contribution:+.1f} points"
+
+
+def _named(result: XNodeResult, contrib: np.ndarray, node: int, k: int, predicted: int) -> str:
+    """A cue's phrase and its contribution; says so when label agreement's sign may surprise.
+
+    Label agreement is how unanimous the nearby training labels are, whatever their class: it
+    can push against the predicted class although that class is the neighbors' majority.
+    """
+    text = f"{_cue_phrase(result, node, k)}, {points(contrib[k])}"
+    counts = result.label_counts[node]
+    if result.cue_names[k] == "label agreement" and counts.sum() > 0:
+        majority_predicted = predicted < len(counts) and counts[predicted] == counts.max()
+        if majority_predicted != (contrib[k] > 0):
+            text += " (the model reads how unanimous the nearby labels are, not which class they agree on)"
+    return text
+
+
+def _drivers(result: XNodeResult, contrib: np.ndarray, node: int, predicted: int, p: float) -> str:
+    """The cues for and against the prediction, from ``contrib`` (K,), the array the chart draws."""
     if not result.injects:
         return (
             "This model runs with explanation injection off, so the cues below describe the node "
             "but did not enter this prediction."
         )
+    name = result.class_names[predicted]
     order = np.argsort(-contrib, kind="stable")
-    pro = [k for k in order if contrib[k] > NOTABLE][:3]
-    con = [k for k in order[::-1] if contrib[k] < -NOTABLE][:1]
-    if not pro:
-        text = (
-            "No single cue carries this prediction: making any one of them average moves the "
-            "probability by less than half a percentage point."
+    pro = [k for k in order if contrib[k] >= NOTABLE][:3]
+    con = [k for k in order[::-1] if contrib[k] <= -NOTABLE][: 1 if pro else 3]
+    if not pro and not con:
+        return (
+            "No single cue carries this prediction: with any one of them at the graph's average, the "
+            f"probability of {name} would move by less than half a percentage point."
         )
-    else:
-        first = pro[0]
-        text = (
-            f"What drove it most: {_cue_phrase(result, node, first)}; with that cue at the graph's average, "
-            f"the probability of {predicted} would be {p - contrib[first]:.0%} instead of {p:.0%}."
+
+    def at_average(k: int) -> str:
+        return f"with it at the graph's average, the probability of {name} would be {p - contrib[k]:.0%} instead of {p:.0%}"
+
+    parts = []
+    if pro:
+        parts.append(
+            f"What drove it most: {_named(result, contrib, node, pro[0], predicted)}; {at_average(pro[0])}."
         )
         if len(pro) > 1:
-            rest = [f"{_cue_phrase(result, node, k)}, {contrib[k] * 100:+.0f} points" for k in pro[1:]]
-            text += " Then " + " and ".join(rest) + "."
+            parts.append(
+                "Then " + " and ".join(_named(result, contrib, node, k, predicted) for k in pro[1:]) + "."
+            )
+    else:
+        parts.append(
+            f"No cue supports this prediction: with any one of them at the graph's average, the probability "
+            f"of {name} would drop by less than half a percentage point, or rise."
+        )
     if con:
-        k = con[0]
-        text += f" Pointing the other way: {_cue_phrase(result, node, k)}, {contrib[k] * 100:+.0f} points."
-    return text
+        parts.append(
+            f"Pointing the other way: {_named(result, contrib, node, con[0], predicted)}; {at_average(con[0])}."
+        )
+        if len(con) > 1:
+            parts.append(
+                "Then " + " and ".join(_named(result, contrib, node, k, predicted) for k in con[1:]) + "."
+            )
+    return " ".join(parts)
 
 
 def _neighbors(result: XNodeResult, node: int, predicted: int) -> tuple[str, dict[str, int]]:
@@ -206,7 +253,7 @@ def _parts(result: XNodeResult, arrays: dict[str, np.ndarray], node: int) -> dic
     error = float(arrays["recon_error"][node])
     head = f"Predicted {names[pred]} with {_confidence_word(p)} confidence ({p:.0%})"
     head += f"; the runner-up is {runner} ({p2:.0%})." if runner else "."
-    drivers = _drivers(result, arrays["contributions"][node], node, names[pred], p)
+    drivers = _drivers(result, arrays["contributions"][node], node, pred, p)
     text = " ".join([head, drivers, neighbors, counterfactual, _faithfulness(error)])
     return {
         "pred": pred,
@@ -253,11 +300,18 @@ def explain_node(result: XNodeResult, node: int) -> NodeExplanation:
     )
 
 
+def _top_cue(result: XNodeResult, contrib: np.ndarray) -> str:
+    """The cue with the largest contribution in ``contrib`` (K,), "" when none supports the prediction."""
+    k = int(np.argmax(contrib))
+    return result.cue_names[k] if result.injects and contrib[k] >= NOTABLE else ""
+
+
 def explain_all(result: XNodeResult) -> pd.DataFrame:
     """One row per node of X-Node's prediction, cues, contributions and text.
 
     Columns ``node``, ``predicted``, ``confidence``, ``runner_up``, ``runner_up_confidence``,
-    ``top_cue`` (largest contribution, empty when injection is off), each cue's value (column named
+    ``top_cue`` (the cue the text says drove it most: the largest contribution, empty when none
+    reaches :data:`NOTABLE` or injection is off), each cue's value (column named
     after the cue) and contribution (``<cue> contribution``), ``reconstruction_error``,
     ``counterfactual`` and ``text``.
     """
@@ -272,7 +326,7 @@ def explain_all(result: XNodeResult) -> pd.DataFrame:
             "confidence": parts["p"],
             "runner_up": parts["runner"],
             "runner_up_confidence": parts["p2"],
-            "top_cue": result.cue_names[int(np.argmax(contrib[node]))] if result.injects else "",
+            "top_cue": _top_cue(result, contrib[node]),
         }
         row |= {name: float(result.raw[node, k]) for k, name in enumerate(result.cue_names)}
         row |= {f"{name} contribution": float(contrib[node, k]) for k, name in enumerate(result.cue_names)}

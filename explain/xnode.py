@@ -3,11 +3,17 @@
 :func:`analyse` runs the model once and then asks its last layer what-if questions for all
 nodes at once:
 
-- **contribution** of a cue to a node's prediction: how much the predicted class's
-  probability drops when that one cue of that one node is set to the graph average
-  (standardized value 0), everything else unchanged. Positive: the cue's value supports the
-  prediction. With injection off the cues do not enter the prediction and every
-  contribution is 0.
+- **contribution** of a cue to a node's prediction, one sign convention everywhere (this
+  array, the chart of :mod:`viz.explanation_view` and the words of :mod:`explain.text`)::
+
+      contribution[i, k] = p(pred_i | node i's actual cues) - p(pred_i | cue k of node i at its reference)
+
+  where ``pred_i`` is the class predicted with the actual cues, the reference is the graph
+  average (standardized value 0) and everything else is unchanged. Probability units (a
+  fraction in [-1, 1]); the chart and the text show it times 100, in percentage points.
+  Positive: the cue's actual value supports the prediction (at the average the predicted
+  class would be less likely); negative: it points the other way. With injection off the
+  cues do not enter the prediction and every contribution is 0.
 - **counterfactual**: the smallest change of a single cue (to one of a few standardized
   values, :data:`GRID`, within the range the graph's nodes span) that changes the predicted
   class, if any.
@@ -71,8 +77,9 @@ class XNodeResult:
             agreement NaN when unknown; feature saliency is the L1 norm of gradient × input).
         percentile: (N, K) share of nodes (in %) with a strictly lower raw value.
         mean: (K,) and std: (K,) the transformed value that z = 0 and z = 1 stand for.
-        contributions: (N, K) drop of the predicted class's probability when the cue is set to
-            the graph average (probability units; positive supports the prediction).
+        contributions: (N, K) p(predicted class) minus p(predicted class) with the cue alone
+            set to the graph average (probability units; positive supports the prediction; see
+            the module docstring).
         flip_cue: (N,) index into ``cue_names`` of the cheapest single-cue change that changes
             the prediction, -1 when no change in :data:`GRID` does.
         flip_z: (N,) the standardized value it changes to (NaN when none).

@@ -96,7 +96,11 @@ def test_explain_all_is_one_deterministic_row_per_node(ba):
     ]:
         assert column in table.columns
     assert set(table["predicted"]) <= set(sample.label_names)
-    assert (table["top_cue"] == [result.cue_names[i] for i in result.contributions.argmax(1)]).all()
+    top = result.contributions.max(1)
+    expected = [
+        result.cue_names[i] if v >= NOTABLE else "" for i, v in zip(top.indices, top.values, strict=True)
+    ]
+    assert (table["top_cue"] == expected).all()  # the cue the text says drove it most, if any
     assert explain_all(result).equals(table)
     one = explain_node(result, 7)
     assert one.text == table.loc[7, "text"]
