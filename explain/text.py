@@ -222,6 +222,12 @@ def _counterfactual(
 
 
 def _faithfulness(error: float) -> str:
+    if not np.isfinite(error):
+        return (
+            "How much of the model's internal picture the explanation reproduces cannot be measured "
+            "here: the model gives every node nearly the same internal representation before its last "
+            "layer, so there is no variation for the explanation to account for."
+        )
     quality = "well" if error < 0.25 else "partly" if error < 0.6 else "poorly"
     return (
         f"The explanation reproduces the model's internal picture of this node {quality} "

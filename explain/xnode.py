@@ -53,7 +53,7 @@ from nodescope.core.context import (
     graph_context,
     inverse_transform,
 )
-from nodescope.core.models.xnode import XNode
+from nodescope.core.models.xnode import XNode, XNodeOutput
 from nodescope.explain.posthoc import Attribution, private_copy
 from nodescope.explain.subgraph import batched_subgraphs, prepare_with_saliency
 
@@ -86,7 +86,8 @@ class XNodeResult:
         flip_class: (N,) the class predicted after that change (-1 when none).
         label_counts: (N, C) training-labeled nodes of each class within ``hops`` hops.
         hops: radius of the label cues.
-        recon_error: (N,) the Decoder's relative reconstruction error of the node's embedding.
+        recon_error: (N,) the Decoder's relative reconstruction error of the node's embedding;
+            NaN when the embeddings do not vary over nodes (the ratio is undefined).
         feature_saliency: (N, F) gradient × input of the node's own features, or None.
         injects: whether the explanation enters the prediction.
         seconds: wall time of :func:`analyse`.
@@ -288,11 +289,30 @@ def analyse(model: XNode, data: Data, *, class_names: list[str] | None = None) -
         flip_class=flip_class,
         label_counts=context.label_counts,
         hops=context.hops,
-        recon_error=out.recon_error.cpu(),
+        recon_error=_defined_recon_error(out),
         feature_saliency=None if saliency is None else saliency.cpu(),
         injects=model.injects,
         seconds=time.perf_counter() - start,
     )
+
+
+#: Below this share of the embeddings' mean squared norm, their spread over nodes is no spread.
+FLAT_EMBEDDINGS = 1e-6
+
+
+def _defined_recon_error(out: XNodeOutput) -> Tensor:
+    """(N,) the Decoder's relative error, NaN where it is undefined.
+
+    The error is measured against the embeddings' spread over nodes; where every node has (almost)
+    the same embedding (BA-Shapes' X-Node GAT: spread 1e-13 for norms ~4.6) that ratio is noise
+    blown up to ~1e12, not a measure, and the text says why it gives none.
+    """
+    target = out.hidden[-2].detach()
+    spread = (target - target.mean(0)).pow(2).sum(1).mean()
+    scale = target.pow(2).sum(1).mean()
+    if float(spread) <= FLAT_EMBEDDINGS * float(scale):
+        return torch.full_like(out.recon_error, float("nan")).cpu()
+    return out.recon_error.cpu()
 
 
 def attributions(model: XNode, data: Data, nodes: Iterable[int], *, chunk: int = 64) -> Iterator[Attribution]:

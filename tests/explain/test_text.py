@@ -121,3 +121,21 @@ def test_with_injection_off_the_text_says_the_cues_did_not_decide(ba):
     assert not result.injects and torch.count_nonzero(result.contributions) == 0
     assert (result.flip_cue == -1).all()
     assert "injection off" in explain_node(result, 0).text
+
+
+def test_no_reconstruction_error_where_the_embeddings_do_not_vary():
+    # Issue 17: BA-Shapes' shipped X-Node GAT said "reconstruction error 983660560384.00": its
+    # embeddings before the last layer are the same for every node (spread 1e-13, norm ~4.6), so
+    # the relative error is noise, not a measure. It is NaN, and the sentence says why.
+    from nodescope.core.checkpoint import load_checkpoint, shipped_weights
+    from nodescope.core.loaders import load
+    from nodescope.core.training import with_split
+    from nodescope.explain.text import explain_node
+    from nodescope.explain.xnode import analyse
+
+    sample = load("ba-shapes")
+    model, _ = load_checkpoint(shipped_weights(sample, "xnode-gat"))
+    result = analyse(model, model.prepare(with_split(sample.data, seed=0)), class_names=sample.label_names)
+    assert result.recon_error.isnan().all()
+    words = explain_node(result, 581).text
+    assert "cannot be measured" in words and "reconstruction error" not in words
