@@ -1,7 +1,7 @@
 """The pages' heavy imports, started in the background as the server process starts.
 
 Streamlit runs a page only once a browser has connected, and the first page would then spend
-seconds importing torch, PyG, the loaders and scikit-learn. ``nodescope app`` starts the server
+seconds importing torch, PyG and the loaders. ``nodescope app`` starts the server
 through ``app/serve.py``, which calls :func:`start` first: those imports then run while the
 server comes up and the browser loads the app, and a page importing the same modules finds
 them done, or waits on Python's import lock for the rest (a module is never imported twice).
@@ -50,8 +50,6 @@ def _import_all() -> None:
         import nodescope.core.loaders  # noqa: F401
 
         log.debug("warm-up: the sample's modules are imported")
-        import sklearn.decomposition  # noqa: F401  (explain.embedding.pca_2d imports it on first use)
-
         import nodescope.explain.embedding
         import nodescope.viz.embedding_view
         import nodescope.viz.graph_view

@@ -52,24 +52,52 @@ def standardize(x: np.ndarray) -> np.ndarray:
 def pca_2d(x: np.ndarray) -> np.ndarray:
     """First two principal components of the standardized features.
 
+    Computed with SciPy (``eigh`` of the small covariance when a side has at most
+    :data:`SMALL_SIDE` entries, else ARPACK's truncated SVD ``svds`` from a fixed start vector),
+    not scikit-learn: SciPy is loaded already, and scikit-learn's 0.6 s import was on the app's
+    first paint.
+
     Args:
         x: (N, F) features (F may be 1; a 1-D array counts as F = 1).
 
     Returns:
         (N, 2) float32. With fewer than two informative directions (F == 1, constant
-        columns, N < 3) the missing coordinates are 0. Signs are deterministic
-        (sklearn's svd_flip).
+        columns, N < 3) the missing coordinates are 0. Signs are deterministic: each
+        component's largest loading is positive (scikit-learn's convention).
     """
-    from sklearn.decomposition import PCA
-
-    a = standardize(x)
+    a = standardize(x).astype(np.float64)
     n, f = a.shape
     out = np.zeros((n, 2), np.float32)
     k = min(2, n - 1, f)
     if k < 1 or not np.any(a):
         return out
-    out[:, :k] = PCA(n_components=k, random_state=0).fit_transform(a)
+    components = _principal_axes(a, k)  # (F, k)
+    peaks = components[np.abs(components).argmax(0), np.arange(k)]
+    components *= np.where(peaks < 0, -1.0, 1.0)
+    out[:, :k] = a @ components
     return out
+
+
+#: Up to this many columns (or rows), PCA diagonalises the F x F (or N x N) matrix directly.
+SMALL_SIDE = 512
+
+
+def _principal_axes(a: np.ndarray, k: int) -> np.ndarray:
+    """(F, k) the top-``k`` right singular vectors of the centered (N, F) ``a``, largest first."""
+    from scipy.linalg import eigh
+
+    n, f = a.shape
+    if f <= SMALL_SIDE or min(n, f) <= k + 1:
+        if f <= n or f <= SMALL_SIDE:
+            _, vecs = eigh(a.T @ a, subset_by_index=[f - k, f - 1])
+            return vecs[:, ::-1].copy()
+        vals, u = eigh(a @ a.T, subset_by_index=[n - k, n - 1])
+        return (a.T @ u / np.sqrt(np.maximum(vals, 1e-300)))[:, ::-1].copy()
+    from scipy.sparse.linalg import svds
+
+    v0 = np.full(min(n, f), 1.0 / np.sqrt(min(n, f)))  # a fixed start: the same axes every run
+    _, sing, vt = svds(a, k=k, v0=v0)
+    return vt[np.argsort(-sing)].T.copy()
 
 
 def umap_2d(
