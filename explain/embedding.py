@@ -52,10 +52,9 @@ def standardize(x: np.ndarray) -> np.ndarray:
 def pca_2d(x: np.ndarray) -> np.ndarray:
     """First two principal components of the standardized features.
 
-    Computed with SciPy (``eigh`` of the small covariance when a side has at most
-    :data:`SMALL_SIDE` entries, else ARPACK's truncated SVD ``svds`` from a fixed start vector),
-    not scikit-learn: SciPy is loaded already, and scikit-learn's 0.6 s import was on the app's
-    first paint.
+    Computed without scikit-learn, whose 0.6 s import was on the app's first paint: NumPy's
+    ``eigh`` of the covariance when there are at most :data:`SMALL_SIDE` features, else SciPy's
+    ARPACK truncated SVD ``svds`` from a fixed start vector (SciPy is loaded already).
 
     Args:
         x: (N, F) features (F may be 1; a 1-D array counts as F = 1).
@@ -84,15 +83,16 @@ SMALL_SIDE = 512
 
 def _principal_axes(a: np.ndarray, k: int) -> np.ndarray:
     """(F, k) the top-``k`` right singular vectors of the centered (N, F) ``a``, largest first."""
-    from scipy.linalg import eigh
-
     n, f = a.shape
     if f <= SMALL_SIDE or min(n, f) <= k + 1:
+        # A full symmetric eigendecomposition of the small side: LAPACK's partial one (eigh with
+        # subset_by_index) returned no vectors at all on equal eigenvalues (one-hot features).
         if f <= n or f <= SMALL_SIDE:
-            _, vecs = eigh(a.T @ a, subset_by_index=[f - k, f - 1])
-            return vecs[:, ::-1].copy()
-        vals, u = eigh(a @ a.T, subset_by_index=[n - k, n - 1])
-        return (a.T @ u / np.sqrt(np.maximum(vals, 1e-300)))[:, ::-1].copy()
+            _, vecs = np.linalg.eigh(a.T @ a)
+            return vecs[:, ::-1][:, :k].copy()
+        vals, u = np.linalg.eigh(a @ a.T)
+        vals, u = vals[::-1][:k], u[:, ::-1][:, :k]
+        return a.T @ u / np.sqrt(np.maximum(vals, 1e-300))
     from scipy.sparse.linalg import svds
 
     v0 = np.full(min(n, f), 1.0 / np.sqrt(min(n, f)))  # a fixed start: the same axes every run

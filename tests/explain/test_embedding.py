@@ -89,6 +89,12 @@ def test_explain_does_not_import_viz() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
+def test_pca_of_one_hot_features() -> None:
+    # Equal eigenvalues (karate's one-hot member ids): LAPACK's partial eigh returned no vectors.
+    out = pca_2d(np.eye(34))
+    assert out.shape == (34, 2) and np.isfinite(out).all() and np.abs(out).max() > 0
+
+
 @pytest.mark.parametrize("shape", [(300, 5), (60, 900), (800, 700)])
 def test_pca_matches_the_exact_svd(shape) -> None:
     # Both paths (eigh of the small side, ARPACK svds from a fixed start) give the exact top two
