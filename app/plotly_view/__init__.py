@@ -36,9 +36,12 @@ _FRONTEND = Path(__file__).resolve().parent / "frontend"
 #: The folder holding the plotly.min.js that matches the installed plotly Python package.
 PLOTLY_DIR = Path(str(resources.files("plotly") / "package_data"))
 
+#: ``loadPlotly(url)``: one plotly.js per page, shared by the component and the preload.
+_LOAD_PLOTLY_JS = (_FRONTEND / "load_plotly.js").read_text(encoding="utf-8")
+
 _COMPONENT = st.components.v2.component(
     "nodescope.plotly_view",
-    js=(_FRONTEND / "plotly_view.js").read_text(encoding="utf-8"),
+    js=_LOAD_PLOTLY_JS + "\n" + (_FRONTEND / "plotly_view.js").read_text(encoding="utf-8"),
     # In the page's DOM, not a shadow root: plotly.js styles its modebar and hover labels
     # through a global stylesheet, and tests find charts with document.querySelectorAll.
     isolate_styles=False,
@@ -83,27 +86,14 @@ def plotly_js_url() -> str:
     return f"{prefix}/component/{assets.name}/plotly.min.js?v={plotly.__version__}"
 
 
-#: Starts loading plotly.js the way ``loadPlotly`` in frontend/plotly_view.js does, into the same
-#: ``window.__nodescopePlotly`` promise that function returns when it is set (keep them in step).
-#: The marker and the style hide the element's own container: even a script-only ``st.html``
-#: takes a row's gap.
+#: Starts loading plotly.js with the component's own ``loadPlotly`` (frontend/load_plotly.js), into
+#: the ``window.__nodescopePlotly`` promise the component then finds. The marker and the style hide
+#: the element's own container: even a script-only ``st.html`` takes a row's gap.
 _PRELOAD_HTML = """<span id="nodescope-plotly-preload"></span>
 <style>[data-testid="stElementContainer"]:has(#nodescope-plotly-preload) {{ display: none; }}</style>
 <script>
-if (!window.__nodescopePlotly) {{
-  window.__nodescopePlotly = new Promise((resolve, reject) => {{
-    if (window.Plotly && window.Plotly.react) return resolve(window.Plotly);
-    const s = document.createElement("script");
-    s.src = "{url}";
-    s.async = true;
-    s.onload = () => resolve(window.Plotly);
-    s.onerror = () => {{
-      window.__nodescopePlotly = null;
-      reject(new Error("plotly_view: could not load plotly.js from {url}"));
-    }};
-    document.head.appendChild(s);
-  }});
-}}
+{load_plotly}
+loadPlotly("{url}").catch(() => {{}});  // a failed preload is retried by the first chart
 </script>"""
 
 
@@ -116,7 +106,9 @@ def preload_plotly_js() -> None:
     Home after the sidebar). Draws nothing; once loaded (or loading), a call costs the browser
     nothing.
     """
-    st.html(_PRELOAD_HTML.format(url=plotly_js_url()), unsafe_allow_javascript=True)
+    st.html(
+        _PRELOAD_HTML.format(load_plotly=_LOAD_PLOTLY_JS, url=plotly_js_url()), unsafe_allow_javascript=True
+    )
 
 
 def chart_config(config: dict[str, Any] | None) -> dict[str, Any]:

@@ -30,24 +30,7 @@
 
 const STATE = "__nodescopePlotlyView";
 
-// One plotly.js per page, loaded once by a classic <script> (the UMD bundle sets window.Plotly).
-function loadPlotly(url) {
-  if (!window.__nodescopePlotly) {
-    window.__nodescopePlotly = new Promise((resolve, reject) => {
-      if (window.Plotly && window.Plotly.react) return resolve(window.Plotly);
-      const s = document.createElement("script");
-      s.src = url;
-      s.async = true;
-      s.onload = () => resolve(window.Plotly);
-      s.onerror = () => {
-        window.__nodescopePlotly = null; // let a later render retry
-        reject(new Error(`plotly_view: could not load plotly.js from ${url}`));
-      };
-      document.head.appendChild(s);
-    });
-  }
-  return window.__nodescopePlotly;
-}
+// loadPlotly(url): frontend/load_plotly.js, prepended to this module by app/plotly_view.
 
 const TYPED_ARRAYS = {
   f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array, i2: Int16Array,
