@@ -555,23 +555,14 @@ def oversmooth(
         "patience": patience,
     }
     if isinstance(sample, (str, Path)):  # as the command: the sweep loads its dataset
-        return run_sweep(
-            SweepConfig(dataset=str(sample), **common),
-            measure_for,
-            data_dir=data_dir,
-            progress=progress,
-            use_cache=use_cache,
-        )
-    s = _as_sample(sample)
-    from nodescope.core.checkpoint import dataset_key
+        dataset, source = str(sample), {"data_dir": data_dir}
+    else:
+        from nodescope.core.checkpoint import dataset_key
 
-    return run_sweep(
-        SweepConfig(dataset=dataset_key(s), **common),
-        measure_for,
-        sample=s,
-        progress=progress,
-        use_cache=use_cache,
-    )
+        s = _as_sample(sample)
+        dataset, source = dataset_key(s), {"sample": s}
+    config = SweepConfig(dataset=dataset, **common)
+    return run_sweep(config, measure_for, progress=progress, use_cache=use_cache, **source)
 
 
 def register(
@@ -1039,15 +1030,9 @@ def _show_explanation(
 
 def _sweeps_of(s: Sample) -> dict[str, SweepResult]:
     """The shipped sweeps of ``s`` (when computed on this very graph), else one at initialization."""
-    from nodescope.core.checkpoint import dataset_key
-    from nodescope.core.sweeps import precomputed
+    from nodescope.core.sweeps import shipped_sweeps
 
-    shipped = {
-        kind: result
-        for kind, result in precomputed(dataset_key(s)).items()
-        if result.dataset.get("fingerprint") == s.fingerprint
-    }
-    return shipped or {"untrained": oversmooth(s, SWEEP_MODELS, (2, 8, 32))}
+    return shipped_sweeps(s) or {"untrained": oversmooth(s, SWEEP_MODELS, (2, 8, 32))}
 
 
 def _show_sweeps(

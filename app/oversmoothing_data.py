@@ -22,7 +22,7 @@ from nodescope.core.device import device
 from nodescope.core.models import MODELS, ModelConfig, NodeModel, build
 from nodescope.core.recipes import sweep_recipe
 from nodescope.core.sample import Sample
-from nodescope.core.sweeps import SweepConfig, SweepResult, precomputed, run_sweep
+from nodescope.core.sweeps import SweepConfig, SweepResult, run_sweep, shipped_sweeps
 from nodescope.core.training import seed_everything, train, with_split
 from nodescope.explain.embedding import umap_2d
 from nodescope.explain.influence import influence_per_hop
@@ -52,22 +52,13 @@ _LIVE = "os_live_sweeps"  # session: {(fingerprint, kind): SweepResult}
 _TRAINED_PROBES = "os_trained_probes"  # session: {(fingerprint, key, depth): (model, test accuracy)}
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _shipped(name: str) -> dict[str, SweepResult]:
-    return precomputed(name) if name else {}
-
-
 def sweeps(s: Sample, fp: str) -> dict[str, tuple[SweepResult, str]]:
     """``{"untrained" | "trained": (result, origin)}``; origin is "shipped" or "computed here".
 
     A sweep computed in this session replaces the shipped one of its kind; shipped sweeps count
     only when they were computed on this very graph (same content fingerprint).
     """
-    out = {
-        kind: (result, "shipped")
-        for kind, result in _shipped(dataset_key(s)).items()
-        if result.dataset.get("fingerprint") == fp
-    }
+    out = {kind: (result, "shipped") for kind, result in shipped_sweeps(s).items()}
     live = st.session_state.get(_LIVE, {})
     for kind in (UNTRAINED, TRAINED):
         if (fp, kind) in live:

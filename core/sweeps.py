@@ -15,6 +15,7 @@ load with :func:`precomputed`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -237,12 +238,36 @@ def cache_dir() -> Path:
 
 
 def precomputed(dataset: str) -> dict[str, SweepResult]:
-    """Shipped sweeps for ``dataset``: ``{"untrained": ..., "trained": ...}`` (either may be absent)."""
-    path = ASSETS / f"{dataset.lower()}.json"
+    """Shipped sweeps for ``dataset``: ``{"untrained": ..., "trained": ...}`` (either may be absent).
+
+    Read once per process (the shipped files do not change while it runs); treat the results as
+    read-only.
+    """
+    return dict(_read_shipped(dataset.lower()))
+
+
+@functools.cache
+def _read_shipped(dataset: str) -> dict[str, SweepResult]:
+    path = ASSETS / f"{dataset}.json"
     if not path.is_file():
         return {}
     raw = json.loads(path.read_text())
     return {kind: SweepResult.from_dict(r) for kind, r in raw.items() if r is not None}
+
+
+def shipped_sweeps(sample: Sample) -> dict[str, SweepResult]:
+    """The shipped sweeps computed on this very graph (same content fingerprint), by kind.
+
+    The app's Over-smoothing page and :func:`nodescope.show` draw these; a sample that only
+    shares a name with a shipped dataset (an upload called ``cora.csv``) gets none.
+    """
+    from nodescope.core.checkpoint import dataset_key
+
+    return {
+        kind: result
+        for kind, result in precomputed(dataset_key(sample)).items()
+        if result.dataset.get("fingerprint") == sample.fingerprint
+    }
 
 
 def run_sweep(

@@ -108,3 +108,16 @@ def test_results_round_trip_through_json_with_undefined_values_as_null(tmp_path)
 def test_bad_config_is_a_load_error(change):
     with pytest.raises(LoadError):
         dataclasses.replace(SMALL, **change).validate()
+
+
+def test_shipped_sweeps_only_for_the_very_graph_they_were_computed_on(tmp_path):
+    from nodescope.core.loaders import load
+    from nodescope.core.sweeps import shipped_sweeps
+
+    karate = load("karate")
+    assert set(shipped_sweeps(karate)) >= {"untrained"}
+    assert shipped_sweeps(karate)["untrained"].dataset["fingerprint"] == karate.fingerprint
+    # a file named like a shipped dataset is another graph: no shipped sweep for it
+    path = tmp_path / "karate.csv"
+    path.write_text("0,1\n1,2\n2,0\n")
+    assert shipped_sweeps(load(path)) == {}
