@@ -928,7 +928,7 @@ def _show_global_attention(
     import torch
 
     from nodescope.explain.global_focus import global_focus, global_row, global_strips
-    from nodescope.viz.attention_view import head_grid_figure
+    from nodescope.viz.attention_view import head_grid_figure, head_label
     from nodescope.viz.global_attention_view import global_attention_figure, head_deviation_figure
 
     data = _prepared(network, s)
@@ -949,7 +949,7 @@ def _show_global_attention(
         ),
         "heads": head_grid_figure(
             blocks,
-            layer_names=[f"L{i + 1}" for i in range(len(g.heads))],
+            layer_names=[head_label(i) for i in range(len(g.heads))],
             cell_px=44,
             zmax=top,
             value_name="× uniform",

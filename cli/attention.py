@@ -59,11 +59,6 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def head_label(layer: int, head: int) -> str:
-    """The app's one-based name of a zero-based (layer, head): ``head_label(1, 0)`` is ``L2 H1``."""
-    return f"L{layer + 1} H{head + 1}"
-
-
 def _global_nodes(text: str | None, n: int) -> list[int]:
     if text is None:
         return list(range(n)) if n <= GLOBAL_ALL_NODES else []
@@ -114,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         head_statistics,
     )
     from nodescope.explain.heads import head_importance
+    from nodescope.viz.attention_view import head_label
 
     known_model(args.model)
     if MODELS[args.model].attention == "none":

@@ -24,6 +24,16 @@ _BIN_COLORS = ("#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#3f007d")
 _BIN_WIDTHS = (0.5, 1.0, 1.6, 2.4, 3.4, 4.6)
 
 
+def head_label(layer: int, head: int | None = None) -> str:
+    """The one-based name of a zero-based layer (and head), as every view and command writes it.
+
+    Examples:
+        >>> head_label(1, 0), head_label(2)
+        ('L2 H1', 'L3')
+    """
+    return f"L{layer + 1}" + ("" if head is None else f" H{head + 1}")
+
+
 def strongest_direction(edge_index: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One weight per unordered node pair: the larger of the two directions' coefficients.
 
@@ -197,7 +207,7 @@ def head_importance_figure(
     Heads far from the diagonal trend are where attention and causal effect disagree.
     Each point's customdata is ``[layer, head]``.
     """
-    text = [f"L{layer + 1} H{h + 1}" for layer, h in zip(layers, heads, strict=True)]
+    text = [head_label(layer, h) for layer, h in zip(layers, heads, strict=True)]
     fig = go.Figure(
         go.Scatter(
             x=salience, y=importance, mode="markers+text", text=text, textposition="top center",

@@ -18,6 +18,7 @@ from nodescope.viz.attention_view import (
     attention_matrix_figure,
     head_grid_figure,
     head_importance_figure,
+    head_label,
 )
 from nodescope.viz.global_attention_view import global_attention_figure, head_deviation_figure
 
@@ -67,7 +68,7 @@ def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:
     with right:
         st.markdown(f"**Every head for node {s.node_label(focus)}** (× uniform on the most attended nodes)")
         blocks, labels, top = ad.global_strips(s, g)
-        short = [f"L{i + 1}" for i in range(len(g.heads))]
+        short = [head_label(i) for i in range(len(g.heads))]
         grid = head_grid_figure(
             blocks, layer_names=short, chosen=ad.global_chosen(g, layer_choice, head_choice), cell_px=44,
             zmax=top, value_name="× uniform", column_labels=labels,

@@ -57,3 +57,9 @@ def test_matrix_and_importance_figures_carry_clickable_ids():
         np.array([0, 1]), np.array([2, 0]), np.array([0.1, 0.9]), np.array([0.02, 0.0]), salience_name="s"
     )
     assert np.asarray(fig.data[0].customdata).tolist() == [[0, 2], [1, 0]]
+
+
+def test_head_label_is_one_based_everywhere():
+    from nodescope.viz.attention_view import head_label
+
+    assert head_label(1, 0) == "L2 H1" and head_label(2) == "L3"
