@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
+from tests.app.pages import MAIN, open_app
+
 TIMEOUT = 120
 
 
 def start_app(monkeypatch, source: str) -> AppTest:
-    monkeypatch.setenv("NODESCOPE_SOURCE", source)
-    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
-    at.run()
+    at = open_app(monkeypatch, source, timeout=TIMEOUT)
     assert not at.exception, at.exception
     return at
 

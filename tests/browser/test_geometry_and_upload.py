@@ -24,16 +24,22 @@ def test_vertex_picked_on_sphere_map_lights_up_in_3d(app_server, page):
     page.screenshot(path=str(ARTIFACTS / "geometry_pick.png"), full_page=True)
 
 
-def test_bad_upload_shows_one_line_and_keeps_the_surface(app_server, page, tmp_path):
-    page.goto(app_server.url)
+def upload_bad_file(page, url: str, path, content: bytes):
+    """Open the app, upload ``content`` as ``path`` and press Load file; the error's alert."""
+    page.goto(url)
     page.get_by_text("fsaverage5 left hemisphere").first.wait_for(timeout=WAIT_MS)
     page.get_by_text("Upload", exact=True).click()
-    bad = tmp_path / "scan.ply"
-    bad.write_bytes(b"ply\nformat binary_little_endian 1.0\nelement vertex 1000\nproperty float x\n")
-    page.locator("input[type=file]").first.set_input_files(str(bad))
+    path.write_bytes(content)
+    page.locator("input[type=file]").first.set_input_files(str(path))
     page.get_by_role("button", name="Load file", exact=True).click()
-    alert = page.get_by_role("alert").filter(has_text="scan.ply")
+    alert = page.get_by_role("alert").filter(has_text=path.name)
     alert.wait_for(timeout=WAIT_MS)
+    return alert
+
+
+def test_bad_upload_shows_one_line_and_keeps_the_surface(app_server, page, tmp_path):
+    truncated_ply = b"ply\nformat binary_little_endian 1.0\nelement vertex 1000\nproperty float x\n"
+    alert = upload_bad_file(page, app_server.url, tmp_path / "scan.ply", truncated_ply)
     assert "Traceback" not in page.content()
     message = alert.get_by_test_id("stMarkdownContainer").inner_text().strip()
     assert message.startswith("scan.ply") and "\n" not in message
@@ -47,16 +53,7 @@ def test_an_upload_error_shows_where_the_user_is_looking(app_server, browser, tm
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     try:
-        page.goto(app_server.url)
-        page.get_by_text("fsaverage5 left hemisphere").first.wait_for(timeout=WAIT_MS)
-        page.get_by_text("Upload", exact=True).click()
-        bad = tmp_path / "room.png"
-        bad.write_bytes(b"\x89PNG\r\n\x1a\n truncated")
-        page.locator("input[type=file]").first.set_input_files(str(bad))
-        load = page.get_by_role("button", name="Load file", exact=True)
-        load.click()
-        alert = page.get_by_role("alert").filter(has_text="room.png")
-        alert.wait_for(timeout=WAIT_MS)
+        alert = upload_bad_file(page, app_server.url, tmp_path / "room.png", b"\x89PNG\r\n\x1a\n truncated")
         box = alert.bounding_box()
         assert box is not None and box["y"] + box["height"] <= 1000, box
         assert "Traceback" not in page.content()
