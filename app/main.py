@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from nodescope.app import warmup
 from nodescope.app.pages import PAGES
 from nodescope.app.plotly_view import preload_plotly_js
 
@@ -23,9 +24,13 @@ page = st.navigation(pages)
 # browser's work does not slow the sample's loading) and before the user picks a page.
 if page is not home:
     preload_plotly_js()
+    # A page's imports wait for the warm-up's instead of running beside them: importing the
+    # same modules from two threads at once left the Attention page without its charts.
+    warmup.wait()
 page.run()
 # The sidebar loads the sample (torch, PyG: seconds on a cold start), so it is drawn after the
 # page: the Home page's text shows at once and the sidebar fills in when the sample is ready.
+warmup.wait()
 from nodescope.app import sidebar  # noqa: E402
 
 sidebar.render()

@@ -13,7 +13,7 @@ from nodescope.core.loaders.planetoid import PLANETOID
 from nodescope.core.paths import data_dir
 from nodescope.core.sample import Sample
 
-#: Upload limit in MB; Streamlit's own limit (.streamlit/config.toml) is set to match.
+#: Upload limit in MB; Streamlit's own limit (--server.maxUploadSize, cli/app.py) is set to match.
 MAX_UPLOAD_MB = int(os.environ.get("NODESCOPE_MAX_UPLOAD_MB", "200"))
 #: The sidebar's tabs: where a sample can come from.
 MODES = ("Built-in", "Planetoid", "Upload")

@@ -3,8 +3,9 @@
 Streamlit runs a page only once a browser has connected, and the first page would then spend
 seconds importing torch, PyG and the loaders. ``nodescope app`` starts the server
 through ``app/serve.py``, which calls :func:`start` first: those imports then run while the
-server comes up and the browser loads the app, and a page importing the same modules finds
-them done, or waits on Python's import lock for the rest (a module is never imported twice).
+server comes up and the browser loads the app. A page's run calls :func:`wait` before its own
+imports (app/main.py): relying on Python's per-module import locks alone, the Attention page
+importing beside the warm-up thread was left without its charts in the browser tests.
 
 Only modules that do not use Streamlit are imported here: Streamlit's caches choose their
 storage when they are declared, which needs the running server.

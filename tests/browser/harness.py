@@ -10,10 +10,11 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from nodescope.cli.app import streamlit_command
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "browser" / "artifacts"
@@ -42,23 +43,14 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`streamlit run app/main.py` in a subprocess, stopped on exit."""
+    """The app's server as ``nodescope app --headless`` starts it (warm-up included), stopped on exit."""
 
     def __init__(self, source: str, port: int | None = None, env: dict[str, str] | None = None) -> None:
         self.started = time.perf_counter()
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, NODESCOPE_SOURCE=source, PYTHONUNBUFFERED="1", **(env or {}))
-        cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app" / "main.py")]
-        cmd += [
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(self.port),
-            "--browser.gatherUsageStats",
-            "false",
-        ]
-        cmd += ["--server.fileWatcherType", "none"]
+        cmd = streamlit_command(self.port, headless=True) + ["--server.fileWatcherType", "none"]
         self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def wait_healthy(self, timeout: float = 90.0) -> float:
