@@ -71,7 +71,7 @@ def _init_pickers(s: Sample) -> None:
     if prefix == "planetoid" and key in PLANETOID:
         st.session_state["source_mode"] = "Planetoid"
         st.session_state["planetoid_name"] = key
-    elif prefix == "builtin" and key in BUILTINS:
+    elif prefix == "builtin" and key in BUILTINS and BUILTINS[key].kind in state.APP_KINDS:
         st.session_state["source_mode"] = "Built-in"
         st.session_state["builtin_key"] = key
     else:
@@ -79,7 +79,7 @@ def _init_pickers(s: Sample) -> None:
 
 
 def _builtin_picker(current: Sample) -> None:
-    keys = list(BUILTINS)
+    keys = [k for k, b in BUILTINS.items() if b.kind in state.APP_KINDS]
     if "builtin_key" not in st.session_state:
         loaded = current.source.removeprefix("builtin:")
         st.session_state["builtin_key"] = loaded if loaded in BUILTINS else keys[0]

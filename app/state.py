@@ -22,6 +22,8 @@ _SELECTION = "selection"
 _SEEN = "seen_events"
 _ERROR = "load_error"
 _QUERY = "source"  # the page address's query parameter naming the loaded built-in or Planetoid set
+#: The kinds the app's pages draw. Time series load in the API and the CLI; their page is issue 14's.
+APP_KINDS = ("graph", "mesh", "cortex", "panorama")
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,10 @@ class Selection:
 
 @st.cache_resource(show_spinner="Loading…", max_entries=16)
 def _load_cached(source: str, level: int | None, data_dir: str | None) -> Sample:
-    return load(source, data_dir=data_dir, level=level)
+    loaded = load(source, data_dir=data_dir, level=level)
+    if loaded.kind not in APP_KINDS:
+        raise LoadError(f"{loaded.name} is a {loaded.kind} sample; the app has no page for it yet.")
+    return loaded
 
 
 def sample() -> Sample:

@@ -14,6 +14,12 @@ PyG's own names where PyG has one:
                        see :mod:`core.geometry.sphere` for the convention
 - masks (``train_mask``, ...) and ground truth (``node_mask_gt``, ``edge_mask_gt``) as
   the source provides them.
+
+A ``timeseries`` sample's nodes are series: ``data.x`` is (N, T) float32, the raw values of
+N series over T time steps (``feature_names`` name the steps, ``Sample.time`` holds their time
+stamps when the source has them), and ``edge_index``/``edge_attr`` hold the known graph when
+there is one (directed, ``edge_attr`` (E, 1) weights, an edge ``j -> i`` meaning series ``j``
+drives series ``i``), else no edges.
 """
 
 from __future__ import annotations
@@ -28,13 +34,13 @@ import numpy as np
 import torch
 from torch_geometric.data import Data
 
-Kind = Literal["graph", "mesh", "cortex", "panorama"]
-KINDS: tuple[Kind, ...] = ("graph", "mesh", "cortex", "panorama")
+Kind = Literal["graph", "mesh", "cortex", "panorama", "timeseries"]
+KINDS: tuple[Kind, ...] = ("graph", "mesh", "cortex", "panorama", "timeseries")
 
 
 @dataclass
 class Sample:
-    """A loaded graph, mesh, cortical surface or panorama.
+    """A loaded graph, mesh, cortical surface, panorama or set of time series.
 
     Attributes:
         data: the graph and its geometry (see the module docstring for shapes).
@@ -52,6 +58,7 @@ class Sample:
         units: unit of each geometric quantity (``pos``: "mm", ``edge_attr``: "mm", ...).
         notices: what was cleaned while loading (self-loops, duplicates), for the user.
         directed: whether ``edge_index`` is a directed graph.
+        time: (T,) ``datetime64`` time stamps of a time series' steps, when the source has them.
     """
 
     data: Data
@@ -67,6 +74,7 @@ class Sample:
     units: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     directed: bool = False
+    time: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

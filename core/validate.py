@@ -21,15 +21,20 @@ MAX_NODES = 2_000_000
 MAX_EDGES = 20_000_000
 
 
-def check_size(num_nodes: int, num_edges: int) -> None:
+def check_size(num_nodes: int, num_edges: int, *, need_edges: bool = True) -> None:
     """Refuse an empty or edgeless graph, and one above :data:`MAX_NODES` or :data:`MAX_EDGES`.
+
+    Args:
+        num_nodes: N.
+        num_edges: E, an undirected edge counted once.
+        need_edges: refuse a graph without edges (time series may come without a known graph).
 
     Raises:
         LoadError: the graph has no nodes, no edges, or too many of either.
     """
     if num_nodes == 0:
         raise LoadError("The graph is empty: it has no nodes.")
-    if num_edges == 0:
+    if num_edges == 0 and need_edges:
         raise LoadError(f"The graph has {num_nodes} nodes but no edges; a GNN needs at least one edge.")
     if num_nodes > MAX_NODES:
         raise LoadError(f"The graph has {num_nodes:,} nodes; Nodescope handles at most {MAX_NODES:,}.")
@@ -85,7 +90,11 @@ def clean_edges(
         values = {k: v[keep] for k, v in values.items()}
     # Pack every per-edge value into one float matrix so one coalesce keeps them aligned.
     widths = {k: (v.shape[1] if v.ndim == 2 else 0) for k, v in values.items()}
-    packed = torch.cat([v.double().reshape(v.shape[0], -1) for v in values.values()], 1) if values else None
+    packed = (
+        torch.cat([v.double().reshape(v.shape[0], max(widths[k], 1)) for k, v in values.items()], 1)
+        if values
+        else None
+    )
     # A duplicate is a repeated (u, v) pair; in an undirected graph (v, u) beside (u, v) is
     # just the same edge written both ways and is not reported.
     repeats = ei.shape[1] - coalesce(ei, num_nodes=num_nodes).shape[1]
@@ -169,7 +178,8 @@ def make_sample(
     """
     ev = {k: torch.as_tensor(np.asarray(v)) for k, v in (edge_values or {}).items() if v is not None}
     ei, ev, notices = clean_edges(edge_index, num_nodes, directed=directed, edge_values=ev)
-    check_size(num_nodes, ei.shape[1] if directed else ei.shape[1] // 2)
+    # Time series are nodes whose graph may be learned, not given.
+    check_size(num_nodes, ei.shape[1] if directed else ei.shape[1] // 2, need_edges=kind != "timeseries")
     if x is None:
         x, feature_names = np.ones((num_nodes, 1), np.float32), ["one"]
     names = list(feature_names) if feature_names is not None else [f"f{i}" for i in range(np.shape(x)[-1])]

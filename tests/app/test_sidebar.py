@@ -64,3 +64,14 @@ def test_a_browser_reload_keeps_the_loaded_builtin(monkeypatch):
     assert not reloaded.exception, reloaded.exception
     assert reloaded.session_state["sample"].source == "builtin:sbm"
     assert reloaded.sidebar.selectbox(key="builtin_key").value == "sbm"
+
+
+def test_a_time_series_source_in_the_address_is_refused_and_the_default_loads():
+    # Time series have no page yet: the app says so instead of drawing them as a graph.
+    at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
+    at.query_params["source"] = "graph-var"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["sample"].kind == "graph"
+    assert any("no page for it yet" in e.value for e in at.sidebar.error)
+    assert "graph-var" not in at.sidebar.selectbox(key="builtin_key").options
