@@ -1,5 +1,38 @@
-"""Forecasting multivariate time series: synthetic series with known graphs (more to come: splits, metrics, baselines)."""
+"""Single-step forecasting of multivariate time series: data, metrics, baselines, training.
 
+- :mod:`~core.forecasting.synthetic`: seeded series whose true graph is known;
+- :mod:`~core.forecasting.windows`: MTGNN's scaling, chronological split and input windows;
+- :mod:`~core.forecasting.metrics`: RSE and CORR;
+- :mod:`~core.forecasting.baselines`: persistence, per-series AR and VAR (ridge);
+- :mod:`~core.forecasting.training`: training MTGNN (:mod:`core.models.mtgnn`), resumable.
+"""
+
+from nodescope.core.forecasting.baselines import baseline_scores, persistence, tuned_linear
+from nodescope.core.forecasting.metrics import corr, rse
 from nodescope.core.forecasting.synthetic import KnownGraphSeries, graph_var, road_diffusion
+from nodescope.core.forecasting.training import (
+    ForecastResult,
+    ForecastTrainConfig,
+    evaluate,
+    predict,
+    train_forecaster,
+)
+from nodescope.core.forecasting.windows import ForecastData, split_targets
 
-__all__ = ["KnownGraphSeries", "graph_var", "road_diffusion"]
+__all__ = [
+    "ForecastData",
+    "ForecastResult",
+    "ForecastTrainConfig",
+    "KnownGraphSeries",
+    "baseline_scores",
+    "corr",
+    "evaluate",
+    "graph_var",
+    "persistence",
+    "predict",
+    "road_diffusion",
+    "rse",
+    "split_targets",
+    "train_forecaster",
+    "tuned_linear",
+]

@@ -16,7 +16,8 @@ Formats (:func:`read_series`):
 
 A known graph (:func:`read_known_graph`) is an (N, N) ``.npy`` adjacency whose row ``i`` holds
 node ``i``'s incoming edges (``A[i, j]``: the weight of series ``j`` driving series ``i``, the
-layout MTGNN's propagation uses and ``nodescope forecast`` writes), or an edge-list CSV
+layout ``nodescope forecast`` writes; MTGNN's code holds the transpose, row ``v`` for ``v``'s
+outgoing edges), or an edge-list CSV
 ``source,target[,weight]`` naming series by index or by name.
 
 Bad input is refused with one line (:class:`~core.errors.LoadError`): ragged rows,
