@@ -65,8 +65,15 @@ class Bar:
         bar.update(done - bar.n)
 
     def on_epoch(self, epoch: int, total: int, row: dict[str, float]) -> None:
-        """A :data:`core.training.Progress` callback: epochs, with the validation accuracy."""
-        self.update(epoch, total, val_acc=f"{row['val_acc']:.1%}")
+        """A training progress callback: epochs, with the validation accuracy or RSE.
+
+        Serves :data:`core.training.Progress` (``row["val_acc"]``) and
+        :data:`core.forecasting.training.Progress` (``row["val_rse"]``).
+        """
+        if "val_acc" in row:
+            self.update(epoch, total, val_acc=f"{row['val_acc']:.1%}")
+        else:
+            self.update(epoch, total, val_rse=f"{row['val_rse']:.4f}")
 
     def on_count(self, done: int, total: int) -> None:
         """A ``progress(done, total)`` callback."""

@@ -140,6 +140,20 @@ def series_sample(
     )
 
 
+def known_adjacency(sample: Sample) -> np.ndarray | None:
+    """(N, N) the known graph of a ``timeseries`` sample (row ``i``: incoming weights), or None.
+
+    The inverse of what :func:`series_sample` stores: ``A[dst, src] = weight``.
+    """
+    if sample.num_edges == 0:
+        return None
+    src, dst = sample.data.edge_index.numpy()
+    adjacency = np.zeros((sample.num_nodes, sample.num_nodes))
+    weight = sample.data.get("edge_attr")
+    adjacency[dst, src] = weight[:, 0].numpy() if weight is not None else 1.0
+    return adjacency
+
+
 def read_known_graph(path: Path, names: list[str]) -> np.ndarray:
     """Read a known graph over the series ``names`` as an (N, N) adjacency (row ``i``: incoming).
 
