@@ -163,10 +163,16 @@ def one_of(
     return getattr(where, widget)(label, options, key=key, format_func=format_func, **kwargs)
 
 
-def chart(fig, key: str, fp: str, *, height: int = 520) -> None:
-    """Draw a linked chart; its zoom is kept across reruns of the same sample only."""
+def chart(
+    fig, key: str, fp: str, *, height: int = 520, send_once: bool = False, config: dict | None = None
+) -> None:
+    """Draw a linked chart; its zoom is kept across reruns of the same sample only.
+
+    ``send_once`` and ``config`` (plotly config, over :data:`CHART_CONFIG`): see
+    :func:`app.plotly_view.plotly_view`.
+    """
     fig.update_layout(uirevision=fp)
-    plotly_view(fig, key=key, config=CHART_CONFIG, height=height)
+    plotly_view(fig, key=key, config={**CHART_CONFIG, **(config or {})}, height=height, send_once=send_once)
 
 
 # ---------------------------------------------------------------- the detail panel

@@ -22,6 +22,7 @@ Reading events (the value persists across reruns, so compare ``event_id``)::
 
 from __future__ import annotations
 
+import hashlib
 import json
 from importlib import resources
 from pathlib import Path
@@ -31,6 +32,7 @@ import plotly
 import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components_v1
+from plotly.io.json import to_json_plotly
 
 _FRONTEND = Path(__file__).resolve().parent / "frontend"
 #: The folder holding the plotly.min.js that matches the installed plotly Python package.
@@ -46,6 +48,15 @@ _COMPONENT = st.components.v2.component(
     # through a global stylesheet, and tests find charts with document.querySelectorAll.
     isolate_styles=False,
 )
+
+
+#: With ``send_once``, a trace whose JSON has at least this many characters is sent once per
+#: chart and then named by a hash of its JSON (see :func:`plotly_view`).
+LARGE_TRACE_CHARS = 16_384
+#: How many large traces a chart's browser side is assumed to hold (its latest ones).
+HELD_PER_CHART = 8
+_HELD = "_plotly_view_held"  # session: {chart key: hashes of the large traces the browser holds}
+_RESENDS = "_plotly_view_resends"  # session: {chart key: the last "resend" request handled}
 
 
 class Point(TypedDict, total=False):
@@ -129,6 +140,7 @@ def plotly_view(
     config: dict[str, Any] | None = None,
     height: int = 520,
     click_selects: bool = False,
+    send_once: bool = False,
 ) -> SelectionEvent | None:
     """Draw ``fig`` (full container width, ``height`` px) and return its latest selection event.
 
@@ -143,6 +155,17 @@ def plotly_view(
     sent (~0.5 s for a 3,000-node graph in software GL), only for the rerun to draw the app's
     selection. Box and lasso selections (modebar) work either way.
 
+    ``config["plotGlPixelRatio"] = "device"`` draws WebGL at the screen's resolution instead of
+    plotly's default of twice it: a 3D redraw shades a quarter of the pixels on a standard screen.
+
+    With ``send_once``, a large trace (a mesh, thousands of points: JSON of at least
+    :data:`LARGE_TRACE_CHARS` characters) already sent to this chart in this session is not
+    sent again: the payload names it by the hash of its JSON and the browser uses the trace it
+    holds, the very object it drew, so ``Plotly.react`` sees that trace unchanged. An update
+    that only moves a marker then costs a few kB instead of the whole mesh. Should the
+    browser lack a named trace (evicted, or an update it never received), it asks for all of
+    them again (state ``resend``: one more rerun).
+
     Returns:
         ``{"kind", "event_id", "points": [{"curve_number", "point_index", "customdata",
         "x", "y"}, ...]}`` or None before the first event. ``points`` works with
@@ -154,13 +177,37 @@ def plotly_view(
         "plotly_url": plotly_js_url(),
         "click_selects": bool(click_selects),
     }
+    held = None
+    if send_once:
+        held, options["resend"] = _held(key)
+    data, hashes = _encode(fig, options, held)
     result = _COMPONENT(
         key=key,
-        data=payload(fig, options),
+        data=data,
         height="content",
         on_event_change=_ignore,  # declares the "event" state; the rerun itself does the work
+        on_resend_change=_ignore,  # the browser lacks a trace it was told it holds
     )
+    if held is not None:  # recorded once the element is on its way (a stopped run sends nothing)
+        st.session_state[_HELD][key] = [*(h for h in held if h not in hashes), *hashes][-HELD_PER_CHART:]
     return _as_event(result.get("event"))
+
+
+def _held(key: str) -> tuple[list[str], int | None]:
+    """The hashes of the large traces chart ``key``'s browser holds, and its last resend id handled.
+
+    None are held right after a resend request. The id goes into the payload: a payload that names traces the browser lacks, sent again
+    after the request by a run that overtook the one answering it, then differs from the one
+    that asked, so the component runs again and asks again (an equal payload would not reach it).
+    """
+    held = st.session_state.setdefault(_HELD, {})
+    value = st.session_state.get(key)
+    resend = value.get("resend") if hasattr(value, "get") else None
+    handled = st.session_state.setdefault(_RESENDS, {})
+    if resend is not None and handled.get(key) != resend:
+        handled[key] = resend
+        held.pop(key, None)
+    return list(held.get(key, ())), handled.get(key)
 
 
 def payload(fig: go.Figure, options: dict[str, Any]) -> bytes:
@@ -170,8 +217,37 @@ def payload(fig: go.Figure, options: dict[str, Any]) -> bytes:
     serialized again (the figure's JSON, ~0.5 MB with an edge image, escaped into a string)
     and parsed twice in the browser, on every rerun.
     """
+    return _encode(fig, options, None)[0]
+
+
+def _encode(fig: go.Figure, options: dict[str, Any], held: list[str] | None) -> tuple[bytes, list[str]]:
+    """:func:`payload`, and with ``held`` its large-trace form (see :func:`plotly_view`'s ``send_once``).
+
+    Each trace of at least :data:`LARGE_TRACE_CHARS` JSON characters becomes ``{"$ref": hash}``
+    in ``figure.data``; those not in ``held`` also go under ``"traces": {hash: trace}``.
+
+    Returns:
+        The bytes, and the hashes of the figure's large traces in trace order (none without ``held``).
+    """
     head = json.dumps(options)
-    return f'{head[:-1]}{", " if options else ""}"figure": {fig.to_json()}}}'.encode()
+    sep = ", " if options else ""
+    if held is None:
+        return f'{head[:-1]}{sep}"figure": {fig.to_json()}}}'.encode(), []
+    spec = fig.to_dict()
+    parts, hashes, new = [], [], {}
+    for trace in spec["data"]:
+        text = to_json_plotly(trace)
+        if len(text) < LARGE_TRACE_CHARS:
+            parts.append(text)
+            continue
+        digest = hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+        parts.append(json.dumps({"$ref": digest}))
+        hashes.append(digest)
+        if digest not in held:
+            new[digest] = text
+    figure = f'{{"data": [{", ".join(parts)}], "layout": {to_json_plotly(spec.get("layout", {}))}}}'
+    traces = ", ".join(f'"{h}": {text}' for h, text in new.items())
+    return f'{head[:-1]}{sep}"figure": {figure}, "traces": {{{traces}}}}}'.encode(), hashes
 
 
 def latest_event(key: str) -> SelectionEvent | None:

@@ -20,6 +20,9 @@ from nodescope.viz.registration_view import registration_map_figure, surface_fig
 SYNTHETIC, UPLOAD = "Synthetic warp of fsaverage5", "Upload FreeSurfer / GIfTI files"
 VIEWS = ("reg_moving", "reg_fixed", "reg_registered", "reg_map")
 HEIGHT = 430
+#: Every view: large traces (meshes, the map's points) go to the browser once, and WebGL draws at
+#: the screen's resolution, so that a click moves the marks in all views within a second.
+LINKED = {"send_once": True, "config": {"plotGlPixelRatio": "device"}}
 
 
 def choose_moving(source: str) -> Subject | None:
@@ -71,15 +74,19 @@ def run_controls(moving: Subject, fixed: Subject) -> tuple[str, RegistrationResu
     refine = int(c1.number_input("Refinement steps", 0, 200, 0, step=10, key="reg_refine"))
     rigid_only = c2.toggle("Rigid only", key="reg_rigid_only")
     key = rd.run_key(moving, fixed, rigid_only, refine)
+    # The progress bar's place exists on every run: a bar inserted only while registering would
+    # shift every later element by one, and Streamlit remounts a shifted chart (a new WebGL plot,
+    # seconds per 3D view) on that run and again on the next.
+    slot = st.empty()
     if c3.button("Register", type="primary", key="reg_run", width="stretch"):
-        bar = st.progress(0.0, text="Registering…")
+        bar = slot.progress(0.0, text="Registering…")
 
         def report(stage: str, fraction: float) -> None:
             value, text = overall_progress(stage, fraction)
             bar.progress(value, text=f"Registering: {text}")
 
         rd.run(moving, fixed, rigid_only, refine, progress=report)
-        bar.empty()
+        slot.empty()
     return key, rd.result(key)
 
 
@@ -117,7 +124,7 @@ def render(moving: Subject, fixed: Subject) -> None:
             moving.surfaces[surface], moving.faces, values=values, color_title=color, focus=focus,
             title=f"Moving: {moving.name}",
         )  # fmt: skip
-        ui.chart(fig, "reg_moving", moving.key, height=HEIGHT)
+        ui.chart(fig, "reg_moving", moving.key, height=HEIGHT, **LINKED)
     with c_fixed:
         surface = ui.one_of(st, "selectbox", "Show fixed on", list(fixed.surfaces), key="reg_surface_fixed")
         fig = surface_figure(
@@ -126,7 +133,7 @@ def render(moving: Subject, fixed: Subject) -> None:
             landing_vertex=None if land is None else land.nearest, landing_label=f"{focus} lands here",
             title=f"Fixed: {fixed.name}",
         )  # fmt: skip
-        ui.chart(fig, "reg_fixed", fixed.key, height=HEIGHT)
+        ui.chart(fig, "reg_fixed", fixed.key, height=HEIGHT, **LINKED)
     with c_registered:
         surface = ui.one_of(
             st, "selectbox", "Show registered on", list(fixed.surfaces), key="reg_surface_registered"
@@ -138,7 +145,7 @@ def render(moving: Subject, fixed: Subject) -> None:
                 registered, moving.faces, values=values, color_title=color, focus=focus,
                 title="Registered sphere",
             )  # fmt: skip
-            ui.chart(fig, "reg_registered", key, height=HEIGHT)
+            ui.chart(fig, "reg_registered", key, height=HEIGHT, **LINKED)
         else:  # the moving map carried onto the fixed anatomy
             fig = surface_figure(
                 fixed.surfaces[surface], fixed.faces, color_title=color,
@@ -147,7 +154,7 @@ def render(moving: Subject, fixed: Subject) -> None:
                 landing_vertex=None if land is None else land.nearest, landing_label=str(focus),
                 title=f"Registered, on the fixed {surface}",
             )  # fmt: skip
-            ui.chart(fig, "reg_registered", key, height=HEIGHT)
+            ui.chart(fig, "reg_registered", key, height=HEIGHT, **LINKED)
 
     left, right = st.columns([3, 2])
     with left:
@@ -156,7 +163,7 @@ def render(moving: Subject, fixed: Subject) -> None:
             positions, values=values, color_title=color, focus=focus, native=None if registered is None else moving.sphere,
             title=f"Moving vertices at their {where} positions",
         )  # fmt: skip
-        ui.chart(fig, "reg_map", pos_key, height=HEIGHT)
+        ui.chart(fig, "reg_map", pos_key, height=HEIGHT, **LINKED)
     with right:
         focus_facts(moving, fixed, positions, focus, land)
     if out is not None:

@@ -38,6 +38,20 @@ def two_views() -> None:
     st.text(json.dumps({"returned": ret}))
 
 
+def mesh_and_marker() -> None:
+    """One plotly_view sending large traces once: a big trace, and a marker that moves with state."""
+    import numpy as np
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from nodescope.app.plotly_view import plotly_view
+
+    k = st.session_state.get("k", 0)
+    n = 4000
+    big = go.Scattergl(x=np.arange(n, dtype=float), y=np.sin(np.arange(n)), name="big")
+    plotly_view(go.Figure([big, go.Scatter(x=[k], y=[0], name="mark")]), key="a", send_once=True)
+
+
 def payloads(at: AppTest) -> list[tuple[str, dict]]:
     """(element id, decoded data) of each plotly_view element."""
     els = at.get("bidi_component")
@@ -115,3 +129,33 @@ def test_shipped_plotly_js_decodes_typed_arrays():
     head = (pv.PLOTLY_DIR / "plotly.min.js").read_text(encoding="utf-8", errors="replace")[:300]
     version = tuple(int(v) for v in re.search(r"plotly\.js v(\d+)\.(\d+)\.(\d+)", head).groups())
     assert version >= (2, 28, 0), version
+
+
+def test_send_once_sends_a_large_trace_once_then_names_it():
+    """Issue 17: a marker move re-sent every mesh of the registration page (1 MB per 3D view)."""
+    at = AppTest.from_function(mesh_and_marker).run()
+    assert not at.exception, at.exception
+    ((_, first),) = payloads(at)
+    ref, mark = first["figure"]["data"]
+    assert set(ref) == {"$ref"} and list(first["traces"]) == [ref["$ref"]]
+    assert first["traces"][ref["$ref"]]["name"] == "big"
+    assert mark["name"] == "mark" and mark["x"] == [0]  # small traces go inline
+
+    at.session_state["k"] = 3
+    at.run()
+    ((_, second),) = payloads(at)
+    assert second["traces"] == {}  # the browser holds it: named, not sent
+    assert second["figure"]["data"][0] == ref and second["figure"]["data"][1]["x"] == [3]
+    assert len(at.get("bidi_component")[0].proto.bytes) < 20_000
+
+    at.session_state["a"] = {"resend": 1_790_000_000_001}  # the browser lacked it
+    at.run()
+    ((_, third),) = payloads(at)
+    assert list(third["traces"]) == [ref["$ref"]]
+    at.run()  # that request is handled once
+    assert payloads(at)[0][1]["traces"] == {}
+
+
+def test_without_send_once_every_trace_goes_inline():
+    at = AppTest.from_function(two_views).run()
+    assert all("traces" not in data for _, data in payloads(at))

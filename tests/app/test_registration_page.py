@@ -1,5 +1,9 @@
 """The Cortical registration page: a synthetic subject registered end to end, and the upload form."""
 
+import base64
+import json
+
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from nodescope.app import registration_data as rd
@@ -63,3 +67,36 @@ def test_register_then_follow_a_vertex_and_download(monkeypatch):
     at.run()
     assert not at.exception, at.exception
     assert any(m.value == "#### Moving vertex 123" for m in at.markdown)
+
+
+def _array(value) -> np.ndarray:
+    """A figure JSON array: a list, or plotly's typed-array form {dtype, bdata}."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value)
+
+
+def _payloads(at: AppTest) -> dict[str, dict]:
+    """Each view's plotly_view data, by its key."""
+    return {e.proto.id.rsplit("-", 1)[-1]: json.loads(e.proto.bytes) for e in at.get("bidi_component")}
+
+
+def test_a_new_focus_sends_the_marks_not_the_meshes(monkeypatch):
+    """Issue 17: a click re-sent all three 10k-vertex meshes (3.5 MB) to move one mark each."""
+    at = _page(monkeypatch)
+    first = _payloads(at)
+    assert all(len(first[k]["traces"]) >= 1 for k in ("reg_moving", "reg_fixed", "reg_map"))
+    at.session_state[rd.FOCUS] = 123
+    at.run()
+    assert not at.exception, at.exception
+    after = _payloads(at)
+    for key in ("reg_moving", "reg_fixed", "reg_map"):
+        assert after[key]["traces"] == {}, key  # the large traces are named, not sent again
+        assert len(at.get("bidi_component")[list(after).index(key)].proto.bytes) < 50_000
+    moving = rd.synthetic_hemisphere(0, 10.0, 20.0)
+    focus = next(t for t in after["reg_moving"]["figure"]["data"] if t.get("name") == "focus")
+    assert _array(focus["customdata"]).tolist() == [123]  # the mark, inline
+    xyz = [_array(focus[c])[0] for c in "xyz"]
+    np.testing.assert_allclose(xyz, moving.surfaces["sphere"][123], rtol=1e-6)
+    landing = next(t for t in after["reg_fixed"]["figure"]["data"] if t.get("name") == "focus")
+    assert landing["text"] == ["123 lands here"]

@@ -46,6 +46,15 @@ def test_surface_figure_marks_the_picked_vertex_or_the_landing_point(ico):
     assert by_name(fig)["mesh"].cmin == -by_name(fig)["mesh"].cmax  # sulc: diverging, centered on 0
 
 
+def test_surface_figure_draws_no_pick_cloud_the_mesh_itself_reports_vertex_clicks(ico):
+    # Issue 17: the pick cloud (one transparent marker per vertex) took most of every redraw
+    # of a 3D view in software WebGL; a click on the Mesh3d reports the vertex id by itself.
+    v, f = ico
+    names = [t.name for t in surface_figure(v, f, values=v[:, 2], focus=7).data]
+    assert names == ["mesh", "focus"]
+    assert list(by_name(surface_figure(v, f))["mesh"].customdata) == list(range(len(v)))
+
+
 def test_registration_map_puts_the_focus_at_its_registered_place_and_marks_where_it_was(ico):
     v, f = ico
     registered = v @ _rotation(40).T

@@ -9,10 +9,13 @@
 //
 // data (from app/plotly_view/__init__.py): UTF-8 JSON bytes of
 //   figure      fig.to_json(): {data, layout}; typed arrays as {dtype, bdata} (see reuse())
-//   config      plotly config object
+//   config      plotly config object; plotGlPixelRatio "device" means window.devicePixelRatio
 //   height      chart height in px
 //   plotly_url  where the offline plotly.min.js is served
 //   click_selects  false: layout.clickmode is forced to "event" (see draw())
+//   traces      only when Python sends large traces once (plotly_view(send_once=True)):
+//               {hash: trace}, the large traces this chart has not been sent yet; figure.data
+//               then names every large trace as {$ref: hash}, resolved from heldTraces()
 //
 // Updates keep what did not change: Plotly.react compares data arrays and the template by
 // identity and, when any differs, recalculates and redraws every trace (the whole WebGL scene,
@@ -26,9 +29,47 @@
 //   {curve_number, point_index, customdata, x, y[, z]}]}. event_id strictly increases within a
 // browser tab (also across remounts: it is at least Date.now()), so Python can tell a new
 // event from the one it already handled. Empty selections and double-click deselects are not
-// sent (they would only cost a rerun).
+// sent (they would only cost a rerun). "resend" (an id like event_id): a $ref named a trace
+// this tab does not hold; Python then sends the chart's large traces again.
 
 const STATE = "__nodescopePlotlyView";
+const HELD = "__nodescopePlotlyTraces";
+// Large traces kept per browser tab (shared by every chart: Python assumes at most 8 per chart).
+const MAX_HELD = 64;
+
+// The tab's large traces by hash, most recently used last (a Map keeps insertion order).
+function heldTraces() {
+  if (!window[HELD]) window[HELD] = new Map();
+  return window[HELD];
+}
+
+function holdTraces(defs) {
+  const held = heldTraces();
+  for (const [hash, trace] of Object.entries(defs || {})) {
+    held.delete(hash);
+    held.set(hash, trace);
+  }
+  while (held.size > MAX_HELD) held.delete(held.keys().next().value);
+}
+
+// figure.data with each {$ref} replaced by the held trace (the object drawn last time, so
+// Plotly.react sees it unchanged), or null when one is missing.
+function resolveTraces(data) {
+  const held = heldTraces();
+  const out = [];
+  for (const trace of data || []) {
+    if (trace && typeof trace.$ref === "string") {
+      const found = held.get(trace.$ref);
+      if (!found) return null;
+      held.delete(trace.$ref);
+      held.set(trace.$ref, found);
+      out.push(found);
+    } else {
+      out.push(trace);
+    }
+  }
+  return out;
+}
 
 // loadPlotly(url): frontend/load_plotly.js, prepended to this module by app/plotly_view.
 
@@ -138,9 +179,17 @@ async function draw(st) {
   const raw = st.latest;
   // Already drawn: a newer render drew this one's successor, or a rerun sent the same bytes.
   if (!raw || raw === st.drawn || sameBytes(raw, st.drawn)) return;
-  st.drawn = raw;
   const t0 = performance.now();
-  const data = JSON.parse(new TextDecoder().decode(raw));
+  const data = st.latestParsed;
+  const resolved = resolveTraces(data.figure.data);
+  if (resolved === null) {  // a named trace is not held here: ask for them all, draw that answer
+    if (st.resendFor !== raw) {
+      st.resendFor = raw;
+      st.setStateValue("resend", nextEventId());
+    }
+    return;
+  }
+  st.drawn = raw;
   const Plotly = await loadPlotly(data.plotly_url);
   if (st.disposed) return;
   const fig = data.figure;
@@ -148,7 +197,7 @@ async function draw(st) {
   // plotly's own click-selection restyles and redraws the whole WebGL scene before the rerun,
   // which then draws the app's selection anyway: clicks only report, unless asked otherwise.
   if (!data.click_selects && fresh.clickmode !== "none") fresh.clickmode = "event";
-  const traces = reuse(st.plotted ? st.gd.data : undefined, fig.data || []);
+  const traces = reuse(st.plotted ? st.gd.data : undefined, resolved);
   const layout = reuse(st.plotted ? st.gd.layout : undefined, fresh);
   const height = layout.height || data.height;
   st.gd.style.height = `${height}px`;
@@ -158,6 +207,11 @@ async function draw(st) {
   if (configJson !== st.configJson) {
     st.configJson = configJson;
     st.config = JSON.parse(configJson);
+    // "device": WebGL drawn at the screen's own resolution, not plotly's default of 2x (4x the
+    // pixels to shade on a standard screen: most of a 3D redraw in software GL).
+    if (st.config.plotGlPixelRatio === "device") {
+      st.config.plotGlPixelRatio = Math.min(4, Math.max(1, window.devicePixelRatio || 1));
+    }
   }
   if (!st.plotted) {
     await Plotly.newPlot(st.gd, traces, layout, st.config);
@@ -198,6 +252,12 @@ export default function (component) {
     parentElement[STATE] = st;
   }
   st.setStateValue = setStateValue;
+  if (data && data !== st.latest && !sameBytes(data, st.latest)) {
+    // Parsed on arrival, not when drawn: a payload overtaken before its draw may still carry
+    // large traces that later payloads only name.
+    st.latestParsed = JSON.parse(new TextDecoder().decode(data));
+    holdTraces(st.latestParsed.traces);
+  }
   st.latest = data;
   st.gd.dataset.receivedAt = performance.now().toFixed(1);
   // One draw at a time: a render that arrives while plotly.js loads or draws waits, and only
