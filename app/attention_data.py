@@ -42,6 +42,7 @@ from nodescope.explain.attention_focus import top_attended
 from nodescope.explain.focus import drawable_neighborhood, with_node_labels
 from nodescope.explain.global_focus import GlobalFocus
 from nodescope.explain.heads import HeadImportance, head_importance
+from nodescope.explain.learned import learned_check, learned_warnings
 from nodescope.viz.layout import graph_layout
 from nodescope.viz.limits import GLOBAL_STRIP_NODES, NEIGHBORHOOD_NODES, WHOLE_GRAPH_NODES
 
@@ -228,6 +229,22 @@ def _head_table(ident: str, _active: ActiveModel, _m: AttentionMaps) -> pd.DataF
 def head_table(active: ActiveModel, m: AttentionMaps) -> pd.DataFrame:
     """One row per head: layer and head (1-based), entropy, sparsity, salience, causal importance."""
     return _head_table(active.ident, active, m)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _learned_warnings(ident: str, _active: ActiveModel, _m: AttentionMaps | None) -> list[str]:
+    data = _active.data
+    with torch.no_grad():
+        logits = _active.model.eval()(data).logits
+    return learned_warnings(learned_check(logits, data.y, data.get("test_mask"), _m))
+
+
+def learned_notes(active: ActiveModel, m: AttentionMaps | None) -> list[str]:
+    """Plain sentences when ``active`` is at the majority-class rate or its edge attention is near uniform.
+
+    See :mod:`explain.learned`; cached per model.
+    """
+    return _learned_warnings(active.ident, active, m)
 
 
 # ---------------------------------------------------------------- global attention (GraphGPS)

@@ -167,6 +167,7 @@ def train(
     dev = device()
     model = build(config).to(dev)
     data = model.prepare(data).to(dev)
+    model.before_training(data)  # a model's own first step (X-Node: mute its vote cues)
     opt = torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     stopper = _EarlyStopping(settings.criterion, settings.patience)
     best_state, best_epoch = copy.deepcopy(model.state_dict()), 0
@@ -206,6 +207,7 @@ def train(
             break
     model.load_state_dict(best_state)
     model.eval()
+    model.after_training(data)  # a model's own last step (X-Node: fit its explanation)
     with torch.no_grad():
         logits = model(data).logits
     return TrainResult(

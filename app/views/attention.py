@@ -13,6 +13,7 @@ from nodescope.core.sample import Sample
 from nodescope.explain.attention_focus import focus_block, head_blocks
 from nodescope.explain.focus import default_focus
 from nodescope.explain.global_focus import global_locality
+from nodescope.explain.learned import global_uniformity_warning
 from nodescope.viz.attention_view import (
     attention_graph_figure,
     attention_matrix_figure,
@@ -56,6 +57,9 @@ def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:
         delta_color="off",
     )  # fmt: skip
     m_spread.metric("Entropy / log N (1 = uniform over all nodes)", f"{spread:.3f}")
+    uniform_note = global_uniformity_warning(g.stats["entropy_norm"].to_numpy())
+    if uniform_note is not None:
+        st.warning(uniform_note)
 
     left, right = st.columns([3, 2])
     with left:
@@ -120,6 +124,10 @@ st.caption(
 )
 active = model_state.model_picker(s, fp, attention_only=True)
 maps = ad.maps(active) if active is not None else None
+if active is not None and maps is not None:
+    # A model that learned nothing, or attention that prefers no neighbor, is said so in words.
+    for note in ad.learned_notes(active, maps):
+        st.warning(note)
 if active is not None and maps is not None and not maps.layer_names:
     if ad.has_global_attention(active):
         st.info(

@@ -11,7 +11,11 @@ from torch import Tensor, nn
 from torch.utils.weak import WeakTensorKeyDictionary
 from torch_geometric.data import Data
 
+from nodescope.core.models.encodings import structural_encoding, structural_encoding_width
 from nodescope.core.models.registry import ModelConfig
+
+#: Default walk steps of an ``rwse`` input encoding.
+INPUT_ENCODING_DIM = 16
 
 
 @dataclass
@@ -65,24 +69,75 @@ class NodeModel(nn.Module):
     preprocessing the GCN and GAT papers used for the non-negative bag-of-words features of
     Cora and CiteSeer. It is part of the config, so a checkpoint carries it.
 
+    Models with :attr:`takes_input_encoding` also honour ``input_encoding`` (default None):
+    ``degree``, ``rwse`` or ``degree+rwse`` (:func:`core.models.encodings.structural_encoding`,
+    ``input_encoding_dim`` walk steps, default 16). :meth:`prepare` computes it once per graph as
+    ``data.input_encoding``, and each forward pass sees it concatenated to the right of ``data.x``
+    (after ``normalize_features``), so the first layer takes :attr:`in_width` inputs. On a graph
+    with constant features (BA-Shapes) it is what lets attention tell neighbors apart.
+
     Args:
         config: widths, depth, heads, dropout and model-specific options (every registered
             model takes this one argument; its docstring lists the options it reads).
     """
 
+    #: Whether the model builds its first layer for :attr:`in_width` (option ``input_encoding``).
+    takes_input_encoding: bool = False
+
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
+        #: Width of the inputs the first layer sees: F features plus the input encoding's columns.
+        self.in_width = config.in_dim
         if config.options.get("normalize_features"):
             self.register_forward_pre_hook(_row_normalized_input, with_kwargs=True)
+        kind = config.options.get("input_encoding")
+        if kind:
+            if not self.takes_input_encoding:
+                raise ValueError(f"model {config.model!r} does not take the option input_encoding")
+            self.in_width += structural_encoding_width(kind, self.input_encoding_dim)
+            self.register_forward_pre_hook(_with_input_encoding, with_kwargs=True)
+
+    @property
+    def input_encoding_dim(self) -> int:
+        """Walk steps of an ``rwse`` input encoding (option ``input_encoding_dim``, default 16)."""
+        return int(self.config.options.get("input_encoding_dim", INPUT_ENCODING_DIM))
 
     def prepare(self, data: Data) -> Data:
-        """Return ``data`` with the extra inputs this model needs (default: none)."""
-        return data
+        """Return ``data`` with the extra inputs this model needs (default: the input encoding, if any).
+
+        Subclasses that add inputs of their own call this first.
+        """
+        kind = self.config.options.get("input_encoding")
+        if not kind:
+            return data
+        width = self.in_width - self.config.in_dim
+        enc = data.get("input_encoding")
+        if enc is not None and tuple(enc.shape) == (data.num_nodes, width):
+            return data
+        out = copy.copy(data)
+        out.input_encoding = structural_encoding(
+            kind, data.edge_index, data.num_nodes, self.input_encoding_dim
+        ).to(data.edge_index.device)
+        return out
 
     def attention_modules(self) -> list[nn.Module]:
         """The modules whose heads explain/ can read and ablate, in layer order (default: none)."""
         return []
+
+    def before_training(self, data: Data) -> None:
+        """A model's own step before :func:`core.training.train`'s first epoch (default: none).
+
+        Args:
+            data: the prepared graph, on the model's device.
+        """
+
+    def after_training(self, data: Data) -> None:
+        """A model's own step after its best weights are restored, in eval mode (default: none).
+
+        Args:
+            data: the prepared graph, on the model's device.
+        """
 
     def forward(self, data: Data, *, attention: bool = False) -> ModelOutput:  # pragma: no cover
         """One forward pass over a whole graph.
@@ -115,6 +170,19 @@ class NodeModel(nn.Module):
             return self(data).logits.softmax(-1)
         finally:
             self.train(was_training)
+
+
+def _with_input_encoding(
+    module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Forward pre-hook: the same call with ``data.input_encoding`` concatenated to ``data.x``."""
+    data = args[0] if args else kwargs.pop("data")
+    enc = data.get("input_encoding")
+    if enc is None:
+        raise ValueError("data has no input_encoding: call model.prepare(data) first")
+    out = copy.copy(data)
+    out.x = torch.cat([data.x, enc.to(data.x.dtype)], dim=-1)
+    return (out, *args[1:]), kwargs
 
 
 def _row_normalized_input(

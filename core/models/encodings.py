@@ -9,6 +9,8 @@
   (:func:`random_sign_flip`) so that they do not learn one.
 - :func:`random_walk_se`: the probability of returning to the start after 1..``k`` random
   walk steps (Dwivedi et al. 2022, "RWSE"); sign-free.
+- :func:`structural_encoding`: degree and/or RWSE, standardized, for models that take them
+  beside their features (the base option ``input_encoding``, see :class:`core.models.NodeModel`).
 """
 
 from __future__ import annotations
@@ -134,3 +136,43 @@ def random_sign_flip(pe: Tensor, generator: torch.Generator | None = None) -> Te
     """``pe`` (N, k) with each column multiplied by an independent random ±1 (one draw per column)."""
     signs = torch.randint(0, 2, (pe.shape[1],), generator=generator) * 2 - 1
     return pe * signs.to(pe.device, pe.dtype)
+
+
+#: Kinds of :func:`structural_encoding` (the models' option ``input_encoding``).
+STRUCTURAL_ENCODINGS = ("degree", "rwse", "degree+rwse")
+
+
+def structural_encoding_width(kind: str, k: int) -> int:
+    """Columns of :func:`structural_encoding` for ``kind`` with ``k`` walk steps."""
+    if kind not in STRUCTURAL_ENCODINGS:
+        raise ValueError(f"unknown input encoding {kind!r}; known: {', '.join(STRUCTURAL_ENCODINGS)}")
+    return {"degree": 1, "rwse": k, "degree+rwse": 1 + k}[kind]
+
+
+def structural_encoding(kind: str, edge_index: Tensor, num_nodes: int, k: int) -> Tensor:
+    """Structural node inputs for graphs whose features say little (BA-Shapes' constant features).
+
+    ``degree``: log(1 + in-degree); ``rwse``: :func:`random_walk_se` over 1..``k`` steps;
+    ``degree+rwse``: both. Every column is standardized over the nodes (mean 0, standard
+    deviation 1; a constant column becomes 0), so the encoding sits on the scale of
+    initialized weights whatever the graph's size and degrees. Sign-free: no random flips needed.
+
+    Args:
+        kind: one of :data:`STRUCTURAL_ENCODINGS`.
+        edge_index: (2, E) edges (source row 0, target row 1).
+        num_nodes: N.
+        k: walk steps for ``rwse``.
+
+    Returns:
+        (N, :func:`structural_encoding_width`) float32.
+    """
+    structural_encoding_width(kind, k)  # checks the kind
+    parts = []
+    if kind in ("degree", "degree+rwse"):
+        deg = np.bincount(edge_index[1].cpu().numpy(), minlength=num_nodes)
+        parts.append(torch.from_numpy(np.log1p(deg).astype(np.float32))[:, None])
+    if kind in ("rwse", "degree+rwse"):
+        parts.append(random_walk_se(edge_index, num_nodes, k))
+    enc = torch.cat(parts, dim=1)
+    std = enc.std(0, keepdim=True) if num_nodes > 1 else torch.zeros(1, enc.shape[1])
+    return torch.where(std > 1e-6, (enc - enc.mean(0, keepdim=True)) / std.clamp_min(1e-6), 0.0)

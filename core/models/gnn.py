@@ -27,9 +27,11 @@ from nodescope.core.models.registry import ModelConfig, register
 class GCN(NodeModel):
     """Graph convolutional network: ``layers`` GCNConv layers with ReLU and dropout between."""
 
+    takes_input_encoding = True
+
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
-        dims = [config.in_dim] + [config.hidden] * (config.layers - 1) + [config.out_dim]
+        dims = [self.in_width] + [config.hidden] * (config.layers - 1) + [config.out_dim]
         # Â's weights come normalized from gcn_edges (once per graph, not per layer and pass).
         self.convs = nn.ModuleList(
             GCNConv(a, b, normalize=False) for a, b in zip(dims[:-1], dims[1:], strict=True)
@@ -56,13 +58,14 @@ class _AttentionGNN(NodeModel):
     """GAT-style stack: hidden layers concatenate ``heads`` heads, the output layer averages ``out_heads``."""
 
     conv_cls: type[nn.Module]
+    takes_input_encoding = True
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
         h, heads = config.hidden, config.heads
         attn_dropout = float(config.option("attn_dropout"))
         convs = []
-        in_dim = config.in_dim
+        in_dim = self.in_width
         for _ in range(config.layers - 1):
             convs.append(self.conv_cls(in_dim, h, heads=heads, dropout=attn_dropout))
             in_dim = h * heads

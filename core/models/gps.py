@@ -19,13 +19,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.data import Data
-from torch_geometric.nn import GINConv, GINEConv, GPSConv
+from torch_geometric.nn import GCNConv, GINConv, GINEConv, GPSConv
 
 from nodescope.core.models.base import ModelOutput, NodeModel
 from nodescope.core.models.encodings import laplacian_pe, random_sign_flip, random_walk_se
 from nodescope.core.models.registry import ModelConfig, register
 
 ENCODINGS = ("rwse", "lap")
+LOCAL_CONVS = ("gin", "gcn")
 
 
 class GlobalAttention(nn.MultiheadAttention):
@@ -73,7 +74,8 @@ class GlobalAttention(nn.MultiheadAttention):
     reference="Rampášek et al., NeurIPS 2022",
     # Published (GraphGPS node tasks): GatedGCN/GINE + Transformer, 4-16 layers, 4-8 heads,
     # 64-96 wide, LapPE 8-10 or RWSE 16-20. Cora-size on a CPU: 2 layers, LapPE 8 (cheaper than
-    # RWSE on large graphs), more dropout and weight decay for 140 labels (Cora: 66-67 % test).
+    # RWSE on large graphs), more dropout and weight decay for 140 labels (Cora: 66-67 % test;
+    # the citation graphs' recipe in core/recipes.py uses GCN locally, no norm, GAT's weight decay).
     defaults={"hidden": 64, "layers": 2, "heads": 4, "dropout": 0.6},
     options={
         "encoding": "lap",
@@ -82,6 +84,8 @@ class GlobalAttention(nn.MultiheadAttention):
         "attn_dropout": 0.0,
         "edge_dim": None,
         "max_nodes": 20_000,
+        "norm": "batch_norm",
+        "local": "gin",
     },
     training={"lr": 0.005, "weight_decay": 5e-3},
 )
@@ -93,8 +97,12 @@ class GPS(NodeModel):
     eigenvectors), ``pe_hidden`` (width of the encoding's share of D), ``attn_dropout`` (on the
     global attention; > 0 costs O(N²) memory in training), ``edge_dim`` (use ``data.edge_attr``
     of this width through GINE; None: GIN without edge features), ``max_nodes`` (larger graphs
-    are refused).
+    are refused), ``norm`` (GPSConv's normalization: "batch_norm" as published, "layer_norm", or
+    None), ``local`` (the local message passing: "gin" as published, or "gcn": GCN's normalized
+    mean over neighbors, the better local model on homophilous citation graphs; no edge features).
     """
+
+    takes_input_encoding = True
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__(config)
@@ -108,18 +116,28 @@ class GPS(NodeModel):
             raise ValueError(f"pe_hidden {pe_hidden} must lie between 0 and hidden {d}")
         self.max_nodes = int(config.option("max_nodes"))
         self.edge_dim = config.option("edge_dim")
-        self.embed = nn.Linear(config.in_dim, d - pe_hidden)
+        self.embed = nn.Linear(self.in_width, d - pe_hidden)
         # GraphGPS normalizes raw RWSE (return probabilities shrink with degree) before embedding.
         self.pe_norm = nn.BatchNorm1d(self.pe_dim) if self.encoding == "rwse" else nn.Identity()
         self.pe_embed = nn.Linear(self.pe_dim, pe_hidden)
         self.layers = nn.ModuleList()
+        self.local = str(config.option("local"))
+        if self.local not in LOCAL_CONVS:
+            raise ValueError(f"unknown local convolution {self.local!r}; known: {', '.join(LOCAL_CONVS)}")
+        if self.local == "gcn" and self.edge_dim:
+            raise ValueError(
+                "the gcn local convolution takes no edge features: use local 'gin' with edge_dim"
+            )
+        norm = config.option("norm")
         for _ in range(config.layers):
-            layer = GPSConv(d, self._local_conv(d), heads=heads, dropout=config.dropout)
+            layer = GPSConv(d, self._local_conv(d), heads=heads, dropout=config.dropout, norm=norm)
             layer.attn = GlobalAttention(d, heads, float(config.option("attn_dropout")))
             self.layers.append(layer)
         self.head = nn.Linear(d, config.out_dim)
 
     def _local_conv(self, d: int) -> nn.Module:
+        if self.local == "gcn":
+            return GCNConv(d, d)
         mlp = nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, d))
         return GINEConv(mlp, edge_dim=self.edge_dim) if self.edge_dim else GINConv(mlp)
 
@@ -139,6 +157,7 @@ class GPS(NodeModel):
     def prepare(self, data: Data) -> Data:
         """``data`` with the encoding (N, pe_dim) under :attr:`pe_attr`, kept when already there."""
         self.check_size(data.num_nodes)
+        data = super().prepare(data)
         pe = data.get(self.pe_attr)
         if pe is not None and tuple(pe.shape) == (data.num_nodes, self.pe_dim):
             return data

@@ -72,3 +72,18 @@ def test_gps_shows_its_global_attention_and_follows_the_chosen_head(monkeypatch)
     assert node_colors() != before
     grid = _figures(at)["attn_global_grid"]
     assert len(grid["layout"]["shapes"]) == 1  # the chosen head's frame
+
+
+def test_near_uniform_attention_is_said_in_words(monkeypatch):
+    """Karate's shipped GAT spreads its attention almost evenly (entropy 99 % of uniform's)."""
+    at = _attention_page(monkeypatch, "karate")
+    warnings = [w.value for w in at.warning]
+    assert any("attention is near uniform" in w for w in warnings), warnings
+    assert not any("not learned" in w for w in warnings)  # 86 % on a 50 % majority class
+
+
+def test_ba_shapes_gat_learns_with_structural_inputs_and_says_nothing(monkeypatch):
+    """With degree and random-walk inputs the shipped GAT leaves the majority class and its uniform attention."""
+    at = _attention_page(monkeypatch, "ba-shapes")
+    assert at.selectbox(key="model_choice").value == "gat"
+    assert not [w.value for w in at.warning]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -204,3 +206,54 @@ def test_gps_random_walk_encoding_and_edge_features(karate: Data) -> None:
         before = model(data).logits
         data.edge_attr = torch.rand(data.num_edges, 2)
         assert not torch.allclose(before, model(data).logits)
+
+
+@pytest.mark.parametrize("key", ["gcn", "gat", "gatv2", "graph-transformer", "gps"])
+def test_input_encoding_widens_the_first_layer_and_is_computed_once(key: str, karate: Data) -> None:
+    options = {"input_encoding": "degree+rwse", "input_encoding_dim": 6}
+    config = MODELS[key].config(karate.num_features, 4, options=options)
+    model = build(config).eval()
+    assert model.in_width == karate.num_features + 7
+    data = model.prepare(karate)
+    assert data.input_encoding.shape == (karate.num_nodes, 7) and karate.get("input_encoding") is None
+    assert model.prepare(data) is data  # once per graph
+    with torch.no_grad():
+        out = model(data)
+    if key in ("gcn", "gat", "gatv2"):  # hidden[0] is their input; the transformers' is an embedding
+        assert out.hidden[0].shape == (karate.num_nodes, karate.num_features + 7)
+    else:
+        assert model.embed.in_features == karate.num_features + 7
+    assert torch.isfinite(out.logits).all()
+    # the config carries the option, so a checkpoint rebuilds the same widths
+    again = build(type(config).from_dict(json.loads(config.to_json())))
+    assert again.in_width == model.in_width
+    with pytest.raises(ValueError, match="prepare"):
+        model(karate)
+
+
+def test_input_encoding_is_standardized_and_refused_by_models_without_it(karate: Data) -> None:
+    enc = encodings.structural_encoding("degree+rwse", karate.edge_index, karate.num_nodes, 4)
+    assert enc.shape == (karate.num_nodes, 5)
+    assert torch.allclose(enc[:, 0].mean(), torch.tensor(0.0), atol=1e-5)
+    assert torch.allclose(enc[:, 0].std(), torch.tensor(1.0), atol=1e-4)
+    assert torch.all(enc[:, 1] == 0)  # one step never returns home without self-loops: constant -> 0
+    with pytest.raises(ValueError, match="unknown input encoding"):
+        encodings.structural_encoding("lap", karate.edge_index, karate.num_nodes, 4)
+    with pytest.raises(ValueError, match="input_encoding"):
+        build(MODELS["gin"].config(karate.num_features, 4, options={"input_encoding": "degree"}))
+
+
+@pytest.mark.parametrize(
+    ("key", "options"),
+    [
+        ("graph-transformer", {"norm": "layer"}),
+        ("graph-transformer", {"norm": "none"}),
+        ("gps", {"local": "gcn"}),
+    ],
+)
+def test_transformer_norm_and_local_convolution_options(key: str, options: dict, karate: Data) -> None:
+    model = build(MODELS[key].config(karate.num_features, 4, options=options)).eval()
+    with torch.no_grad():
+        assert torch.isfinite(model(model.prepare(karate)).logits).all()
+    kinds = {type(m).__name__ for m in model.modules()}
+    assert "BatchNorm1d" not in kinds if key == "graph-transformer" else "GCNConv" in kinds

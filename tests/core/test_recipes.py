@@ -50,3 +50,27 @@ def test_sweep_recipe_sets_the_depth_and_no_dataset_departures(ba_shapes):
     assert config.dropout == MODELS["gcn"].config(10, 4).dropout  # BA-Shapes' dropout 0 is not applied
     assert settings == settings_for("gcn", seed=2, max_epochs=200, patience=50)
     assert sweep_recipe("gcn", load("airplane"), 2)[0].out_dim == 2  # unlabeled: measured only
+
+
+def test_ba_shapes_gives_the_neighbor_attention_models_structural_inputs(ba_shapes):
+    """Constant features leave GAT, GATv2 and the Graph Transformer at the majority class without them."""
+    for key in ("gat", "gatv2", "graph-transformer"):
+        options = recipe(key, ba_shapes)[0].options
+        assert options["input_encoding"] == "degree+rwse" and options["input_encoding_dim"] == 16
+    for key in ("gcn", "gps", "gin"):  # degrees through their own normalization or encoding
+        assert "input_encoding" not in recipe(key, ba_shapes)[0].options
+    assert "input_encoding" not in recipe("gat", load("karate"))[0].options
+
+
+def test_citation_graphs_give_the_transformers_their_own_recipe(shared_data):
+    """Batch norm off, weight decay 5e-4, best validation accuracy kept; GraphGPS with a GCN local step."""
+    cora = load("cora", data_dir=shared_data / "planetoid", download=False)
+    config, settings = recipe("graph-transformer", cora)
+    assert config.options["norm"] == "none" and config.options["normalize_features"]
+    assert (settings.weight_decay, settings.criterion, settings.patience) == (5e-4, "val_acc", 100)
+    config, settings = recipe("gps", cora)
+    assert (config.options["local"], config.options["norm"]) == ("gcn", None)
+    assert settings.criterion == "val_acc"
+    karate = load("karate")  # other graphs keep the published architecture
+    assert recipe("graph-transformer", karate)[0].options["norm"] == "batch"
+    assert recipe("gps", karate)[0].options["local"] == "gin"
