@@ -3,8 +3,14 @@
 A node's context is a short vector of cues a person can read: how connected and central it
 is, how clustered its neighborhood is, how unanimous the known labels around it are, and
 (computed by the model, see :mod:`core.models.xnode`) how strongly its own features drive
-its prediction. :func:`graph_context` computes the graph cues once per graph (cached in
-memory); the model adds the two saliency cues on every forward pass.
+its prediction and which class its own features, and its neighbors' features, point to.
+:func:`graph_context` computes the graph cues once per graph (cached in memory); the model
+adds the saliency cues and the per-class vote cues on every forward pass.
+
+**Per-class cues** (:data:`CLASS_CUES`) are families with one number per class: the cue
+``"neighbor vote: 3"`` is the mean probability of class 3 that the model gives each neighbor
+seen alone (from its own features, without edges). :func:`cue_names` expands the families for
+a class count and :func:`cue_of` finds the declaration of any cue name, expanded or not.
 
 Label cues use **training labels only** (``data.y`` where ``data.train_mask``): validation
 and test labels never reach the context, and a node's own label is never part of its own
@@ -49,7 +55,8 @@ class Cue:
     transform: Transform = "none"
 
 
-#: Every cue, in the order of the context vector: graph cues first, then the model's cues.
+#: Every cue, in the order of the context vector: graph cues first, then the model's cues,
+#: then the per-class families (each expanded to one cue per class, see :func:`cue_names`).
 CUES: dict[str, Cue] = {
     c.name: c
     for c in (
@@ -61,12 +68,50 @@ CUES: dict[str, Cue] = {
         Cue("no labeled neighbors", "that no node near it has a known label"),
         Cue("feature saliency", "how strongly its own features push the prediction", "log1p"),
         Cue("top-feature share", "how much one single feature dominates that push"),
+        Cue(
+            "own-feature vote",
+            "how strongly its own features alone point to the class (the model's probability "
+            "for it with the node seen alone, without edges; 0-1)",
+        ),
+        Cue(
+            "neighbor vote",
+            "how strongly its neighbors' own features point to the class (the mean of the "
+            "probabilities the model gives each direct neighbor seen alone; 0-1, 0 without neighbors)",
+        ),
     )
 }
 #: Cues computed from the graph and the training labels by :func:`graph_context`.
 GRAPH_CUES: tuple[str, ...] = tuple(CUES)[:6]
 #: Cues the model computes from its own gradients on every forward pass.
-MODEL_CUES: tuple[str, ...] = tuple(CUES)[6:]
+MODEL_CUES: tuple[str, ...] = tuple(CUES)[6:8]
+#: Per-class cue families the model computes on every forward pass (one cue per class).
+CLASS_CUES: tuple[str, ...] = tuple(CUES)[8:]
+
+
+def class_cue(family: str, c: int) -> str:
+    """The name of class ``c``'s cue of a per-class family: ``"neighbor vote: 3"``."""
+    return f"{family}: {c}"
+
+
+def cue_names(chosen: list[str] | tuple[str, ...], num_classes: int) -> tuple[str, ...]:
+    """The chosen cues in :data:`CUES` order, each per-class family expanded to ``num_classes`` cues."""
+    names: list[str] = []
+    for name in CUES:
+        if name in chosen:
+            names += [class_cue(name, c) for c in range(num_classes)] if name in CLASS_CUES else [name]
+    return tuple(names)
+
+
+def split_class_cue(name: str) -> tuple[str, int] | None:
+    """``(family, class id)`` of a per-class cue name (``"neighbor vote: 3"``), None for other cues."""
+    family, sep, c = name.rpartition(": ")
+    return (family, int(c)) if sep and family in CLASS_CUES and c.isdigit() else None
+
+
+def cue_of(name: str) -> Cue:
+    """The declaration of any cue name, a per-class one (``"neighbor vote: 3"``) included."""
+    split = split_class_cue(name)
+    return CUES[split[0] if split else name]
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,15 @@ wrapper (``xnode-<backbone>``, explanation injection on) with the same published
 not picked by test accuracy) and merges into ``assets/models/xnode_results.json`` every seed's
 test accuracy (fractions), the means, sample standard deviations and the difference. Cora and
 CiteSeer use the public Planetoid split; built-in graphs the seed-0 random split the app uses
-(:func:`core.training.with_split`). Seeds vary initialization and dropout only.
+(:func:`core.training.with_split`). Seeds vary initialization and dropout only. On graphs whose
+features say nothing (BA-Shapes), GAT and X-Node GAT both get the structural input encoding of
+:data:`core.recipes.DATASET_ENCODING` (without it a GAT gives every node the same embedding).
 
 Usage::
 
     .venv/bin/python examples/train_xnode.py --data-dir ../shared/data/planetoid --threads 1
     .venv/bin/python examples/train_xnode.py --datasets karate --backbones gcn --seeds 2
+    .venv/bin/python examples/train_xnode.py --datasets cora --xnode-only  # keep the backbones' runs
     .venv/bin/python examples/train_xnode.py --table     # README table from xnode_results.json
 """
 
@@ -33,6 +36,7 @@ from nodescope.core.checkpoint import SHIPPED_DIR, save_checkpoint, train_info
 from nodescope.core.loaders import load
 from nodescope.core.models import MODELS
 from nodescope.core.models.xnode import BACKBONES
+from nodescope.core.recipes import DATASET_ENCODING
 from nodescope.core.training import settings_for, train, with_split
 
 DATASETS = ("cora", "citeseer", "ba-shapes", "karate")
@@ -46,7 +50,10 @@ def train_seeds(dataset: str, key: str, seeds: int, data_dir: Path | None, *, sh
     has_split = all(sample.data.get(m) is not None for m in ("train_mask", "val_mask", "test_mask"))
     split = "public" if has_split else "random seed 0"
     data = with_split(sample.data, seed=0)
-    config = MODELS[key].config(sample.data.num_features, sample.num_classes)
+    backbone = MODELS[key.removeprefix("xnode-")]
+    encoded = backbone.attention == "local" and backbone.cls.takes_input_encoding
+    options = DATASET_ENCODING.get(sample.source, {}) if encoded else {}
+    config = MODELS[key].config(sample.data.num_features, sample.num_classes, options=options)
     runs = []
     for seed in range(seeds):
         settings = settings_for(key, seed=seed)
@@ -123,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
         "--threads", type=int, help="torch CPU threads (1 is fastest on a busy 2-core machine)"
     )
     parser.add_argument("--table", action="store_true", help="print the README table from xnode_results.json")
+    parser.add_argument(
+        "--xnode-only",
+        action="store_true",
+        help="train X-Node only and keep the backbone's recorded runs (same settings, seeds and split)",
+    )
     args = parser.parse_args(argv)
     if args.table:
         print(markdown_table(read_results()))
@@ -132,7 +144,14 @@ def main(argv: list[str] | None = None) -> int:
     for dataset in args.datasets:
         for backbone in args.backbones:
             start = time.perf_counter()
-            base = train_seeds(dataset, backbone, args.seeds, args.data_dir, ship=False)
+            recorded = read_results()["results"].get(dataset, {}).get(backbone, {}).get("backbone")
+            if args.xnode_only and recorded is None:
+                raise SystemExit(f"--xnode-only: no recorded backbone runs for {dataset} {backbone}")
+            base = (
+                recorded
+                if args.xnode_only
+                else train_seeds(dataset, backbone, args.seeds, args.data_dir, ship=False)
+            )
             xn = train_seeds(dataset, f"xnode-{backbone}", args.seeds, args.data_dir, ship=True)
             entry = {"backbone": base, "xnode": xn, "difference": xn["mean"] - base["mean"]}
             results = read_results()  # re-read: other runs may have finished meanwhile

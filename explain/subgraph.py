@@ -76,7 +76,7 @@ def prepare_with_saliency(model: NodeModel, data: Data) -> tuple[Data, Tensor | 
     pass instead of two.
     """
     out = model.prepare(copy.copy(data)).to(device_of(model))
-    if not isinstance(model, XNode) or model.saliency_norm is None:
+    if not isinstance(model, XNode) or not model.reads_alone:
         return out, None
     return model.freeze_saliency(out)
 

@@ -46,14 +46,14 @@ from torch_geometric.data import Data
 from torch_geometric.explain.algorithm.utils import clear_masks, set_masks
 
 from nodescope.core.context import (
-    CUES,
     GRAPH_CUES,
     MODEL_CUES,
     GraphContext,
+    cue_of,
     graph_context,
     inverse_transform,
 )
-from nodescope.core.models.xnode import XNode, XNodeOutput
+from nodescope.core.models.xnode import FLAT_EMBEDDINGS, XNode, XNodeOutput
 from nodescope.explain.posthoc import Attribution, private_copy
 from nodescope.explain.subgraph import batched_subgraphs, prepare_with_saliency
 
@@ -121,7 +121,7 @@ class XNodeResult:
     def value_at(self, cue: int, z: float) -> float:
         """The raw value of cue ``cue`` (column index) that standardizes to ``z``."""
         name = self.cue_names[cue]
-        return inverse_transform(CUES[name].transform, self.mean[cue] + z * self.std[cue], self.num_nodes)
+        return inverse_transform(cue_of(name).transform, self.mean[cue] + z * self.std[cue], self.num_nodes)
 
 
 def _check(model: object) -> XNode:
@@ -133,11 +133,16 @@ def _check(model: object) -> XNode:
 
 
 def _cue_columns(
-    model: XNode, context: GraphContext, saliency: Tensor | None
+    model: XNode, context: GraphContext, saliency: Tensor | None, frozen: Tensor | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Raw values, means and stds (transformed space) of the model's cues, in its column order."""
+    """Raw values, means and stds (transformed space) of the model's cues, in its column order.
+
+    ``frozen`` is the (N, 2 + 2C) raw model cues of :meth:`XNode.freeze_saliency` (the vote
+    cues are read from it), None when the model reads none.
+    """
     raws, means, stds = [], [], []
     norm = model.saliency_norm
+    votes = iter(range(len(model.vote_columns)))
     if (
         saliency is not None
     ):  # the model cues before their transform: L1 norm and top share of gradient × input
@@ -152,11 +157,16 @@ def _cue_columns(
             raws.append(context.raw[:, j])
             means.append(context.mean[j])
             stds.append(context.std[j])
-        else:
+        elif name in MODEL_CUES:
             j = MODEL_CUES.index(name)
             raws.append(own[name].cpu().numpy().astype(np.float64))
             means.append(float(norm.running_mean[j]))
             stds.append(float((norm.running_var[j] + norm.eps).sqrt()))
+        else:  # a per-class vote cue, in the order of model.vote_columns
+            j = next(votes)
+            raws.append(frozen[:, model.vote_columns[j]].cpu().numpy().astype(np.float64))
+            means.append(float(model.vote_norm.running_mean[j]))
+            stds.append(float((model.vote_norm.running_var[j] + model.vote_norm.eps).sqrt()))
     return np.stack(raws, 1), np.array(means), np.array(stds)
 
 
@@ -249,7 +259,7 @@ def analyse(model: XNode, data: Data, *, class_names: list[str] | None = None) -
         hops=int(model.config.option("hops")),
         betweenness_samples=int(model.config.option("betweenness_samples")),
     )
-    raw, mean, std = _cue_columns(model, context, saliency)
+    raw, mean, std = _cue_columns(model, context, saliency, prepared.get("xnode_saliency"))
     n, k = out.context.shape
     contributions = torch.zeros(n, k)
     flip_cue = torch.full((n,), -1, dtype=torch.long)
@@ -294,10 +304,6 @@ def analyse(model: XNode, data: Data, *, class_names: list[str] | None = None) -
         injects=model.injects,
         seconds=time.perf_counter() - start,
     )
-
-
-#: Below this share of the embeddings' mean squared norm, their spread over nodes is no spread.
-FLAT_EMBEDDINGS = 1e-6
 
 
 def _defined_recon_error(out: XNodeOutput) -> Tensor:

@@ -97,3 +97,23 @@ def test_xnode_refuses_data_without_a_training_mask():
         model.prepare(unsplit)
     with pytest.raises(ValueError, match="prepare"):
         model(unsplit)
+
+
+def test_per_class_cues_expand_per_class_and_keep_their_declaration():
+    # Issue 17, 2.4: the vote cues are families, one readable number per class.
+    from nodescope.core.context import CLASS_CUES, CUES, cue_names, cue_of, split_class_cue
+
+    assert CLASS_CUES == ("own-feature vote", "neighbor vote")
+    names = cue_names(["neighbor vote", "degree", "own-feature vote"], 3)
+    assert names == (
+        "degree",
+        "own-feature vote: 0",
+        "own-feature vote: 1",
+        "own-feature vote: 2",
+        "neighbor vote: 0",
+        "neighbor vote: 1",
+        "neighbor vote: 2",
+    )
+    assert split_class_cue("neighbor vote: 2") == ("neighbor vote", 2) and split_class_cue("degree") is None
+    assert cue_of("neighbor vote: 2") is CUES["neighbor vote"] and cue_of("degree") is CUES["degree"]
+    assert all(CUES[f].words for f in CLASS_CUES)
