@@ -1006,7 +1006,8 @@ def _show_explanation(
         "contributions": contributions_figure(
             cues["cue"].tolist(),
             cues["contribution"].to_numpy(),
-            shown=cues["shown"].tolist(),
+            words=cues["short"].tolist(),
+            hover=[f"{w}; value {v}" for w, v in zip(cues["words"], cues["shown"], strict=True)],
             title="What each cue contributes (probability points)",
         ),
     }

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import streamlit as st
+from torch_geometric.data import Data
 
 from nodescope.app.model_state import ActiveModel
 from nodescope.core.models.xnode import BACKBONES
@@ -21,8 +22,10 @@ from nodescope.core.reviews import ReviewStore
 from nodescope.core.sample import Sample
 from nodescope.explain.compare import NodeComparison, compare_node
 from nodescope.explain.compare_tables import comparison_values, explanation_table, with_comparisons
+from nodescope.explain.counterfactual import Counterfactual, search
 from nodescope.explain.focus import drawable_neighborhood
-from nodescope.explain.subgraph import hops_of
+from nodescope.explain.neighborhood import NeighborhoodMix, neighborhood_mix
+from nodescope.explain.subgraph import hops_of, prepare_for_explaining
 from nodescope.explain.text import NodeExplanation, explain_node
 from nodescope.explain.xnode import XNodeResult, analyse
 from nodescope.viz.layout import graph_layout
@@ -44,8 +47,42 @@ def analysis(active: ActiveModel, s: Sample) -> XNodeResult:
 
 
 def node_explanation(active: ActiveModel, s: Sample, node: int) -> NodeExplanation:
-    """X-Node's explanation of ``node`` (:func:`explain.text.explain_node` of the cached analysis)."""
-    return explain_node(analysis(active, s), node)
+    """X-Node's explanation of ``node`` (:func:`explain.text.explain_node` of the cached analysis).
+
+    Its "what would change it" sentence is the verified search's (:func:`counterfactual`).
+    """
+    return explain_node(analysis(active, s), node, counterfactual(active, s, node))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _counterfactuals(ident: str) -> dict[int, Counterfactual]:
+    return {}
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _prepared(ident: str, _active: ActiveModel) -> Data:
+    return prepare_for_explaining(_active.model, _active.data)
+
+
+def counterfactual(active: ActiveModel, s: Sample, node: int) -> Counterfactual:
+    """What would change ``node``'s prediction (:func:`explain.counterfactual.search`; once per model and node)."""
+    store = _counterfactuals(active.ident)
+    if node not in store:
+        store[node] = search(
+            active.model, active.data, node, class_names=s.label_names, feature_names=s.feature_names,
+            node_label=s.node_label, xnode_result=analysis(active, s), prepared=_prepared(active.ident, active),
+        )  # fmt: skip
+    return store[node]
+
+
+def neighborhood(active: ActiveModel, s: Sample, node: int) -> NeighborhoodMix:
+    """The known labels and the model's predictions around ``node``, within the label cues' radius."""
+    result = analysis(active, s)
+    data = active.data
+    return neighborhood_mix(
+        data.edge_index, node, result.num_nodes, result.predicted, result.class_names,
+        hops=result.hops, y=data.get("y"), train_mask=data.get("train_mask"),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- per-node comparisons

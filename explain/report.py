@@ -22,8 +22,10 @@ from torch_geometric.data import Data
 
 from nodescope.core.context import GRAPH_CUES, graph_context
 from nodescope.core.models import NodeModel
+from nodescope.core.models.xnode import XNode
 from nodescope.core.sample import Sample
 from nodescope.explain import fidelity, posthoc, xnode
+from nodescope.explain.counterfactual import search
 from nodescope.explain.subgraph import prepare_for_explaining
 from nodescope.explain.text import explain_all
 
@@ -93,6 +95,7 @@ def explain_graph(
     fraction: float = fidelity.FRACTION,
     top_k: int | None = None,
     seed: int = 0,
+    counterfactuals: bool = False,
     progress: Callable[[int, int], Any] | None = None,
     **options: Any,
 ) -> Report:
@@ -110,6 +113,8 @@ def explain_graph(
         fraction: explanation size, as a share of each node's computation edges.
         top_k: a fixed explanation size in directed edges instead.
         seed: seeds the fidelity sample and the Monte Carlo draws.
+        counterfactuals: add a ``counterfactual`` column, what would change each node's
+            prediction (:func:`explain.counterfactual.search`: a fraction of a second per node).
         progress: ``progress(done, total)`` after each node.
         options: passed to the post-hoc explainer (``epochs``, ``steps``, ...).
 
@@ -117,7 +122,7 @@ def explain_graph(
         A :class:`Report`. Table columns: ``node``, ``name``, ``predicted``, ``confidence``,
         ``true_label`` (empty where unknown), ``split``, the graph cues, for X-Node also its
         model cues and every ``<cue> contribution``, ``top_features`` and ``top_edges``
-        (``name: score; ...``), ``text`` and ``seconds`` (this node's share of the time).
+        (``name: score; ...``), ``text``, ``seconds`` (this node's share of the time) and, on request, ``counterfactual``.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
@@ -125,8 +130,10 @@ def explain_graph(
     names = sample.label_names or [str(c) for c in range(int(model.config.out_dim))]
     prepared = prepare_for_explaining(model, data)
     probs = model.predict(prepared).cpu()
-    if method == "xnode":
+    result = None
+    if method == "xnode" or (counterfactuals and isinstance(model, XNode)):
         result = xnode.analyse(model, data, class_names=names)
+    if method == "xnode":
         words = explain_all(result).set_index("node")
         stream = xnode.attributions(model, data, nodes)
     else:
@@ -170,6 +177,11 @@ def explain_graph(
         )
         row["text"] = text
         row["seconds"] = att.seconds
+        if counterfactuals:
+            row["counterfactual"] = search(
+                model, data, i, class_names=names, feature_names=sample.feature_names,
+                node_label=sample.node_label, xnode_result=result, prepared=prepared,
+            ).sentence  # fmt: skip
         rows.append(row)
         if i in keep and att.edge_mask is not None:
             scored.append(dataclasses.replace(att, node_scores=None))  # edges are all fidelity reads

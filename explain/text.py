@@ -4,11 +4,14 @@ For every node the text says, in this order:
 
 1. what was predicted and how confidently (and the runner-up class);
 2. which cues drove the prediction: the cues with the largest contributions, the strongest
-   first, with their values in their own units, as a rank among all nodes, and their
-   contribution in signed percentage points; then the cues that pointed most the other way;
+   first, with their values in plain words and their rank among all nodes
+   (:mod:`explain.cue_words`: "it lies on few shortest paths between other nodes, lower than 90%
+   of nodes"), and their contribution in signed percentage points; then the cues that pointed
+   most the other way;
 3. how the nodes around it are labeled, from training labels only;
-4. what would change it: the smallest single-cue change that changes the prediction, or the
-   runner-up's margin when no change tried does;
+4. what would change it: given :func:`explain.counterfactual.search`'s result, the smallest
+   verified change of a cue, a feature or a link that flips the prediction (or that none tried
+   does); otherwise the smallest single-cue change that does, or the runner-up's margin;
 5. how faithfully the explanation vector reproduces the model's internal representation.
 
 A contribution follows :mod:`explain.xnode`'s one sign convention: p(predicted class) minus
@@ -24,12 +27,13 @@ The same inputs always give the same words; nothing is sent anywhere (no languag
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from nodescope.explain.counterfactual import Counterfactual, cue_change_words
+from nodescope.explain.cue_words import CueFacts, CueWords, cue_words, ordered
 from nodescope.explain.xnode import XNodeResult
 
 #: Contributions whose magnitude is below this (probability units: half a percentage point)
@@ -48,12 +52,15 @@ class NodeExplanation:
         confidence: the predicted class's probability.
         runner_up: the second most probable class's name, and ``runner_up_confidence`` its probability.
         cues: one row per cue, sorted by contribution (largest first): ``cue``, ``value``
-            (own units; NaN for an unknown label agreement), ``shown`` (the value as the text
-            writes it), ``z`` (standard deviations from the graph average), ``percentile``
+            (own units; NaN for an unknown label agreement), ``shown`` (the raw number, for
+            tooltips), ``words`` (the value in plain words with its rank, as the text says it:
+            :mod:`explain.cue_words`), ``short`` (a few words, for chart labels), ``z`` (standard
+            deviations from the graph average), ``percentile``
             (% of nodes with a lower value), ``contribution`` (probability points).
         neighbor_labels: training-labeled nodes within ``hops`` hops, per class name (non-zero only).
         counterfactual: the "what would change it" sentence.
-        reconstruction_error: the Decoder's relative error for this node (0 perfect, 1 no better than average).
+        reconstruction_error: the Decoder's relative error for this node (0 perfect, 1 no better than
+            the mean embedding; see :mod:`core.models.xnode`).
     """
 
     node: int
@@ -69,19 +76,33 @@ class NodeExplanation:
     reconstruction_error: float
 
 
-def shown(name: str, value: float, num_nodes: int) -> str:
-    """A cue's value as the text writes it."""
-    if name == "label agreement":
-        return "unknown" if math.isnan(value) else f"{value:.0%}"
-    if name == "no labeled neighbors":
-        return "yes" if value > 0.5 else "no"
-    if name == "degree":
-        return f"{value:.0f}"
-    if name == "pagerank":
-        return f"{value * num_nodes:.1f}× the average"
-    if name == "top-feature share":
-        return f"{value:.0%}"
-    return f"{value:.2f}" if name == "clustering" else f"{value:.3g}"
+_ORDERED: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
+
+
+def _ordered_columns(result: XNodeResult) -> list[np.ndarray]:
+    """Each cue's known raw values sorted (what ranks read), kept for the last result seen."""
+    hit = _ORDERED.get(id(result))
+    if hit is not None and hit[0] is result.raw:
+        return hit[1]
+    columns = [ordered(result.raw[:, k]) for k in range(result.raw.shape[1])]
+    _ORDERED.clear()
+    _ORDERED[id(result)] = (result.raw, columns)
+    return columns
+
+
+def words_of(result: XNodeResult, node: int, k: int) -> CueWords:
+    """Cue column ``k`` of ``node`` in plain words (:func:`explain.cue_words.cue_words`)."""
+    return cue_words(
+        CueFacts(
+            name=result.cue_names[k],
+            value=float(result.raw[node, k]),
+            ordered=_ordered_columns(result)[k],
+            num_nodes=result.num_nodes,
+            label_counts=result.label_counts[node],
+            class_names=result.class_names,
+            hops=result.hops,
+        )
+    )
 
 
 def _confidence_word(p: float) -> str:
@@ -90,17 +111,10 @@ def _confidence_word(p: float) -> str:
 
 def _cue_phrase(result: XNodeResult, node: int, k: int) -> str:
     name = result.cue_names[k]
-    value = shown(name, float(result.raw[node, k]), result.num_nodes)
-    pct = result.percentile[node, k]
     if name == "no labeled neighbors":
-        return "having no labeled node nearby" if value == "yes" else "having labeled nodes nearby"
-    if math.isnan(pct):
-        rank = ""
-    elif pct == 0:
-        rank = ", as low as any node's"
-    else:
-        rank = f", higher than {pct:.0f}% of nodes"
-    return f"its {name} ({value}{rank})"
+        return "having no labeled node nearby" if result.raw[node, k] > 0.5 else "having labeled nodes nearby"
+    words = words_of(result, node, k)
+    return f"its {name} (it {words.says}{', ' + words.rank if words.rank else ''})"
 
 
 def points(contribution: float) -> str:
@@ -210,14 +224,10 @@ def _counterfactual(
             else "none enter the prediction"
         )
         return f"No single cue change we tried ({tried}) changes the prediction{tail}"
-    name = result.cue_names[k]
     new = result.class_names[int(arrays["flip_class"][node])]
-    now = shown(name, float(result.raw[node, k]), result.num_nodes)
-    then = shown(name, result.value_at(k, float(arrays["flip_z"][node])), result.num_nodes)
-    if name == "no labeled neighbors":
-        change = "it had labeled nodes nearby" if now == "yes" else "it had no labeled node nearby"
-    else:
-        change = f"its {name} were {then} instead of {now}"
+    change = cue_change_words(
+        result, node, result.cue_names[k], float(result.z[node, k]), float(arrays["flip_z"][node])
+    )
     return f"What would change it: if {change}, the model would predict {new}."
 
 
@@ -228,11 +238,20 @@ def _faithfulness(error: float) -> str:
             "here: the model gives every node nearly the same internal representation before its last "
             "layer, so there is no variation for the explanation to account for."
         )
-    quality = "well" if error < 0.25 else "partly" if error < 0.6 else "poorly"
     return (
-        f"The explanation reproduces the model's internal picture of this node {quality} "
-        f"(reconstruction error {error:.2f}; 0 is perfect, 1 no better than an average node)."
+        f"The explanation accounts for {_share_words(1.0 - error)} of the model's internal picture "
+        f"of this node (of what sets it apart from an average node; reconstruction error "
+        f"{error:.2f}: 0 is perfect, 1 no better than the average node's picture)."
     )
+
+
+def _share_words(share: float) -> str:
+    """A share of the picture in words: "about 80 %", "almost all", "hardly any" (below 5 %)."""
+    if share >= 0.975:
+        return "almost all"
+    if share < 0.05:
+        return "hardly any"
+    return f"about {5 * round(20 * share)} %"
 
 
 def _arrays(result: XNodeResult) -> dict[str, np.ndarray]:
@@ -249,13 +268,18 @@ def _arrays(result: XNodeResult) -> dict[str, np.ndarray]:
     }
 
 
-def _parts(result: XNodeResult, arrays: dict[str, np.ndarray], node: int) -> dict:
+def _parts(
+    result: XNodeResult, arrays: dict[str, np.ndarray], node: int, searched: Counterfactual | None = None
+) -> dict:
     probs, order = arrays["probs"][node], arrays["order"][node]
     pred, p = int(order[0]), float(probs[order[0]])
     names = result.class_names
     runner, p2 = (names[int(order[1])], float(probs[order[1]])) if len(order) > 1 else (None, 0.0)
     neighbors, by_class = _neighbors(result, node, pred)
-    counterfactual = _counterfactual(result, arrays, node, names[pred], runner, p - p2)
+    if searched is not None and searched.node == node:
+        counterfactual = searched.sentence
+    else:
+        counterfactual = _counterfactual(result, arrays, node, names[pred], runner, p - p2)
     error = float(arrays["recon_error"][node])
     head = f"Predicted {names[pred]} with {_confidence_word(p)} confidence ({p:.0%})"
     head += f"; the runner-up is {runner} ({p2:.0%})." if runner else "."
@@ -273,19 +297,28 @@ def _parts(result: XNodeResult, arrays: dict[str, np.ndarray], node: int) -> dic
     }
 
 
-def explain_node(result: XNodeResult, node: int) -> NodeExplanation:
-    """The explanation of ``node`` (see the module docstring)."""
+def explain_node(
+    result: XNodeResult, node: int, counterfactual: Counterfactual | None = None
+) -> NodeExplanation:
+    """The explanation of ``node`` (see the module docstring).
+
+    Args:
+        result: the analysis.
+        node: the node.
+        counterfactual: :func:`explain.counterfactual.search` of this node, whose sentence then
+            says what would change it (default: the single-cue change of the analysis).
+    """
     if not 0 <= node < result.num_nodes:
         raise IndexError(f"node {node} is not in this graph (0..{result.num_nodes - 1})")
-    parts = _parts(result, _arrays(result), node)
+    parts = _parts(result, _arrays(result), node, counterfactual)
+    words = [words_of(result, node, k) for k in range(len(result.cue_names))]
     cues = pd.DataFrame(
         {
             "cue": list(result.cue_names),
             "value": result.raw[node],
-            "shown": [
-                shown(c, float(v), result.num_nodes)
-                for c, v in zip(result.cue_names, result.raw[node], strict=True)
-            ],
+            "shown": [w.raw for w in words],
+            "words": [w.sentence for w in words],
+            "short": [w.short for w in words],
             "z": result.z[node].numpy(),
             "percentile": result.percentile[node],
             "contribution": result.contributions[node].numpy(),

@@ -105,6 +105,8 @@ def contributions_figure(
     contributions: np.ndarray,
     *,
     shown: Sequence[str] | None = None,
+    words: Sequence[str] | None = None,
+    hover: Sequence[str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
     """Horizontal bars of each cue's contribution to the prediction (probability points).
@@ -114,6 +116,8 @@ def contributions_figure(
         contributions: (K,) drop of the predicted class's probability when the cue alone is set
             to the graph average (positive: the cue supports the prediction).
         shown: (K,) the cue values as text, appended to the labels ("degree = 12").
+        words: (K,) the values in a few plain words, appended instead ("degree: 12 neighbors").
+        hover: (K,) extra text per bar's tooltip (the raw value and its rank, say).
         title: figure title.
 
     Returns:
@@ -121,14 +125,21 @@ def contributions_figure(
         red opposes the prediction.
     """
     values = 100.0 * np.asarray(contributions, dtype=np.float64)
-    labels = [f"{c} = {v}" for c, v in zip(cues, shown, strict=True)] if shown is not None else list(cues)
+    if words is not None:
+        labels = [f"{c}: {w}" for c, w in zip(cues, words, strict=True)]
+    elif shown is not None:
+        labels = [f"{c} = {v}" for c, v in zip(cues, shown, strict=True)]
+    else:
+        labels = list(cues)
+    extra = list(hover) if hover is not None else [""] * len(labels)
     order = np.argsort(values, kind="stable")  # plotly draws the first bar at the bottom
     reach = max(MIN_CONTRIBUTION_RANGE, 1.1 * float(np.abs(values).max(initial=0.0)))
     fig = go.Figure(
         go.Bar(
             x=values[order], y=[labels[i] for i in order], orientation="h",
             marker={"color": ["#1a9850" if v >= 0 else "#d73027" for v in values[order]]},
-            hovertemplate="%{y}: %{x:+.1f} points<extra></extra>",
+            customdata=[extra[i] for i in order],
+            hovertemplate="%{y}: %{x:+.1f} points<br>%{customdata}<extra></extra>",
         )
     )  # fmt: skip
     fig.update_layout(

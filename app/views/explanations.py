@@ -34,7 +34,10 @@ if active is not None:
         focus = sel.focus
     else:
         focus = default_focus(active.data.edge_index, result.num_nodes, probs=result.probs)
-    words = ed.node_explanation(active, s, focus)
+    with st.spinner(f"Searching what would change node {s.node_label(focus)}'s prediction…"):
+        words = ed.node_explanation(active, s, focus)
+    flip = ed.counterfactual(active, s, focus)
+    around = ed.neighborhood(active, s, focus)
 
     left, right = st.columns([3, 2])
     with left:
@@ -73,11 +76,25 @@ if active is not None:
         st.subheader(f"Node {s.node_label(focus)}")
         if sel.focus is None:
             st.caption("No node selected: showing the least confident node.")
-        st.markdown(words.text)
+        st.markdown(
+            f"**Predicted {words.predicted}** ({words.confidence:.0%})"
+            + (f"; runner-up {words.runner_up} ({words.runner_up_confidence:.0%})" if words.runner_up else "")
+        )
+        st.markdown("**Its neighborhood**\n\n" + "\n".join(f"- {line}" for line in around.lines()))
+        st.markdown(
+            "**What would change the prediction**\n\n" + "\n".join(f"- {line}" for line in flip.lines())
+        )
+        st.caption(
+            f"Each change was checked by running the model on the changed graph "
+            f"({sum(flip.tried.values())} candidates in {flip.seconds:.1f} s)."
+        )
+        with st.expander("The whole explanation in words", expanded=True):
+            st.markdown(words.text)
         cues = words.cues
         st.plotly_chart(
             contributions_figure(
-                cues["cue"].tolist(), cues["contribution"].to_numpy(), shown=cues["shown"].tolist(),
+                cues["cue"].tolist(), cues["contribution"].to_numpy(), words=cues["short"].tolist(),
+                hover=[f"{w}; value {v}" for w, v in zip(cues["words"], cues["shown"], strict=True)],
                 title="What each cue contributes (probability points)",
             ),
             key="expl_contributions",

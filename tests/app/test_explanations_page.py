@@ -1,5 +1,6 @@
 """The Explanations page on Karate club with its shipped X-Node weights: views, focus, reviews, exports."""
 
+import json
 import re
 
 import pytest
@@ -101,3 +102,34 @@ def test_unlabeled_sample_explains_why_nothing_is_shown(monkeypatch, reviews_db)
     at = _page(monkeypatch, "airplane")
     assert "no node labels" in at.info[0].value
     assert not at.get("bidi_component")
+
+
+def test_the_neighborhood_and_what_would_change_it_come_first_in_plain_words(monkeypatch, reviews_db):
+    at = _page(monkeypatch)
+    at.session_state["selection"] = Selection((0,), 0)
+    at.run()
+    assert not at.exception, at.exception
+    texts = [m.value for m in at.markdown]
+
+    def first(prefix: str) -> int:
+        return next(i for i, t in enumerate(texts) if t.startswith(prefix))
+
+    head, hood, flip = first("**Predicted "), first("**Its neighborhood**"), first("**What would change")
+    whole = next(i for i, t in enumerate(texts) if "the runner-up is" in t)
+    assert head < hood < flip < whole  # prominent: before the full explanation
+    # the labeled neighbors counted on the page are the ones the sentence counts
+    labeled = int(re.search(r"\((\d+) of the \d+ nodes have one\)", texts[hood]).group(1))
+    assert f"Of the {labeled} nodes within 2 hops with a known (training) label" in texts[whole]
+    assert "The model predicts them as " in texts[hood]
+    lines = texts[flip].splitlines()[2:]
+    assert [line.split(":")[0] for line in lines] == ["- Cue", "- Feature", "- Edge"]
+    for line in lines:
+        assert "the model then predicts" in line or "tried flips it" in line or "not tried" in line, line
+    assert any(c.value.startswith("Each change was checked by running the model") for c in at.caption)
+    # the sentence's "what would change it" is the verified search's, not the single-cue guess
+    assert "What would change it: " in texts[whole] and "No single cue change we tried" not in texts[whole]
+    # the chart's labels are words, its numbers only in tooltips
+    (chart,) = [c for c in at.get("plotly_chart") if "What each cue contributes" in c.proto.spec]
+    labels = json.loads(chart.proto.spec)["data"][0]["y"]
+    assert any(label.startswith("degree: ") and "neighbor" in label for label in labels)
+    assert not any(re.search(r"\de-\d", label) for label in labels)

@@ -93,3 +93,16 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys, args, message):
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_counterfactual_column_on_request(tmp_path, capsys):
+    out = tmp_path / "karate.csv"
+    args = ["explain", "--dataset", "karate", "--model", "xnode-gcn", "--method", "xnode", "--nodes", "0,5"]
+    assert main([*args, "--fidelity-nodes", "0", "--out", str(out)]) == 0
+    assert "counterfactual" not in pd.read_csv(out).columns  # off by default: it costs time per node
+    assert main([*args, "--fidelity-nodes", "0", "--counterfactual", "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert table["counterfactual"].str.startswith("What would change it: ").all()
+    assert (
+        table["counterfactual"].str.contains("checked by running the model|tried flips the prediction").all()
+    )

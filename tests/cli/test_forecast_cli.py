@@ -32,7 +32,11 @@ def test_forecast_on_a_builtin_writes_the_documented_files(tmp_path, capsys):
     assert len(rows) == len(test_targets) * 20
     assert rows[0]["target_step"] == str(test_targets[0]) and rows[0]["series"] == "s00"
     record = json.loads((out / "mtgnn.json").read_text())
-    assert record["format"] == "nodescope-forecaster" and record["config"]["num_nodes"] == 20 and len(record["scale"]) == 20
+    assert (
+        record["format"] == "nodescope-forecaster"
+        and record["config"]["num_nodes"] == 20
+        and len(record["scale"]) == 20
+    )
     assert read_weights(out / "mtgnn", record)  # the checkpoint's hash matches its weights
     assert "test RSE" in capsys.readouterr().out
 

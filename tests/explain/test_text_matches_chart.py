@@ -28,7 +28,7 @@ from nodescope.viz.explanation_view import contributions_figure
 DATASETS = ("karate", "les-miserables", "ba-shapes", "sbm")
 BACKBONES = ("xnode-gcn", "xnode-gat", "xnode-gin")
 _NAMED = re.compile(
-    r"(?:its (?P<cue>[a-z -]+?) \([^)]*\)|(?P<indicator>having (?:no )?labeled nodes? nearby))"
+    r"(?:its (?P<cue>[a-z -]+?(?:: \d+)?) \([^)]*\)|(?P<indicator>having (?:no )?labeled nodes? nearby))"
     r", (?P<points>[+-]\d+(?:\.\d+)?) points"
 )
 _CLASS_AGNOSTIC = "not which class"

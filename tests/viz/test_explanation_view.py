@@ -47,3 +47,13 @@ def test_tiny_contributions_are_drawn_small():
     assert tuple(small.layout.xaxis.range) == (-5.0, 5.0)
     large = contributions_figure(["a", "b"], np.array([0.3, -0.1]))
     assert large.layout.xaxis.range[1] >= 30.0 and large.layout.xaxis.range[0] <= -30.0
+
+
+def test_contributions_labeled_in_words_with_the_number_in_the_tooltip():
+    fig = contributions_figure(
+        ["degree", "betweenness"], np.array([0.1, -0.02]), words=["7 neighbors", "on few shortest paths"],
+        hover=["value 7", "value 2.8e-06"],
+    )  # fmt: skip
+    bar = fig.data[0]
+    assert list(bar.y) == ["betweenness: on few shortest paths", "degree: 7 neighbors"]
+    assert list(bar.customdata) == ["value 2.8e-06", "value 7"] and "%{customdata}" in bar.hovertemplate
