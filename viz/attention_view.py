@@ -77,7 +77,8 @@ def attention_graph_figure(
             customdata, so clicks select the right node when a neighborhood is drawn.
         title: figure title.
         **styling: passed to :func:`viz.nodes.node_scatter_traces` with ids in local numbering
-            (``selected``, ``focus``, ``labels``, ``hover``, ...).
+            (``selected``, ``focus``, ``labels``, ``hover``, ...); the focus is labeled with its
+            global id unless ``focus_label`` says otherwise.
 
     Returns:
         Traces: one line trace per coefficient bin ("α ≤ 0.05", ...), an invisible
@@ -86,6 +87,8 @@ def attention_graph_figure(
     xy = np.asarray(xy, dtype=np.float64)
     pairs, weight = strongest_direction(edge_index, alpha)
     ids = np.arange(len(xy)) if node_ids is None else np.asarray(node_ids)
+    if styling.get("focus") is not None and styling.get("focus_label") is None:
+        styling["focus_label"] = str(ids[styling["focus"]])  # the node's own id, not its place in the view
     edge_hover = [
         f"{ids[u]} ↔ {ids[v]}: α = {w:.3f} (larger direction)"
         for (u, v), w in zip(pairs.T, weight, strict=True)

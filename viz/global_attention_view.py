@@ -68,6 +68,7 @@ def global_attention_figure(
         line={"color": SPOKE_COLOR, "width": 1.5}, hoverinfo="skip",
     )  # fmt: skip
     size = float(styling.pop("marker_size", None) or auto_marker_size(len(xy)))  # type: ignore[arg-type]
+    styling.setdefault("focus_label", str(ids[focus]))  # the node's own id, not its place in the view
     nodes = node_scatter_traces(
         xy, color=ratio, color_title="× uniform", colorscale=ATTENTION_SCALE, focus=focus, marker_size=size,
         **styling,  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from nodescope.viz.attention_view import (
     head_importance_figure,
     strongest_direction,
 )
+from nodescope.viz.global_attention_view import global_attention_figure
 from nodescope.viz.nodes import node_ids_from_points
 
 # A star into node 0 plus one edge 2 -> 1, and self-loops as GAT adds them.
@@ -40,6 +41,19 @@ def test_node_points_carry_global_ids_in_a_neighborhood():
     nodes = next(t for t in fig.data if t.name == "nodes")
     points = [{"customdata": c} for c in nodes.customdata]
     assert sorted(node_ids_from_points(points)) == [7, 40]
+
+
+def test_the_focus_of_a_neighborhood_is_labeled_with_its_global_id():
+    # Found in the browser: Cora's node 1708, drawn as the 117th node of its neighborhood, was labeled "116".
+    xy = np.array([[0, 0], [1, 0]], float)
+    fig = attention_graph_figure(
+        xy, np.array([[1], [0]]), np.array([1.0]), node_ids=np.array([40, 1708]), focus=1
+    )
+    assert next(t for t in fig.data if t.name == "focus").text == ("1708",)
+    fig = global_attention_figure(
+        xy, np.array([[1], [0]]), np.array([0.2, 0.8]), num_nodes=50, focus=1, node_ids=np.array([40, 1708])
+    )
+    assert next(t for t in fig.data if t.name == "focus").text == ("1708",)
 
 
 def test_grid_cells_know_their_layer_and_head():
