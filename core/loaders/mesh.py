@@ -528,12 +528,13 @@ def _read_vtk_file(path: Path) -> pv.DataSet:
     return ds
 
 
-def read_mesh(path: Path, companions: list[Path]) -> Sample:
+def read_mesh(path: Path, companions: list[Path], *, repair: bool = False) -> Sample:
     """Read a .ply/.obj/.stl/.vtk/.vtp/.off mesh into a ``mesh`` sample.
 
     Args:
         path: the mesh file.
         companions: not used by meshes; reported as ignored.
+        repair: drop degenerate faces with a notice instead of refusing the file.
     """
     path = Path(path)
     if not path.is_file():
@@ -541,7 +542,7 @@ def read_mesh(path: Path, companions: list[Path]) -> Sample:
     if path.stat().st_size == 0:
         raise LoadError(f"{path.name} is empty (0 bytes).")
     ds = read_off(path) if path.suffix.lower() == ".off" else _read_vtk_file(path)
-    sample = mesh_to_sample(ds, name=path.name, source=str(path))
+    sample = mesh_to_sample(ds, name=path.name, source=str(path), repair=repair)
     if companions:
         sample.notices.append(f"Ignored {len(companions)} companion file(s): meshes take none.")
     return sample
