@@ -9,7 +9,9 @@ from pathlib import Path
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``info`` subcommand and its options to ``sub``, the ``nodescope`` subparsers."""
-    info = sub.add_parser("info", help="load a graph, mesh, cortical surface or panorama and summarize it")
+    info = sub.add_parser(
+        "info", help="load a graph, mesh, cortical surface, panorama or skeleton and summarize it"
+    )
     info.add_argument(
         "source", help="a built-in name (karate, fsaverage5-left, room, ...), cora/citeseer, or a file"
     )
@@ -73,6 +75,18 @@ def run(args: argparse.Namespace) -> int:
     if geo["image"]:
         present.append(f"image {geo['image'][1]}x{geo['image'][0]}")
     lines.append(f"  geometry  {', '.join(present) or 'none'}")
+    motion = summary.get("motion")
+    if motion:
+        rate = f" at {motion['frame_rate']:g} fps" if motion["frame_rate"] else ""
+        names = {"joints_3d": "3D joints (m)", "keypoints_2d": "2D keypoints (px)"}
+        held = [k for k in names if motion[k]]
+        cam = motion["camera"] or {}
+        seen = f", focal {cam['focal']:.0f} px" if "focal" in cam else ""
+        if "width" in cam:
+            seen += f", image {cam['width']:.0f}x{cam['height']:.0f}"
+        lines.append(
+            f"  motion    {motion['frames']:,} frames{rate}: {', '.join(names[k] for k in held)}{seen}"
+        )
     lines += [f"  note      {n}" for n in summary["notices"]]
     print("\n".join(lines))
     return 0

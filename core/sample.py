@@ -20,6 +20,22 @@ N series over T time steps (``feature_names`` name the steps, ``Sample.time`` ho
 stamps when the source has them), and ``edge_index``/``edge_attr`` hold the known graph when
 there is one (directed, ``edge_attr`` (E, 1) weights, an edge ``j -> i`` meaning series ``j``
 drives series ``i``), else no edges.
+
+A ``skeleton`` sample's nodes are the 17 joints in Human3.6M order (``node_names``; see
+:mod:`core.skeleton.joints`) and its edges the 16 bones (both directions). The motion is stored
+node-first, so PyG's node slicing keeps it aligned with the joints:
+
+- ``data.joints_3d``     (17, F, 3) float32 positions per frame, metres, optional; the axes are in
+                         ``units["joints_3d"]`` (BVH and built-ins: world, Y up; keypoint files:
+                         as written, e.g. the camera frame of ``nodescope lift``)
+- ``data.keypoints_2d``  (17, F, 2) float32 pixel coordinates per frame, optional; the image's
+                         ``focal``, ``width`` and ``height`` (pixels) in ``Sample.camera`` when known
+- ``data.pos``           (17, 3) frame 0 of ``joints_3d`` when present; ``data.x`` is frame 0 of
+                         ``joints_3d`` (``x, y, z``), else of ``keypoints_2d`` (``u, v``)
+
+At least one of ``joints_3d`` and ``keypoints_2d`` is present; :attr:`Sample.frames_3d` and
+:attr:`Sample.frames_2d` give them frame-first, (F, 17, 3) and (F, 17, 2), and
+``Sample.frame_rate`` is in frames per second.
 """
 
 from __future__ import annotations
@@ -34,13 +50,13 @@ import numpy as np
 import torch
 from torch_geometric.data import Data
 
-Kind = Literal["graph", "mesh", "cortex", "panorama", "timeseries"]
-KINDS: tuple[Kind, ...] = ("graph", "mesh", "cortex", "panorama", "timeseries")
+Kind = Literal["graph", "mesh", "cortex", "panorama", "timeseries", "skeleton"]
+KINDS: tuple[Kind, ...] = ("graph", "mesh", "cortex", "panorama", "timeseries", "skeleton")
 
 
 @dataclass
 class Sample:
-    """A loaded graph, mesh, cortical surface, panorama or set of time series.
+    """A loaded graph, mesh, cortical surface, panorama, set of time series or skeleton motion.
 
     Attributes:
         data: the graph and its geometry (see the module docstring for shapes).
@@ -59,6 +75,9 @@ class Sample:
         notices: what was cleaned while loading (self-loops, duplicates), for the user.
         directed: whether ``edge_index`` is a directed graph.
         time: (T,) ``datetime64`` time stamps of a time series' steps, when the source has them.
+        frame_rate: frames per second of a skeleton's motion.
+        camera: the camera of a skeleton's 2D keypoints when known: ``focal``, ``width``,
+            ``height`` in pixels (the principal point is the image centre).
     """
 
     data: Data
@@ -75,6 +94,8 @@ class Sample:
     notices: list[str] = field(default_factory=list)
     directed: bool = False
     time: np.ndarray | None = None
+    frame_rate: float | None = None
+    camera: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -95,6 +116,8 @@ class Sample:
         h = hashlib.blake2b(digest_size=12)
         names = [self.feature_names, self.label_names, self.node_names]
         h.update(json.dumps([self.source, self.kind, self.num_nodes, names]).encode())
+        if self.frame_rate is not None or self.camera:  # skeletons only: other kinds keep their keys
+            h.update(json.dumps([self.frame_rate, sorted(self.camera.items())]).encode())
         for key in sorted(self.data.keys()):
             value = self.data[key]
             if isinstance(value, torch.Tensor):
@@ -120,6 +143,27 @@ class Sample:
             return len(self.label_names)
         y = self.data.get("y")
         return int(y.max()) + 1 if y is not None and y.numel() else 0
+
+    @property
+    def num_frames(self) -> int:
+        """Frames of a skeleton's motion (0 for other kinds)."""
+        for key in ("joints_3d", "keypoints_2d"):
+            value = self.data.get(key)
+            if value is not None:
+                return int(value.shape[1])
+        return 0
+
+    @property
+    def frames_3d(self) -> np.ndarray | None:
+        """(F, 17, 3) a skeleton's 3D joints per frame, frame-first (metres), or None."""
+        value = self.data.get("joints_3d")
+        return None if value is None else value.numpy().transpose(1, 0, 2)
+
+    @property
+    def frames_2d(self) -> np.ndarray | None:
+        """(F, 17, 2) a skeleton's 2D keypoints per frame, frame-first (pixels), or None."""
+        value = self.data.get("keypoints_2d")
+        return None if value is None else value.numpy().transpose(1, 0, 2)
 
     @property
     def faces(self) -> np.ndarray | None:
@@ -176,6 +220,15 @@ class Sample:
             "edge_attr": list(d.edge_attr.shape) if d.get("edge_attr") is not None else None,
             "geometry": geometry,
             "masks": masks,
+            "motion": None
+            if self.kind != "skeleton"
+            else {
+                "frames": self.num_frames,
+                "frame_rate": self.frame_rate,
+                "joints_3d": self.data.get("joints_3d") is not None,
+                "keypoints_2d": self.data.get("keypoints_2d") is not None,
+                "camera": self.camera or None,
+            },
             "units": self.units,
             "notices": self.notices,
         }

@@ -5,7 +5,9 @@ Planetoid names and file paths all go through :func:`load`, which picks the read
 from the file's suffix (or its first bytes) and turns every failure into a one-line
 :class:`~core.errors.LoadError`. Time series files share suffixes with edge lists
 (``.csv``, ``.txt``), so they are read by :func:`load_series`; the time series built-ins
-(``graph-var``, ``road-diffusion``) load through :func:`load` like every built-in.
+(``graph-var``, ``road-diffusion``) load through :func:`load` like every built-in. Skeletons
+(``.bvh``, ``.npy``/``.npz`` keypoints, the built-ins ``skeleton-walk`` and ``skeleton-jump``)
+load through :func:`load` too (see :mod:`core.loaders.skeleton`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from nodescope.core.errors import LoadError
-from nodescope.core.loaders import cortex, graphs, mesh, panorama, timeseries
+from nodescope.core.loaders import cortex, graphs, mesh, panorama, skeleton, timeseries
 from nodescope.core.loaders.planetoid import PLANETOID, load_planetoid
 from nodescope.core.loaders.registry import Builtin, FileReader
 from nodescope.core.sample import Sample
@@ -25,9 +27,9 @@ from nodescope.core.uploads import uploaded_files
 log = logging.getLogger(__name__)
 
 BUILTINS: dict[str, Builtin] = {
-    b.key: b for m in (graphs, mesh, cortex, panorama, timeseries) for b in m.BUILTINS
+    b.key: b for m in (graphs, mesh, cortex, panorama, timeseries, skeleton) for b in m.BUILTINS
 }
-READERS: list[FileReader] = [r for m in (graphs, mesh, cortex, panorama) for r in m.READERS]
+READERS: list[FileReader] = [r for m in (graphs, mesh, cortex, panorama, skeleton) for r in m.READERS]
 DEFAULT_SOURCE = "les-miserables"
 #: Files above this size are refused before reading (the app's upload limit is lower).
 MAX_FILE_BYTES = 1 << 30
@@ -164,6 +166,23 @@ def _load_file(path: Path, companions: list[Path]) -> Sample:
     for p in [path, *companions]:
         _check_file(p)
     return reader_for(path).read(path, companions)
+
+
+def load_uploaded_series(files: list[tuple[str, bytes]], *, max_bytes: int | None = None) -> Sample:
+    """Load an uploaded time series (the first file) and optionally its known graph (the second).
+
+    As :func:`load_uploaded`, through :func:`load_series`: time series files share suffixes with
+    edge lists, so the uploader says which it is.
+
+    Raises:
+        LoadError: no file, a file over the limit, or any reading failure (one line).
+    """
+    if not files:
+        raise LoadError("No file was uploaded.")
+    with uploaded_files(files[:2], max_bytes=max_bytes or MAX_FILE_BYTES) as paths:
+        sample = load_series(paths[0], graph=paths[1] if len(paths) > 1 else None)
+    sample.source = f"upload:{files[0][0]}"
+    return sample
 
 
 def load_uploaded(
