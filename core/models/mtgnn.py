@@ -17,10 +17,10 @@ architecture follows the paper and its reference code (``nnzhan/MTGNN``, ``net.g
 - residual connections, a skip connection from every layer to the output, layer norm over
   (channels, nodes, time).
 
-Direction: in the reference code (and in :attr:`MTGNN.learned_graph`'s source, the ``A`` above)
-row ``v`` holds ``v``'s **outgoing** edges — propagation computes ``out[w] = sum_v A_norm[v, w]
-x[v]``. Nodescope's adjacency convention is the transpose (row ``i``: ``i``'s incoming
-edges); :meth:`MTGNN.adjacency` returns that.
+Direction: row ``v`` of the learned ``A`` holds ``v``'s **incoming** edges, as everywhere in
+Nodescope — propagation computes ``out[v] = sum_w A_norm[v, w] x[w]`` (the reference code's
+``nconv``, ``einsum('ncwl,vw->ncvl')``), and the row normalization makes it a weighted mean over
+``v``'s sources.
 
 Shapes: inputs (B, P, N) scaled windows (P steps of N series), outputs (B, N) single-step
 forecasts. This is a forecaster, not a node classifier, so it is not in :data:`core.models.MODELS`.
@@ -104,7 +104,7 @@ class GraphLearner(nn.Module):
         self.alpha = alpha
 
     def dense(self) -> Tensor:
-        """(N, N) weights in [0, 1) before the top-k, row ``v`` = ``v``'s outgoing edges."""
+        """(N, N) weights in [0, 1) before the top-k, row ``v`` = ``v``'s incoming edges."""
         m1 = torch.tanh(self.alpha * self.lin_source(self.source.weight))
         m2 = torch.tanh(self.alpha * self.lin_target(self.target.weight))
         return F.relu(torch.tanh(self.alpha * (m1 @ m2.T - m2 @ m1.T)))
@@ -117,7 +117,7 @@ class GraphLearner(nn.Module):
 
 
 class MixHop(nn.Module):
-    """Mix-hop propagation along a dense adjacency (row ``v``: ``v``'s outgoing edges)."""
+    """Mix-hop propagation along a dense adjacency (row ``v``: ``v``'s incoming edges)."""
 
     def __init__(self, c_in: int, c_out: int, depth: int, alpha: float) -> None:
         super().__init__()
@@ -131,7 +131,7 @@ class MixHop(nn.Module):
         norm = adj / adj.sum(1, keepdim=True)
         hops, h = [x], x
         for _ in range(self.depth):
-            h = self.alpha * x + (1 - self.alpha) * torch.einsum("bcvt,vw->bcwt", h, norm)
+            h = self.alpha * x + (1 - self.alpha) * torch.einsum("bcwt,vw->bcvt", h, norm)
             hops.append(h)
         return self.mix(torch.cat(hops, dim=1))
 
@@ -196,21 +196,21 @@ class MTGNN(nn.Module):
         )
 
     def learned_graph(self) -> Tensor:
-        """(N, N) the learned graph in MTGNN's own layout (row ``v``: ``v``'s outgoing edges)."""
+        """(N, N) the learned graph, differentiable (row ``i``: ``i``'s incoming edge weights)."""
         return self.graph()
 
     @torch.no_grad()
     def adjacency(self) -> Tensor:
-        """(N, N) the learned graph in Nodescope's layout: row ``i`` holds ``i``'s incoming edge weights."""
-        return self.graph().T.contiguous()
+        """(N, N) the learned graph, detached: row ``i`` holds ``i``'s incoming edge weights."""
+        return self.graph()
 
     def forward(self, inputs: Tensor, adj: Tensor | None = None) -> Tensor:
         """(B, N) forecasts from (B, P, N) scaled input windows.
 
         Args:
             inputs: (B, P, N) windows, P = ``config.window``.
-            adj: (N, N) a graph to use instead of the learned one (MTGNN's layout), e.g. to
-                measure what the learned edges contribute.
+            adj: (N, N) a graph to use instead of the learned one (row ``i``: ``i``'s incoming
+                edges), e.g. to measure what the learned edges contribute.
         """
         c = self.config
         if inputs.shape[1:] != (c.window, c.num_nodes):

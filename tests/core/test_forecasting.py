@@ -99,7 +99,25 @@ def test_learned_graph_keeps_k_per_row_and_is_uni_directional():
     adj = model.learned_graph().detach()
     assert ((adj > 0).sum(1) <= 3).all()
     assert ((adj > 0) & (adj.T > 0)).sum() == 0  # A[v, w] > 0 excludes A[w, v] > 0
-    torch.testing.assert_close(model.adjacency(), adj.T)  # Nodescope's layout: row i = incoming
+    torch.testing.assert_close(model.adjacency(), adj)
+
+
+def test_mix_hop_propagates_along_incoming_rows():
+    """Row i of the adjacency holds i's incoming edges: an edge 0 -> 1 carries x[0] into node 1 only.
+
+    (The first version propagated along the transpose, normalizing by the source's out-degree.)
+    """
+    from nodescope.core.models.mtgnn import MixHop
+
+    hop = MixHop(1, 1, depth=1, alpha=0.0)
+    with torch.no_grad():
+        hop.mix.weight.copy_(torch.tensor([[[[0.0]], [[1.0]]]]))  # keep only the propagated hop
+        hop.mix.bias.zero_()
+    adj = torch.zeros(3, 3)
+    adj[1, 0] = 1.0  # the edge 0 -> 1
+    x = torch.tensor([1.0, 0.0, 0.0]).view(1, 1, 3, 1)
+    out = hop(x, adj).flatten()
+    torch.testing.assert_close(out, torch.tensor([1.0, 0.5, 0.0]))  # node 1: mean of itself and node 0
 
 
 def test_forward_shapes_and_padding_to_the_receptive_field():
