@@ -17,6 +17,8 @@ class PageInfo:
     icon: str
     url_path: str
     blurb: str
+    #: The sample kinds the page draws; any other gets one line pointing to the right page.
+    kinds: tuple[str, ...] = ("graph", "mesh", "cortex", "panorama")
 
 
 PAGES: tuple[PageInfo, ...] = (
@@ -54,5 +56,27 @@ PAGES: tuple[PageInfo, ...] = (
         "Register a subject's cortical sphere onto fsaverage5 (rigid, then non-rigid) and follow any "
         "vertex to where it lands, on the sphere and on the inflated or pial surface, with metrics and "
         "downloads.",
+        ("graph", "mesh", "cortex", "panorama", "timeseries"),  # its subjects are its own
+    ),
+    PageInfo(
+        "timeseries.py", "Time series", ":material/timeline:", "timeseries",
+        "The graph MTGNN learns among many time series, beside the known one: forecasts and their errors "
+        "per series, why a forecast is what it is (Integrated Gradients over series × lags, beside the "
+        "learned edges), and over-smoothing per mix-hop layer.",
+        ("timeseries",),
     ),
 )  # fmt: skip
+
+
+def wrong_kind_message(page: PageInfo, kind: str, name: str) -> str | None:
+    """One line for a page given a sample it does not draw (a time series on a graph page...), else None."""
+    if kind in page.kinds:
+        return None
+    if kind == "timeseries":
+        return (
+            f"**{name}** is a time series: its learned graph and forecasts are on the **Time series** page."
+        )
+    return (
+        f"**{name}** is a {kind}, not a time series. Load *graph-var*, *road-diffusion* or a time series "
+        "file (Upload, tick *Time series*) in the sidebar."
+    )

@@ -43,10 +43,16 @@ def render() -> None:
             _load_error()
         s = state.sample()
         st.markdown(f"**{s.name}**")
-        st.caption(
-            f"{s.kind} · {s.num_nodes:,} nodes · {s.num_edges:,} edges · {s.data.x.shape[1]} features"
-            + (f" · {s.num_classes} classes" if s.data.get("y") is not None else "")
-        )
+        if s.kind == "timeseries":
+            st.caption(
+                f"time series · {s.num_nodes:,} series · {s.data.x.shape[1]:,} steps · "
+                + (f"known graph of {s.num_edges:,} edges" if s.num_edges else "no known graph")
+            )
+        else:
+            st.caption(
+                f"{s.kind} · {s.num_nodes:,} nodes · {s.num_edges:,} edges · {s.data.x.shape[1]} features"
+                + (f" · {s.num_classes} classes" if s.data.get("y") is not None else "")
+            )
         for notice in s.notices:
             st.caption(f"ℹ️ {notice}")
         sel = state.selection()
@@ -128,8 +134,14 @@ def _planetoid_picker() -> None:
 def _upload_picker(current: Sample) -> None:
     if not current.source.startswith(("builtin:", "planetoid:", "upload:")):  # a file given at start
         st.caption(f"Loaded from `{current.source}`")
+    series = st.checkbox(
+        "Time series",
+        key="upload_series",
+        help="A table of series (rows = time steps, columns = series; text/CSV, .gz or NPZ) for the "
+        "Time series page; a companion file is then its known graph (.npy adjacency or edge-list CSV).",
+    )
     main = st.file_uploader(
-        "Graph, mesh, surface or panorama",
+        "Time series" if series else "Graph, mesh, surface or panorama",
         key="upload_main",
         help="Edge lists (CSV/TSV), GraphML/GML/GEXF, meshes (PLY/OBJ/STL/VTK/VTP/OFF), FreeSurfer or GIfTI "
         f"surfaces, equirectangular PNG/JPEG. Up to {MAX_UPLOAD_MB} MB.",
@@ -150,7 +162,7 @@ def _upload_picker(current: Sample) -> None:
     )
     if main is not None and st.button("Load file", key="load_upload", type="primary"):
         files = [(main.name, main.getvalue())] + [(f.name, f.getvalue()) for f in extra or []]
-        if state.try_load_upload(files, level=level, max_bytes=MAX_UPLOAD_MB << 20):
+        if state.try_load_upload(files, level=level, max_bytes=MAX_UPLOAD_MB << 20, series=series):
             st.rerun()
     _load_error()  # right under the button the user just pressed, not below the formats list
     st.caption("Formats: " + " ".join(supported_extensions()))

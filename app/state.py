@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from nodescope.core.errors import LoadError
-from nodescope.core.loaders import DEFAULT_SOURCE, load, load_uploaded
+from nodescope.core.loaders import DEFAULT_SOURCE, load, load_uploaded, load_uploaded_series
 from nodescope.core.sample import Sample
 
 _SAMPLE = "sample"
@@ -22,8 +22,8 @@ _SELECTION = "selection"
 _SEEN = "seen_events"
 _ERROR = "load_error"
 _QUERY = "source"  # the page address's query parameter naming the loaded built-in or Planetoid set
-#: The kinds the app's pages draw. Time series load in the API and the CLI; their page is issue 14's.
-APP_KINDS = ("graph", "mesh", "cortex", "panorama")
+#: The kinds the app's pages draw (time series on the Time series page alone).
+APP_KINDS = ("graph", "mesh", "cortex", "panorama", "timeseries")
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,11 @@ class Selection:
 
 @st.cache_resource(show_spinner="Loading…", max_entries=16)
 def _load_cached(source: str, level: int | None, data_dir: str | None) -> Sample:
-    loaded = load(source, data_dir=data_dir, level=level)
+    return _app_kind(load(source, data_dir=data_dir, level=level))
+
+
+def _app_kind(loaded: Sample) -> Sample:
+    """``loaded``, if some page of the app draws its kind; else a one-line LoadError."""
     if loaded.kind not in APP_KINDS:
         raise LoadError(f"{loaded.name} is a {loaded.kind} sample; the app has no page for it yet.")
     return loaded
@@ -97,10 +101,20 @@ def try_load(source: str, *, level: int | None = None, data_dir: str | None = No
     return True
 
 
-def try_load_upload(files: list[tuple[str, bytes]], *, level: int | None, max_bytes: int) -> bool:
-    """Load uploaded files (main file first); on failure keep the current sample."""
+def try_load_upload(
+    files: list[tuple[str, bytes]], *, level: int | None, max_bytes: int, series: bool = False
+) -> bool:
+    """Load uploaded files (main file first); on failure keep the current sample.
+
+    With ``series`` the main file is a time series and the next one its optional known graph
+    (:func:`core.loaders.load_uploaded_series`).
+    """
     try:
-        _replace(load_uploaded(files, level=level, max_bytes=max_bytes))
+        if series:
+            loaded = load_uploaded_series(files, max_bytes=max_bytes)
+        else:
+            loaded = load_uploaded(files, level=level, max_bytes=max_bytes)
+        _replace(_app_kind(loaded))
     except LoadError as exc:
         st.session_state[_ERROR] = str(exc)
         return False

@@ -12,7 +12,13 @@ Trains MTGNN (:mod:`core.models.mtgnn`) for single-step forecasting on the chron
 - ``metrics.json``: ``{"rse", "corr", "horizon", "window", "val": {"rse", "corr"},
   "baselines": {"persistence": {"rse", "corr"}, "ar": {...}, "var": {...}}, ...}`` — test
   scores on unscaled values (:mod:`core.forecasting.metrics`), the baselines on the same split;
-- ``mtgnn.safetensors`` + ``mtgnn.json``: the checkpoint (config, scale, series names, settings).
+- ``mtgnn.safetensors`` + ``mtgnn.json``: the checkpoint (config, scale, series names, settings;
+  :mod:`core.forecasting.checkpoint`).
+
+Training follows :func:`core.forecasting.recipe.fit_forecaster` (the app's recipe too). For a
+built-in with shipped weights made with the same window, horizon and layers
+(``assets/models/<built-in>/mtgnn-h<H>``) those are used instead, unless ``--retrain`` is given;
+the output line and ``metrics.json`` (``"weights": "shipped"`` or ``"trained"``) say which.
 
 ``--graph`` gives a known graph for the file (scored against the learned one in
 ``metrics.json`` as ``graph_auroc``; built-ins carry theirs). The defaults (window 48, 3 layers,
@@ -36,8 +42,6 @@ if TYPE_CHECKING:
     from nodescope.core.forecasting import ForecastData
 
 MODELS = ("mtgnn",)
-#: The ``format`` of a forecaster checkpoint's JSON (node classifiers': ``nodescope-checkpoint``).
-CHECKPOINT_FORMAT = "nodescope-forecaster"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,13 +61,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int, default=32, help="windows per step (default 32)")
     p.add_argument("--seed", type=int, default=0, help="initialization and shuffling seed (default 0)")
     p.add_argument(
+        "--retrain",
+        action="store_true",
+        help="train even when a built-in has shipped weights for these settings",
+    )
+    p.add_argument(
         "--out", type=Path, required=True, help="folder for forecast.csv, adjacency.npy, metrics.json"
     )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Train, score against the baselines and write the files (see the module docstring).
+    """Train (or load the shipped weights), score against the baselines and write the files.
 
     Args:
         args: the parsed ``nodescope forecast`` options.
@@ -78,78 +87,108 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from nodescope.cli.progress import Bar
-    from nodescope.core.checkpoint import write_weights
     from nodescope.core.forecasting import (
-        ForecastData,
-        ForecastTrainConfig,
         baseline_scores,
+        corr,
+        fit_forecaster,
+        forecast_data,
+        load_forecaster,
+        matching_shipped,
         predict,
-        train_forecaster,
+        rse,
+        save_forecaster,
+        train_settings,
     )
     from nodescope.core.loaders import load_series
     from nodescope.core.loaders.timeseries import known_adjacency
-    from nodescope.core.models.mtgnn import MTGNNConfig
     from nodescope.explain.graph_agreement import graph_agreement
 
     if min(args.epochs, args.batch_size, args.layers) < 1:
         raise LoadError("--epochs, --batch-size and --layers must be at least 1.")
     sample = load_series(args.data, graph=args.graph)
-    raw = sample.data.x.numpy().T.astype(np.float64)  # (T, N)
-    data = ForecastData.from_raw(raw, args.window, args.horizon)
+    data = forecast_data(sample, args.window, args.horizon)  # refuses a too-short series before training
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LoadError(f"Cannot create the output folder {args.out} ({exc.strerror}).") from exc
+    shipped = (
+        None
+        if args.retrain
+        else matching_shipped(sample, window=args.window, horizon=args.horizon, layers=args.layers)
+    )
+    if shipped is not None:
+        model, shipped_record = load_forecaster(shipped)
+        settings = shipped_record.get("settings", {})
+        trained = {"epochs": shipped_record.get("epochs"), "best_epoch": shipped_record.get("best_epoch")}
+        val_forecast, val_truth = predict(model, data, "val"), data.truth(data.targets["val"]) * data.scale
+        val = {"rse": rse(val_forecast, val_truth), "corr": corr(val_forecast, val_truth)}
+    else:
+        with Bar(f"mtgnn {sample.name}", unit="epoch") as bar:
+            result, data = fit_forecaster(
+                sample,
+                window=args.window,
+                horizon=args.horizon,
+                layers=args.layers,
+                epochs=args.epochs,
+                batch_size=args.batch_size,
+                seed=args.seed,
+                progress=bar.on_epoch,
+            )
+        model, val = result.model, result.scores["val"]
+        settings = asdict(train_settings(args.epochs, args.batch_size, args.seed))
+        trained = {"epochs": result.epochs, "best_epoch": result.best_epoch, "seconds": result.seconds}
     n = data.num_series
-    config = MTGNNConfig(num_nodes=n, window=args.window, layers=args.layers, subgraph_size=min(20, n))
-    settings = ForecastTrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=1e-3, seed=args.seed)
-    with Bar(f"mtgnn {sample.name}", unit="epoch") as bar:
-        result = train_forecaster(config, data, settings, progress=bar.on_epoch)
     names = sample.node_names or [f"series {j}" for j in range(n)]
-    adjacency = result.model.adjacency().cpu().numpy()
+    adjacency = model.adjacency().cpu().numpy()
     np.save(args.out / "adjacency.npy", adjacency)
     (args.out / "series.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
-    _write_forecasts(args.out / "forecast.csv", data, predict(result.model, data, "test"), names, sample.time)
+    forecast = predict(model, data, "test")  # once: the scores below and forecast.csv both use it
+    truth = data.truth(data.targets["test"]) * data.scale
+    _write_forecasts(args.out / "forecast.csv", data, forecast, truth, names, sample.time)
     metrics = {
         "model": args.model,
-        **result.scores["test"],
+        "rse": rse(forecast, truth),
+        "corr": corr(forecast, truth),
         "horizon": args.horizon,
         "window": args.window,
-        "val": result.scores["val"],
+        "val": val,
         "baselines": baseline_scores(data),
-        "epochs": result.epochs,
-        "best_epoch": result.best_epoch,
-        "seconds": result.seconds,
+        "weights": "shipped" if shipped is not None else "trained",
+        **trained,
     }
     known = known_adjacency(sample)
     if known is not None:
         metrics["graph_auroc"] = graph_agreement(adjacency, known)
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     record = {
-        "format": CHECKPOINT_FORMAT,
-        "model": args.model,
-        "config": config.to_dict(),
-        "settings": asdict(settings),
+        "settings": settings,
         "scale": data.scale.tolist(),
         "series": names,
         "horizon": args.horizon,
         "source": sample.source,
+        "weights": metrics["weights"],
     }
-    write_weights(result.model, args.out / "mtgnn", record)
+    save_forecaster(model, args.out / "mtgnn", record)
     base = metrics["baselines"]
     print(
-        f"{sample.name}, horizon {args.horizon}: test RSE {metrics['rse']:.4f}, CORR {metrics['corr']:.4f} "
+        f"{sample.name}, horizon {args.horizon}, {metrics['weights']} weights"
+        + (f" ({shipped.parent.name}/{shipped.stem})" if shipped is not None else "")
+        + f": test RSE {metrics['rse']:.4f}, CORR {metrics['corr']:.4f} "
         f"(persistence {base['persistence']['rse']:.4f}, AR {base['ar']['rse']:.4f}, VAR {base['var']['rse']:.4f})"
     )
     return 0
 
 
 def _write_forecasts(
-    path: Path, data: ForecastData, forecast: np.ndarray, names: list[str], time: np.ndarray | None
+    path: Path,
+    data: ForecastData,
+    forecast: np.ndarray,
+    truth: np.ndarray,
+    names: list[str],
+    time: np.ndarray | None,
 ) -> None:
     """``forecast.csv``: one row per (test target, series) with the truth and the forecast, unscaled."""
     rows = data.targets["test"]
-    truth = data.truth(rows) * data.scale
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(["target_step", "time", "series", "truth", "forecast"])

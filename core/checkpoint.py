@@ -43,6 +43,8 @@ VERSION = 1
 #: Where the shipped weights live (``<dataset>/<model>.safetensors`` + ``.json``).
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "assets" / "models"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")  # dataset and model keys; nothing that walks out of SHIPPED_DIR
+#: Shipped forecasters' names start so (``mtgnn-h3``); :func:`shipped_checkpoints` skips them.
+FORECASTER_PREFIX = "mtgnn-h"
 #: Sources of the samples shipped weights and sweeps are made on (a file is never one of them).
 SHIPPED_SOURCES = ("builtin:", "planetoid:")
 
@@ -117,21 +119,37 @@ def read_weights(path: Path, record: dict[str, Any]) -> dict[str, torch.Tensor]:
         ) from exc
 
 
+def read_record(path: Path, fmt: str, what: str) -> dict[str, Any]:
+    """The JSON half of a weights file whose ``format`` must be ``fmt`` (no weights read).
+
+    Args:
+        path: the checkpoint, with or without a suffix (``.json`` is read).
+        fmt: the expected ``format`` entry (``nodescope-checkpoint``, ``nodescope-forecaster``).
+        what: the word the messages use for it ("checkpoint", "forecaster").
+
+    Raises:
+        LoadError: one line, for a missing or unreadable file, or one of another format.
+    """
+    meta = Path(path).with_suffix(".json")
+    try:
+        record = json.loads(meta.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise LoadError(f"No {what} at {meta}: the .json file is missing.") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LoadError(f"{meta.name} is not a readable checkpoint JSON ({type(exc).__name__}).") from exc
+    if not isinstance(record, dict) or record.get("format") != fmt:
+        raise LoadError(f"{meta.name} is not a Nodescope {what} (no 'format': '{fmt}').")
+    return record
+
+
 def read_info(path: Path) -> dict[str, Any]:
     """The JSON half of a checkpoint, checked for format and a valid config (no weights read).
 
     Raises:
         LoadError: missing or unreadable file, not JSON, not a Nodescope checkpoint, bad config.
     """
+    record = read_record(path, FORMAT, "checkpoint")
     meta = path.with_suffix(".json")
-    try:
-        record = json.loads(meta.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise LoadError(f"No checkpoint at {meta}: the .json file is missing.") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LoadError(f"{meta.name} is not a readable checkpoint JSON ({type(exc).__name__}).") from exc
-    if not isinstance(record, dict) or record.get("format") != FORMAT:
-        raise LoadError(f"{meta.name} is not a Nodescope checkpoint (no 'format': '{FORMAT}').")
     if not isinstance(record.get("version"), int) or record["version"] > VERSION:
         raise LoadError(
             f"{meta.name} has checkpoint version {record.get('version')!r}; this Nodescope reads "
@@ -262,13 +280,16 @@ def shipped_checkpoint(dataset: str, model: str) -> Path | None:
 
 
 def shipped_checkpoints() -> list[dict[str, Any]]:
-    """Every shipped checkpoint's JSON record, sorted by dataset then model.
+    """Every shipped node classifier's JSON record, sorted by dataset then model.
 
     Each record gains ``dataset``, ``model`` and ``path`` (its ``.safetensors``); weights are not
-    read.
+    read. Forecasters shipped beside them (``mtgnn-h3.json``, :mod:`core.forecasting.checkpoint`)
+    are not node classifiers and are left out.
     """
     out = []
     for meta in sorted(SHIPPED_DIR.glob("*/*.json")):
+        if meta.stem.startswith(FORECASTER_PREFIX):
+            continue
         record = read_info(meta)
         out.append(
             {

@@ -145,3 +145,23 @@ def _hops(edge_index: ArrayLike | torch.Tensor, flow: Flow) -> tuple[np.ndarray,
     if flow == "target_to_source":
         return ei[0], ei[1]
     return np.concatenate([ei[0], ei[1]]), np.concatenate([ei[1], ei[0]])
+
+
+def adjacency_edges(adjacency: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """The edges of a dense adjacency whose row ``i`` holds node ``i``'s incoming weights.
+
+    Args:
+        adjacency: (N, N); ``adjacency[i, j] != 0`` is an edge j → i of that weight (the layout of
+            :meth:`core.models.mtgnn.MTGNN.adjacency` and of a time series' known graph).
+
+    Returns:
+        ``edge_index`` (2, E) int64 (row 0 the source j, row 1 the target i, sorted by target) and
+        ``weight`` (E,) float32.
+
+    Example:
+        >>> adjacency_edges(np.array([[0.0, 0.5], [0.0, 0.0]]))[0].tolist()
+        [[1], [0]]
+    """
+    a = np.asarray(adjacency)
+    dst, src = np.nonzero(a)
+    return np.stack([src, dst]).astype(np.int64), a[dst, src].astype(np.float32)

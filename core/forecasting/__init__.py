@@ -4,11 +4,20 @@
 - :mod:`~core.forecasting.windows`: MTGNN's scaling, chronological split and input windows;
 - :mod:`~core.forecasting.metrics`: RSE and CORR;
 - :mod:`~core.forecasting.baselines`: persistence, per-series AR and VAR (ridge);
-- :mod:`~core.forecasting.training`: training MTGNN (:mod:`core.models.mtgnn`), resumable.
+- :mod:`~core.forecasting.training`: training MTGNN (:mod:`core.models.mtgnn`), resumable;
+- :mod:`~core.forecasting.recipe`: a time series sample to a trained forecaster (CLI and app);
+- :mod:`~core.forecasting.checkpoint`: forecaster checkpoints, shipped ones included.
 """
 
 from nodescope.core.forecasting.baselines import baseline_scores, persistence, tuned_linear
+from nodescope.core.forecasting.checkpoint import (
+    load_forecaster,
+    matching_shipped,
+    save_forecaster,
+    shipped_forecaster,
+)
 from nodescope.core.forecasting.metrics import corr, rse
+from nodescope.core.forecasting.recipe import fit_forecaster, forecast_data, forecaster_config, train_settings
 from nodescope.core.forecasting.synthetic import KnownGraphSeries, graph_var, road_diffusion
 from nodescope.core.forecasting.training import (
     ForecastResult,
@@ -27,12 +36,20 @@ __all__ = [
     "baseline_scores",
     "corr",
     "evaluate",
+    "fit_forecaster",
+    "forecast_data",
+    "forecaster_config",
     "graph_var",
+    "load_forecaster",
+    "matching_shipped",
     "persistence",
     "predict",
     "road_diffusion",
     "rse",
+    "save_forecaster",
+    "shipped_forecaster",
     "split_targets",
     "train_forecaster",
+    "train_settings",
     "tuned_linear",
 ]

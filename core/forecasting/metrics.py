@@ -34,3 +34,16 @@ def corr(prediction: np.ndarray, truth: np.ndarray) -> float:
     varies = sigma_g != 0
     per_series = np.divide(cov, sigma_p * sigma_g, out=np.zeros_like(cov), where=(sigma_p * sigma_g) != 0)
     return float(per_series[varies].mean())
+
+
+def series_errors(prediction: np.ndarray, truth: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-series errors of (T_test, N) predictions: ``{"rse": (N,), "mae": (N,)}``.
+
+    A series' RSE is its root mean squared error over its own spread (population standard
+    deviation of its test targets; NaN for a constant series); MAE is in the series' units.
+    """
+    prediction, truth = np.asarray(prediction, np.float64), np.asarray(truth, np.float64)
+    spread = truth.std(axis=0)
+    rmse = np.sqrt(np.mean((prediction - truth) ** 2, axis=0))
+    rse_each = np.divide(rmse, spread, out=np.full_like(rmse, np.nan), where=spread > 0)
+    return {"rse": rse_each, "mae": np.abs(prediction - truth).mean(axis=0)}

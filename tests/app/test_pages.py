@@ -75,6 +75,16 @@ def test_switching_builtin_loads_it(monkeypatch):
     assert at.session_state["sample"].source == "builtin:sbm"
 
 
+def _keypoints_npy() -> bytes:
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.random.default_rng(0).uniform(0, 500, (4, 17, 2)))
+    return buffer.getvalue()
+
+
 def _upload_then_sidebar(name: str, blob: bytes, max_bytes: int):
     # AppTest cannot drive st.file_uploader; this runs the path the sidebar's Load button takes.
     from nodescope.app import sidebar, state
@@ -91,6 +101,8 @@ def _upload_then_sidebar(name: str, blob: bytes, max_bytes: int):
         ("huge.csv", b"0,1\n" * 600, 1024, "upload limit"),
         ("nan.csv", b"0,1,nan\n1,2,1\n", 1 << 20, "non-numeric"),
         ("wide.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, 1 << 20, "wide.png"),
+        # A skeleton reads fine but no page draws it yet: the upload used to bypass that check.
+        ("pose.npy", _keypoints_npy(), 1 << 20, "no page for it yet"),
     ],
 )
 def test_bad_upload_keeps_previous_sample_with_one_line_error(monkeypatch, name, blob, max_bytes, words):

@@ -66,12 +66,11 @@ def test_a_browser_reload_keeps_the_loaded_builtin(monkeypatch):
     assert reloaded.sidebar.selectbox(key="builtin_key").value == "sbm"
 
 
-def test_a_time_series_source_in_the_address_is_refused_and_the_default_loads():
-    # Time series have no page yet: the app says so instead of drawing them as a graph.
+def test_a_time_series_source_in_the_address_loads_and_is_in_the_picker():
     at = AppTest.from_file(MAIN, default_timeout=TIMEOUT)
     at.query_params["source"] = "graph-var"
     at.run()
     assert not at.exception, at.exception
-    assert at.session_state["sample"].kind == "graph"
-    assert any("no page for it yet" in e.value for e in at.sidebar.error)
-    assert "graph-var" not in at.sidebar.selectbox(key="builtin_key").options
+    assert at.session_state["sample"].kind == "timeseries"
+    assert at.sidebar.selectbox(key="builtin_key").value == "graph-var"  # the picker offers and shows it
+    assert any("20 series · 4,000 steps" in c.value for c in at.sidebar.caption)

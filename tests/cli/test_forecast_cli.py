@@ -82,3 +82,69 @@ def test_bad_options_exit_2_with_one_line(tmp_path, capsys, extra, message):
     assert main(["forecast", "graph-var", *extra, "--out", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def _ship_tiny_graph_var(assets, monkeypatch):
+    """A tiny graph-var forecaster at horizon 1 (window 12, 2 layers) in a temporary assets folder."""
+    import torch
+
+    from nodescope.core import checkpoint
+    from nodescope.core.forecasting import forecaster_config, save_forecaster
+    from nodescope.core.models.mtgnn import MTGNN
+
+    monkeypatch.setattr(checkpoint, "SHIPPED_DIR", assets)
+    torch.manual_seed(0)
+    model = MTGNN(forecaster_config(20, 12, 2)).eval()
+    record = {"horizon": 1, "source": "builtin:graph-var", "epochs": 7, "best_epoch": 5}
+    save_forecaster(model, assets / "graph-var" / "mtgnn-h1", record)
+    return model
+
+
+def test_a_built_in_uses_its_shipped_weights_unless_retrain(tmp_path, monkeypatch, capsys):
+    model = _ship_tiny_graph_var(tmp_path / "assets", monkeypatch)
+    out = tmp_path / "shipped"
+    assert main(["forecast", "graph-var", "--horizon", "1", *FAST, "--out", str(out)]) == 0
+    assert "shipped weights (graph-var/mtgnn-h1)" in capsys.readouterr().out
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["weights"] == "shipped" and metrics["epochs"] == 7
+    np.testing.assert_allclose(np.load(out / "adjacency.npy"), model.adjacency().numpy())
+
+    out = tmp_path / "retrained"
+    assert main(["forecast", "graph-var", "--horizon", "1", *FAST, "--retrain", "--out", str(out)]) == 0
+    assert "trained weights" in capsys.readouterr().out
+    assert json.loads((out / "metrics.json").read_text())["weights"] == "trained"
+
+
+def test_other_settings_than_the_shipped_ones_train(tmp_path, monkeypatch):
+    _ship_tiny_graph_var(tmp_path / "assets", monkeypatch)
+    out = tmp_path / "run"
+    fast_3_layers = [*FAST[:2], "--layers", "3", *FAST[4:]]  # window 12 needs 3 layers' padding: fine
+    assert main(["forecast", "graph-var", "--horizon", "1", *fast_3_layers, "--out", str(out)]) == 0
+    assert json.loads((out / "metrics.json").read_text())["weights"] == "trained"
+
+
+def test_the_test_split_is_predicted_once_for_the_scores_and_forecast_csv(tmp_path, monkeypatch):
+    import csv as csv_module
+
+    from nodescope.core.forecasting import rse
+
+    _ship_tiny_graph_var(tmp_path / "assets", monkeypatch)
+    calls = []
+    import nodescope.core.forecasting as forecasting
+
+    real = forecasting.predict
+
+    def counting(model, data, split, **kw):
+        calls.append(split)
+        return real(model, data, split, **kw)
+
+    monkeypatch.setattr(forecasting, "predict", counting)
+    out = tmp_path / "run"
+    assert main(["forecast", "graph-var", "--horizon", "1", *FAST, "--out", str(out)]) == 0
+    assert calls.count("test") == 1
+    with (out / "forecast.csv").open() as f:
+        rows = list(csv_module.DictReader(f))
+    forecast = np.array([float(r["forecast"]) for r in rows]).reshape(-1, 20)
+    truth = np.array([float(r["truth"]) for r in rows]).reshape(-1, 20)
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert rse(forecast, truth) == pytest.approx(metrics["rse"], rel=1e-4)  # the scores are forecast.csv's
