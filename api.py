@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nodescope.core.errors import LoadError
+from nodescope.explain.defaults import DEFAULT_SWEEP_DEPTHS, DEFAULT_SWEEP_MODELS, GLOBAL_ALL_NODES
 from nodescope.viz.limits import GLOBAL_STRIP_NODES, NEIGHBORHOOD_NODES, SUBGRAPH_NODES, WHOLE_GRAPH_NODES
 
 if TYPE_CHECKING:
@@ -47,13 +48,9 @@ log = logging.getLogger("nodescope")
 
 #: What :func:`show` draws; the first is drawn when no view is named.
 VIEWS = ("graph", "embedding", "surface", "attention", "explanation", "oversmoothing", "registration")
-#: Graphs up to this many nodes get every node's global attention row from :func:`attention`
-#: when ``global_nodes`` is not given (``nodescope attention`` does the same).
-GLOBAL_ALL_NODES = 1000
-#: Models :func:`oversmooth` sweeps by default: the app's first curves, plain GCN and its remedies.
-SWEEP_MODELS = ("gcn", "gcn-res", "gcn-pairnorm", "gcnii", "appnp", "dagnn")
-#: Depths :func:`oversmooth` sweeps by default (those of ``nodescope oversmooth`` and the shipped sweeps).
-SWEEP_DEPTHS = (2, 4, 8, 16, 32, 64)
+# GLOBAL_ALL_NODES (every node's global attention row from :func:`attention` up to that many
+# nodes), DEFAULT_SWEEP_MODELS and DEFAULT_SWEEP_DEPTHS (what :func:`oversmooth` sweeps by
+# default) come from :mod:`nodescope.explain.defaults`, shared with the CLI and the app.
 
 
 # ---------------------------------------------------------------- results
@@ -490,8 +487,8 @@ def explain(
 
 def oversmooth(
     sample: Sample | str | Path,
-    models: str | Sequence[str] = SWEEP_MODELS,
-    depths: Sequence[int] = SWEEP_DEPTHS,
+    models: str | Sequence[str] = DEFAULT_SWEEP_MODELS,
+    depths: Sequence[int] = DEFAULT_SWEEP_DEPTHS,
     *,
     trained: bool = False,
     seeds: int = 1,
@@ -1033,7 +1030,7 @@ def _sweeps_of(s: Sample) -> dict[str, SweepResult]:
     """The shipped sweeps of ``s`` (when computed on this very graph), else one at initialization."""
     from nodescope.core.sweeps import shipped_sweeps
 
-    return shipped_sweeps(s) or {"untrained": oversmooth(s, SWEEP_MODELS, (2, 8, 32))}
+    return shipped_sweeps(s) or {"untrained": oversmooth(s, DEFAULT_SWEEP_MODELS, (2, 8, 32))}
 
 
 def _show_sweeps(
@@ -1051,7 +1048,7 @@ def _show_sweeps(
         depth = max(depths)
     if depth not in depths:
         raise LoadError(f"depth must be one of the sweep's depths {list(depths)}, not {depth!r}.")
-    drawn = [m for m in SWEEP_MODELS if m in sweep.config.models] or list(sweep.config.models)
+    drawn = [m for m in DEFAULT_SWEEP_MODELS if m in sweep.config.models] or list(sweep.config.models)
     info = METRICS[metric]
     figures = {
         "curves": metric_curves_figure(

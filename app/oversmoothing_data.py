@@ -24,6 +24,7 @@ from nodescope.core.recipes import sweep_recipe
 from nodescope.core.sample import Sample
 from nodescope.core.sweeps import SweepConfig, SweepResult, run_sweep, shipped_sweeps
 from nodescope.core.training import seed_everything, train, with_split
+from nodescope.explain.defaults import DEFAULT_SWEEP_DEPTHS, DEFAULT_SWEEP_MODELS
 from nodescope.explain.embedding import umap_2d
 from nodescope.explain.influence import influence_per_hop
 from nodescope.explain.oversmoothing import (
@@ -35,9 +36,9 @@ from nodescope.explain.oversmoothing import (
 )
 
 #: Depths offered (the shipped sweeps' depths).
-DEPTHS = (2, 4, 8, 16, 32, 64)
+DEPTHS = DEFAULT_SWEEP_DEPTHS
 #: Models drawn first on the curves, when the sweep has them.
-DEFAULT_CURVES = ("gcn", "gcn-res", "gcn-pairnorm", "gcnii", "appnp", "dagnn")
+DEFAULT_CURVES = DEFAULT_SWEEP_MODELS
 #: Models a live sweep offers: those built for any depth (core.models.deep, plus gcn and gat).
 SWEEP_MODELS = (
     "gcn", "gat", "sage", "gcn-plain", "gcn-res", "gcn-jk", "gcn-pairnorm", "gcn-dropedge",

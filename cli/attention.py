@@ -29,9 +29,7 @@ from typing import Any
 
 from nodescope.cli.common import known_model, labeled_sample, node_ids, read_model
 from nodescope.core.errors import LoadError
-
-#: Without --global-nodes, graphs up to this size get every node's global attention row.
-GLOBAL_ALL_NODES = 1000
+from nodescope.explain.defaults import GLOBAL_ALL_NODES
 
 
 def register(sub: argparse._SubParsersAction) -> None:

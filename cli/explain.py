@@ -21,8 +21,7 @@ from typing import Any
 
 from nodescope.cli.common import known_model, labeled_sample, node_ids, read_model
 from nodescope.core.errors import LoadError
-
-METHODS = ("xnode", "gnnexplainer", "ig", "saliency", "attention")
+from nodescope.explain.defaults import EXPLAIN_METHODS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--model", required=True, help="registry key: xnode-gcn, xnode-gat, xnode-gin, gcn, gat, ..."
     )
-    p.add_argument("--method", required=True, choices=METHODS, help="xnode needs an xnode-* model")
+    p.add_argument("--method", required=True, choices=EXPLAIN_METHODS, help="xnode needs an xnode-* model")
     p.add_argument("--nodes", default="all", help="'all' (default) or comma-separated node ids")
     p.add_argument("--weights", type=Path, help="a checkpoint (.safetensors/.json) to explain")
     p.add_argument("--data-dir", type=Path, help="Planetoid data folder (default $NODESCOPE_DATA_DIR)")

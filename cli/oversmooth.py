@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from nodescope.core.errors import LoadError
+from nodescope.explain.defaults import DEFAULT_SWEEP_DEPTHS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--dataset", required=True, help="a built-in graph (karate, sbm, ...), cora/citeseer, or a file"
     )
     p.add_argument("--models", required=True, help="comma-separated registry keys, e.g. gcn,gcnii,dagnn")
-    p.add_argument("--depths", default="2,4,8,16,32,64", help="comma-separated depths in 1..64")
+    p.add_argument(
+        "--depths", default=",".join(map(str, DEFAULT_SWEEP_DEPTHS)), help="comma-separated depths in 1..64"
+    )
     p.add_argument("--trained", action="store_true", help="train each model and record its test accuracy")
     p.add_argument("--seeds", type=int, default=1, help="runs per model and depth (seeds 0..N-1)")
     p.add_argument("--hidden", type=int, help="hidden width for every model (default: each model's own)")

@@ -33,13 +33,14 @@ from nodescope.core.loaders import load
 from nodescope.core.models import MODELS
 from nodescope.core.sweeps import ASSETS, SweepConfig, SweepResult, run_sweep
 from nodescope.core.training import settings_for, train
+from nodescope.explain.defaults import DEFAULT_SWEEP_DEPTHS
 from nodescope.explain.oversmoothing import measure_for
 
 #: Where the DAGNN accuracy over seeds goes (README table).
 DAGNN_RESULT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "dagnn_cora.json"
 
 DATASETS = ("karate", "les-miserables", "sbm", "ba-shapes", "cora")
-DEPTHS = (2, 4, 8, 16, 32, 64)
+DEPTHS = DEFAULT_SWEEP_DEPTHS
 UNTRAINED_MODELS = (
     "gcn",
     "gat",
