@@ -10,6 +10,9 @@ importing beside the warm-up thread was left without its charts in the browser t
 Only modules that do not use Streamlit are imported here: Streamlit's caches choose their
 storage when they are declared, which needs the running server.
 
+Modules that no page needs at once are deferred first (:mod:`nodescope.app.deferred`: PyG
+imports ``torch._dynamo`` and ``numba``, ~1.3 s, which then run at their first use).
+
 The cyclic garbage collector is paused during the imports: they create ~850k objects, and the
 full collections that triggers would add ~1 s. At the end the imported objects are frozen
 (:func:`gc.freeze`: left out of every later collection, see ``app/components.py``) without a
@@ -23,6 +26,8 @@ import gc
 import logging
 import threading
 
+from nodescope.app import deferred
+
 log = logging.getLogger(__name__)
 
 _done = threading.Event()
@@ -30,10 +35,15 @@ _started = threading.Event()
 
 
 def start() -> None:
-    """Pause the cyclic GC and start :func:`_import_all` in a daemon thread (once per process)."""
+    """Defer the modules no page needs at once, pause the GC, import in a thread (once per process).
+
+    The deferred modules are :data:`~nodescope.app.deferred.DEFERRED`; the thread runs
+    :func:`_import_all`.
+    """
     if _started.is_set():
         return
     _started.set()
+    deferred.defer()
     gc.disable()
     threading.Thread(target=_import_all, name="nodescope-warm-up", daemon=True).start()
 

@@ -17,20 +17,26 @@ VTK's error and warning events during a read become :class:`~core.errors.LoadErr
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyvista as pv
-from pyvista import examples as pv_examples
-from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from nodescope.core.errors import LoadError
 from nodescope.core.geometry.triangles import edge_lengths, face_edges
 from nodescope.core.loaders.registry import Builtin, FileReader
 from nodescope.core.sample import Sample
 from nodescope.core.validate import make_sample
+
+if TYPE_CHECKING:
+    import pyvista as pv
+
+# pyvista (and VTK) are imported where a mesh is read, not with this module: every loader is
+# imported to list the built-ins, and pyvista's import is ~0.2 s of the app's start-up.
 
 #: A triangle is degenerate when its area is below this fraction of its longest side squared.
 #: Exact zeros and float rounding of collinear points fall under it; real slivers do not.
@@ -43,6 +49,9 @@ UNITS = {"pos": "mesh units", "edge_attr": "mesh units"}
 # ---------------------------------------------------------------- checks on pyvista data
 def _cell_arrays(ds: pv.DataSet) -> list[tuple[np.ndarray, np.ndarray]]:
     """(offsets, point ids) of each of ``ds``'s explicit cell arrays (PolyData, UnstructuredGrid)."""
+    import pyvista as pv
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
     if isinstance(ds, pv.PolyData):
         cells = (ds.GetVerts(), ds.GetLines(), ds.GetPolys(), ds.GetStrips())
         return [
@@ -58,13 +67,15 @@ def _cell_arrays(ds: pv.DataSet) -> list[tuple[np.ndarray, np.ndarray]]:
 
 #: Points per cell of VTK's fixed-size linear cell types (vertex ... pyramid).
 _CELL_SIZES = {1: 1, 3: 2, 5: 3, 8: 4, 9: 4, 10: 4, 11: 8, 12: 8, 13: 6, 14: 5}
-_CELL_TYPES = {int(t) for t in pv.CellType}
 _CELL_SIZE_LUT = np.full(256, -1)
 _CELL_SIZE_LUT[list(_CELL_SIZES)] = list(_CELL_SIZES.values())
 
 
 def _check_dataset(ds: object, what: str) -> None:
     """Refuse what would crash or poison VTK's filters: no points, bad cells, non-finite points."""
+    import pyvista as pv
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
     if not isinstance(ds, pv.DataSet):
         raise LoadError(
             f"{what} is not a single mesh (got {type(ds).__name__}); save one surface and load it."
@@ -86,7 +97,7 @@ def _check_dataset(ds: object, what: str) -> None:
         sizes = np.diff(vtk_to_numpy(ds.GetCells().GetOffsetsArray()))
         expected = _CELL_SIZE_LUT[np.clip(types, 0, 255)]
         fixed = expected >= 0
-        if not set(np.unique(types).tolist()) <= _CELL_TYPES or (sizes[fixed] != expected[fixed]).any():
+        if not set(np.unique(types).tolist()) <= _cell_types() or (sizes[fixed] != expected[fixed]).any():
             raise LoadError(corrupt)
     points = np.asarray(ds.points)
     bad_points = ~np.isfinite(points).all(axis=1)
@@ -95,6 +106,14 @@ def _check_dataset(ds: object, what: str) -> None:
             f"{what} has {int(bad_points.sum())} vertices with NaN or infinite coordinates "
             f"(first: vertex {int(bad_points.argmax())}); fix or remove them and load again."
         )
+
+
+@functools.cache
+def _cell_types() -> set[int]:
+    """VTK's cell type ids (pyvista's ``CellType``)."""
+    import pyvista as pv
+
+    return {int(t) for t in pv.CellType}
 
 
 def _merged_triangles(points: np.ndarray, tris: np.ndarray) -> np.ndarray:
@@ -135,6 +154,9 @@ def mesh_to_sample(poly: pv.PolyData | pv.DataSet, *, name: str, source: str, re
     Raises:
         LoadError: no faces, degenerate faces, bad vertex ids or non-finite coordinates.
     """
+    import pyvista as pv
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
     _check_dataset(poly, name)
     surface = poly if isinstance(poly, pv.PolyData) else poly.extract_surface(algorithm="dataset_surface")
     # Only polygons and strips become triangles; vertices and lines carry no faces.
@@ -389,6 +411,8 @@ def read_off(path: Path) -> pv.PolyData:
     Polygons with more than three vertices are fan-triangulated; a color after a face's
     indices is ignored. Raises :class:`LoadError` on anything malformed.
     """
+    import pyvista as pv
+
     try:
         text = path.read_text(encoding="ascii")
     except (UnicodeDecodeError, OSError) as exc:
@@ -498,6 +522,8 @@ def _check_legacy_vtk(path: Path) -> None:
 
 def _read_vtk_file(path: Path) -> pv.DataSet:
     """``pyvista.read`` with VTK's silent failures turned into :class:`LoadError`."""
+    import pyvista as pv
+
     if path.suffix.lower() == ".ply":
         _check_ply(path)
     if path.suffix.lower() == ".stl":
@@ -549,13 +575,16 @@ def read_mesh(path: Path, companions: list[Path], *, repair: bool = False) -> Sa
 
 
 # ---------------------------------------------------------------- built-ins
-_EXAMPLES_DIR = Path(pv_examples.__file__).parent
+#: pyvista's example files (found without importing pyvista).
+_EXAMPLES_DIR = Path(importlib.util.find_spec("pyvista").origin).parent / "examples"
 
 
 def _shipped(file: str, key: str, title: str) -> Builtin:
     """A mesh file shipped inside pyvista's wheel (never a download)."""
 
     def load() -> Sample:
+        import pyvista as pv
+
         ds = pv.read(_EXAMPLES_DIR / file)
         # Shipped files are trusted: repair, not refuse. (The globe is a UV sphere whose
         # pole triangles collapse once its seam points merge.)
