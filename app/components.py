@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nodescope.app import state, warmup
+from nodescope.app import html_export, state, warmup
 from nodescope.app.plotly_view import latest_event, plotly_view
 from nodescope.core.sample import Sample
 from nodescope.explain.embedding import pca_2d
@@ -172,7 +172,20 @@ def chart(
     :func:`app.plotly_view.plotly_view`.
     """
     fig.update_layout(uirevision=fp)
+    html_export.keep(fig, key)
     plotly_view(fig, key=key, config={**CHART_CONFIG, **(config or {})}, height=height, send_once=send_once)
+
+
+def plot(fig, key: str, *, config: dict | None = None, **kwargs: Any) -> None:
+    """Draw a chart that selects nothing (``st.plotly_chart``), kept for "Download as HTML"."""
+    html_export.keep(fig, key)
+    st.plotly_chart(fig, key=key, config=CHART_CONFIG if config is None else config, **kwargs)
+
+
+def view(fig, key: str, **kwargs: Any) -> None:
+    """Draw a chart with :func:`app.plotly_view.plotly_view` as is, kept for "Download as HTML"."""
+    html_export.keep(fig, key)
+    plotly_view(fig, key=key, **kwargs)
 
 
 # ---------------------------------------------------------------- the detail panel

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from nodescope.app import warmup
+from nodescope.app import permalink, warmup
 from nodescope.app.pages import PAGES, PageInfo, wrong_kind_message
 from nodescope.app.plotly_view import preload_plotly_js
 
@@ -46,13 +46,24 @@ if page is not home:
     # A page's imports wait for the warm-up's instead of running beside them: importing the
     # same modules from two threads at once left the Attention page without its charts.
     warmup.wait()
+permalink.begin_run()
 if info is None or not _wrong_kind(info):
-    page.run()
+    if info is not None:
+        from nodescope.app import html_export
+
+        html_export.begin_run()
+        page.run()
+        html_export.download_button(info)
+    else:
+        page.run()
 # The sidebar loads the sample (torch, PyG: seconds on a cold start), so it is drawn after the
 # page: the Home page's text shows at once and the sidebar fills in when the sample is ready.
 warmup.wait()
-from nodescope.app import sidebar  # noqa: E402
+from nodescope.app import sidebar, state  # noqa: E402
 
 sidebar.render()
 if page is home:
     preload_plotly_js()
+# The address records the view (source, focus, selection, model, layer, head): a copied link reproduces it.
+selection = state.selection()
+permalink.sync(permalink.current(selection.focus, selection.nodes))

@@ -16,6 +16,7 @@ from pathlib import Path
 import streamlit as st
 from torch_geometric.data import Data
 
+from nodescope.app import permalink
 from nodescope.core.checkpoint import check_compatible, load_checkpoint, shipped_weights
 from nodescope.core.device import device
 from nodescope.core.errors import LoadError
@@ -82,9 +83,11 @@ def model_picker(
     ]
     c_model, c_status = st.columns([1, 3])
     with c_model:
+        permalink.choose("m", widget_key, keys)  # a copied link's model, once
         key = st.selectbox(
             "Model", keys, format_func=lambda k: MODELS[k].title, key=widget_key, help=_model_help(keys)
         )
+        permalink.note("m", key)
     with c_status:
         active = _from_session(s, fp, key) or _from_assets(s, fp, key)
         if active is not None:

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from nodescope.app import permalink
 from nodescope.core.errors import LoadError
 from nodescope.core.loaders import DEFAULT_SOURCE, load, load_uploaded, load_uploaded_series
+from nodescope.core.models import MODELS
 from nodescope.core.sample import Sample
 
 _SAMPLE = "sample"
@@ -59,6 +61,9 @@ def sample() -> Sample:
         except LoadError as exc:
             st.session_state[_ERROR] = f"{source}: {exc}"
             st.session_state[_SAMPLE] = _load_cached(DEFAULT_SOURCE, None, None)
+        picked = permalink.read_once(st.session_state[_SAMPLE].num_nodes, list(MODELS))
+        if picked is not None:  # the selection a copied link names (app/permalink.py)
+            select(*picked)
     return st.session_state[_SAMPLE]
 
 

@@ -8,11 +8,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nodescope.cli import app, attention, explain, forecast, info, oversmooth, register, simulate, train
+from nodescope.cli import (
+    app,
+    attention,
+    explain,
+    export,
+    forecast,
+    info,
+    oversmooth,
+    register,
+    simulate,
+    train,
+)
 from nodescope.core.errors import LoadError
 
 # The order here is the order of ``nodescope --help``.
-COMMANDS = (info, train, oversmooth, explain, attention, register, forecast, simulate, app)
+COMMANDS = (info, train, oversmooth, explain, attention, register, forecast, simulate, export, app)
 
 EXIT_BAD_INPUT = 2
 

@@ -6,9 +6,8 @@ import streamlit as st
 
 from nodescope.app import attention_data as ad
 from nodescope.app import components as ui
-from nodescope.app import model_state, state
+from nodescope.app import model_state, permalink, state
 from nodescope.app.model_state import ActiveModel
-from nodescope.app.plotly_view import plotly_view
 from nodescope.core.sample import Sample
 from nodescope.explain.attention_focus import focus_block, head_blocks
 from nodescope.explain.focus import default_focus
@@ -77,7 +76,7 @@ def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:
             blocks, layer_names=short, chosen=ad.global_chosen(g, layer_choice, head_choice), cell_px=44,
             zmax=top, value_name="× uniform", column_labels=labels,
         )  # fmt: skip
-        plotly_view(grid, key="attn_global_grid", config={"displayModeBar": False})
+        ui.view(grid, "attn_global_grid", config={"displayModeBar": False})
         st.markdown("**Is global attention local?** Per head, for this node:")
         st.caption(
             "entropy_norm: 1 = uniform over all nodes, 0 = all on one node; effective_nodes: how many "
@@ -104,10 +103,9 @@ def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:
     )
     c_fig, c_numbers = st.columns([3, 1])
     with c_fig:
-        st.plotly_chart(
-            head_deviation_figure(imp.deviation, g.layer_names, metric=imp.metric),
-            key="attn_global_importance", config=ui.CHART_CONFIG,
-        )  # fmt: skip
+        ui.plot(
+            head_deviation_figure(imp.deviation, g.layer_names, metric=imp.metric), "attn_global_importance"
+        )
     with c_numbers:
         st.metric("Specialization", f"{100 * imp.specialization:.2f} points")
         st.metric("Focus", "n/a" if math.isnan(imp.focus) else f"{imp.focus:.2f}")
@@ -148,11 +146,15 @@ elif active is not None and maps is not None:
 
     c_layer, c_head, c_note = st.columns([1, 1, 2])
     with c_layer:
-        layer_choice = st.selectbox("Layer", ad.layer_options(maps), key=ad.LAYER_KEY)
+        layers = ad.layer_options(maps)
+        permalink.choose("l", ad.LAYER_KEY, layers, permalink.layer_options_map(layers, ad.ROLLOUT))
+        layer_choice = st.selectbox("Layer", layers, key=ad.LAYER_KEY)
     with c_head:
-        head_choice = st.selectbox(
-            "Head", ad.head_options(maps, layer_choice), key=ad.HEAD_KEY, disabled=layer_choice == ad.ROLLOUT
-        )
+        heads = ad.head_options(maps, layer_choice)
+        permalink.choose("h", ad.HEAD_KEY, heads, permalink.head_options_map(heads))
+        head_choice = st.selectbox("Head", heads, key=ad.HEAD_KEY, disabled=layer_choice == ad.ROLLOUT)
+    permalink.note("l", permalink.layer_code(layer_choice, layers, ad.ROLLOUT))
+    permalink.note("h", permalink.head_code(head_choice))
     with c_note:
         if sel.focus is None:
             st.caption(f"No node selected: showing node {s.node_label(focus)} (highest degree).")
@@ -175,7 +177,7 @@ elif active is not None and maps is not None:
         st.markdown(f"**Every head for node {s.node_label(focus)}** (the focus and its strongest sources)")
         chosen = ad.chosen_head(maps, layer_choice, head_choice)
         grid = head_grid_figure(head_blocks(maps, focus), layer_names=maps.layer_names, chosen=chosen)
-        plotly_view(grid, key="attn_grid", config={"displayModeBar": False})
+        ui.view(grid, "attn_grid", config={"displayModeBar": False})
         nodes, block = focus_block(maps, weights, focus)
         matrix = attention_matrix_figure(
             block,
@@ -212,7 +214,7 @@ elif active is not None and maps is not None:
             table["importance"].to_numpy(),
             salience_name="salience",
         )
-        plotly_view(fig, key="attn_importance", config=ui.CHART_CONFIG, height=380)
+        ui.view(fig, "attn_importance", config=ui.CHART_CONFIG, height=380)
     with c_table:
         summary = ad.importance_summary(active)
         st.metric("Specialization (std of importance over heads)", f"{summary.specialization:.4f}")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from nodescope.app import components as ui
 from nodescope.app import explanations_data as ed
-from nodescope.app import model_state, state
+from nodescope.app import model_state, permalink, state
 from nodescope.core.export import json_bytes
 from nodescope.core.reviews import VERDICTS
 from nodescope.explain.compare_tables import agreement_shown, edge_scores, fidelity_line, fidelity_styled
@@ -42,7 +42,9 @@ if active is not None:
     left, right = st.columns([3, 2])
     with left:
         c_color, c_more = st.columns([2, 1])
+        permalink.choose("c", "expl_map_color", ed.MAP_COLORS)  # a copied link's coloring, once
         color = c_color.selectbox("Color nodes by", ed.MAP_COLORS, key="expl_map_color")
+        permalink.note("c", color)
         values, color_title = ed.map_values(active, result, color)
         done = len(ed.comparisons(active))
         if color != ed.MAP_COLORS[0]:
@@ -91,13 +93,13 @@ if active is not None:
         with st.expander("The whole explanation in words", expanded=True):
             st.markdown(words.text)
         cues = words.cues
-        st.plotly_chart(
+        ui.plot(
             contributions_figure(
                 cues["cue"].tolist(), cues["contribution"].to_numpy(), words=cues["short"].tolist(),
                 hover=[f"{w}; value {v}" for w, v in zip(cues["words"], cues["shown"], strict=True)],
                 title="What each cue contributes (probability points)",
             ),
-            key="expl_contributions",
+            "expl_contributions", config={},
         )  # fmt: skip
 
     st.subheader(f"Node {s.node_label(focus)} under every explainer")

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from nodescope.app import components as ui
-from nodescope.app import state
+from nodescope.app import permalink, state
 from nodescope.explain.embedding import umap_2d
 from nodescope.viz.embedding_view import embedding_figure
 from nodescope.viz.graph_view import node_link_figure
@@ -29,7 +29,9 @@ sel = state.selection()
 st.title("Explorer")
 c_color, c_info = st.columns([1, 3])
 with c_color:
+    permalink.choose("c", f"color_by_{fp}", color_options(s))  # a copied link's coloring, once
     color_choice = st.selectbox("Color nodes by", color_options(s), key=f"color_by_{fp}")
+    permalink.note("c", color_choice)
 with c_info:
     st.caption(
         "Click a node to focus it; box or lasso select from the chart toolbar; drag pans, scroll zooms. "

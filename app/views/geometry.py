@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from nodescope.app import components as ui
-from nodescope.app import state
+from nodescope.app import permalink, state
 from nodescope.core.geometry.sphere import xyz_to_latlon
 from nodescope.core.sample import Sample
 from nodescope.viz.surface_view import mesh_figure, sphere_map_figure
@@ -34,7 +34,9 @@ def render(s: Sample, fp: str) -> None:
             + list(s.feature_names)
             + (["class"] if s.data.get("y") is not None else [])
         )
+        permalink.choose("c", f"surface_color_{fp}", options)  # a copied link's coloring, once
         color = st.selectbox("Color by", options, key=f"surface_color_{fp}")
+        permalink.note("c", color)
 
     style: dict = {"selected": sel.nodes, "focus": sel.focus}
     if color == "image color":

@@ -88,7 +88,7 @@ else:
             log_y=log_y,
             title=f"{METRICS[metric].title}, models of depth {depth}",
         )
-        st.plotly_chart(fig, key="os_curves", config=ui.CHART_CONFIG)
+        ui.plot(fig, "os_curves")
     with right:
         if od.TRAINED in results:
             trained_sweep, trained_origin = results[od.TRAINED]
@@ -98,7 +98,7 @@ else:
                 names=od.names(list(acc)),
                 title=f"Test accuracy vs depth ({trained_sweep.config.seeds} seed(s), {trained_origin})",
             )
-            st.plotly_chart(fig, key="os_accuracy", config=ui.CHART_CONFIG)
+            ui.plot(fig, "os_accuracy")
         else:
             st.info("No trained sweep for this graph: tick **Train each** under *Recompute live*.")
 
@@ -202,11 +202,11 @@ with left:
         title=f"Layer {layer}: cosine distance between {len(nodes)} nodes"
         + (" (sorted by class)" if labeled else ""),
     )
-    st.plotly_chart(fig, key="os_heatmap", config=ui.CHART_CONFIG)
+    ui.plot(fig, "os_heatmap")
 with right:
     shares = od.influence(fp, key, depth, focus, probe)
     fig = influence_figure(shares, title=f"Where node {s.node_label(focus)}'s output comes from")
-    st.plotly_chart(fig, key="os_influence", config=ui.CHART_CONFIG)
+    ui.plot(fig, "os_influence")
     farther = 1.0 - float(shares.sum()) if shares.any() else 0.0
     st.caption(
         "Share of the Jacobian of the focus node's output with respect to each node's input, summed by "

@@ -80,7 +80,7 @@ else:
         k_left, k_right = st.columns(2)
         with k_left:
             fig = adjacency_heatmap_figure(a.known, names, focus=focus, title="Known graph (row = incoming)")
-            st.plotly_chart(fig, key="ts_known", config=ui.CHART_CONFIG)
+            ui.plot(fig, "ts_known")
         with k_right:
             undirected = a.agreement["auroc_undirected"]
             st.metric("Agreement with the known graph (AUROC)", f"{a.agreement['auroc']:.3f}")
@@ -109,7 +109,7 @@ else:
         a.forecast[:, focus] - a.truth[:, focus], name=names[focus], test_start=steps[a.target_rows[0]],
         title=f"{names[focus]}: test-split forecasts, {fit.settings.horizon} step(s) ahead",
     )  # fmt: skip
-    st.plotly_chart(fig, key="ts_forecast", config=ui.CHART_CONFIG)
+    ui.plot(fig, "ts_forecast")
 
     st.subheader("Why this forecast")
     c_target, c_base = st.columns([3, 1])
@@ -124,13 +124,13 @@ else:
             result.attribution, names, focus=focus,
             title=f"Integrated Gradients of {names[focus]}'s forecast (series × input step)",
         )  # fmt: skip
-        st.plotly_chart(fig, key="ts_attribution", config=ui.CHART_CONFIG)
+        ui.plot(fig, "ts_attribution")
     with right:
         fig = attribution_bars_figure(
             result.per_series, incoming, names, focus=focus,
             title=f"Attribution per series beside the learned edges into {names[focus]}",
         )  # fmt: skip
-        st.plotly_chart(fig, key="ts_attribution_bars", config=ui.CHART_CONFIG)
+        ui.plot(fig, "ts_attribution_bars")
 
     def _pct(v: float | None) -> str:
         return "n/a" if v is None else f"{v:.0%}"
@@ -171,5 +171,5 @@ else:
             {"mtgnn": curves[metric]}, metric_title=METRICS[metric].title, names={"mtgnn": "MTGNN"},
             log_y=METRICS[metric].log_scale, title="Over-smoothing per mix-hop layer, on the learned graph",
         )  # fmt: skip
-        st.plotly_chart(fig, key="ts_layer_curves", config=ui.CHART_CONFIG)
+        ui.plot(fig, "ts_layer_curves")
         st.caption("Layer 0: the input after the start convolution; layer k: after k mix-hop layers.")

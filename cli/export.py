@@ -1,0 +1,275 @@
+"""``nodescope export PAGE --source NAME [--model KEY] [--focus N] --out report.html``.
+
+Writes one self-contained HTML file with a page's main figures, as the app's "Download as HTML"
+button does: plotly.js inlined (no network needed to open it), every figure interactive, the
+focus node marked, and each figure's "Save SVG" / "Save PNG" buttons (publication preset) working
+offline. PAGE is the app's address of the page: ``explorer``, ``geometry``, ``attention``,
+``explanations``, ``oversmoothing``, ``registration`` or ``timeseries``.
+
+The figures are :func:`nodescope.show`'s (the app's views, drawn without Streamlit); the Time
+series page's are drawn here from the shipped forecaster. ``--source`` names the sample (a
+built-in, ``cora``/``citeseer``, a file); for ``registration`` it names the moving hemisphere:
+``synthetic`` (fsaverage5 warped, seed 0, as the page's first choice), ``synthetic:SEED``, or what
+:func:`nodescope.register` reads (a FreeSurfer subject folder, a sphere file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nodescope.core.errors import LoadError
+
+if TYPE_CHECKING:
+    from nodescope.viz.export_html import Block
+
+#: The app's page addresses this command exports, and the model each uses by default.
+PAGES = ("explorer", "geometry", "attention", "explanations", "oversmoothing", "registration", "timeseries")
+DEFAULT_MODELS = {"attention": "gat", "explanations": "xnode-gcn"}
+TITLES = {
+    "explorer": "Explorer",
+    "geometry": "3D & sphere",
+    "attention": "Attention",
+    "explanations": "Explanations",
+    "oversmoothing": "Over-smoothing",
+    "registration": "Cortical registration",
+    "timeseries": "Time series",
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``export`` subcommand and its options to ``sub``, the ``nodescope`` subparsers."""
+    p = sub.add_parser("export", help="one page's figures as a standalone offline HTML file")
+    p.add_argument("page", help=f"the page: {', '.join(PAGES)}")
+    p.add_argument(
+        "--source", required=True, help="the sample (karate, cora, a file...); registration: synthetic"
+    )
+    p.add_argument("--model", help="attention: gat (default), gatv2...; explanations: xnode-gcn (default)...")
+    p.add_argument("--focus", type=int, help="the node (series, moving vertex) to focus and mark")
+    p.add_argument("--out", type=Path, required=True, help="the .html file to write")
+    p.set_defaults(func=run)
+
+
+def _blocks(figures: dict[str, Any], headings: dict[str, str]) -> list[Block]:
+    from nodescope.viz.export_html import Block
+
+    return [Block(heading=headings.get(k, k.capitalize()), figure=f) for k, f in figures.items()]
+
+
+def _explorer(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
+    import nodescope
+
+    s = nodescope.load(source)
+    figures = {
+        "graph": nodescope.show(s, "graph", focus=focus),
+        "embedding": nodescope.show(s, "embedding", focus=focus),
+    }
+    return s.name, _blocks(figures, {"graph": "Graph", "embedding": "Embedding (PCA of the node features)"})
+
+
+def _geometry(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
+    import nodescope
+
+    s = nodescope.load(source)
+    figures = nodescope.show(s, "surface", focus=focus)
+    return s.name, _blocks(figures, {"3d": "3D", "map": "Longitude/latitude map"})
+
+
+def _attention(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
+    import nodescope
+
+    s = nodescope.load(source)
+    key = model or DEFAULT_MODELS["attention"]
+    figures = nodescope.show(s, "attention", model=key, focus=focus)
+    headings = {
+        "graph": "Attention on edges (layer 1, mean over heads)",
+        "heads": "Every head around the focus node",
+        "matrix": "The focus node's attention block",
+        "importance": "Attention salience vs causal importance",
+    }
+    return f"{s.name}, {key}", _blocks(figures, headings)
+
+
+def _explanations(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
+    import nodescope
+
+    s = nodescope.load(source)
+    key = model or DEFAULT_MODELS["explanations"]
+    figures = nodescope.show(s, "explanation", model=key, focus=focus)
+    headings = {"map": "Every node, colored by confidence", "contributions": "What each cue contributes"}
+    return f"{s.name}, {key}", _blocks(figures, headings)
+
+
+def _oversmoothing(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
+    import nodescope
+
+    s = nodescope.load(source)
+    figures = nodescope.show(s, "oversmoothing")
+    return s.name, _blocks(
+        figures, {"curves": "Dirichlet energy layer by layer", "accuracy": "Accuracy vs depth"}
+    )
+
+
+def _registration(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
+    import nodescope
+    from nodescope.core.registration.subjects import fixed_subject, synthetic
+
+    moving: Any = source
+    if source == "synthetic" or source.startswith("synthetic:"):
+        seed = source.partition(":")[2] or "0"
+        if not seed.isdigit():
+            raise LoadError(f"synthetic:SEED takes a whole number, not '{seed}'.")
+        moving = synthetic(int(seed), atlas=fixed_subject("fsaverage5"))
+    reg = nodescope.register(moving)
+    figures = nodescope.show(reg, focus=focus)
+    headings = {
+        "moving": "Moving sphere",
+        "fixed": "Fixed sphere (fsaverage5)",
+        "registered": "Registered sphere",
+        "map": "Moving vertices at their registered positions",
+    }
+    return reg.moving.name, _blocks(figures, headings)
+
+
+def forecaster_cache(s: Any) -> Path:
+    """Where the app caches the forecaster it trains for ``s`` at the recipe's defaults (no suffix).
+
+    The record is app/timeseries_data.py's, so the app and this command find each other's.
+    """
+    from dataclasses import asdict
+
+    from nodescope.core.forecasting import forecaster_config, train_settings
+    from nodescope.core.forecasting import recipe as rc
+    from nodescope.core.forecasting.checkpoint import cache_path
+
+    record = {
+        "config": forecaster_config(s.num_nodes, rc.WINDOW, rc.LAYERS).to_dict(),
+        "settings": asdict(train_settings(rc.EPOCHS, rc.BATCH_SIZE, 0)),
+        "horizon": rc.HORIZON,
+    }
+    return cache_path(s.fingerprint, record)
+
+
+def _forecaster(s: Any) -> Any:
+    """The Time series page's forecaster at the recipe's defaults: shipped, else the app's disk cache, else trained.
+
+    A forecaster trained here goes into the same disk cache as one trained in the app (the same
+    record, :func:`core.forecasting.checkpoint.cache_path`), so either finds the other's.
+    """
+    from nodescope.cli.progress import Bar
+    from nodescope.core.forecasting import fit_forecaster, load_forecaster, matching_shipped, save_forecaster
+    from nodescope.core.forecasting import recipe as rc
+
+    path = matching_shipped(s, window=rc.WINDOW, horizon=rc.HORIZON, layers=rc.LAYERS)
+    if path is not None:
+        return load_forecaster(Path(path))[0]
+    cached = forecaster_cache(s)
+    if cached.with_suffix(".json").is_file():
+        return load_forecaster(cached)[0]
+    with Bar(f"No shipped forecaster for {s.name}: training MTGNN", unit="epoch") as bar:
+        result, data = fit_forecaster(
+            s, epochs=rc.EPOCHS, progress=lambda epoch, total, row: bar.on_count(epoch, total)
+        )
+    extra = {"scale": data.scale.tolist(), "series": s.node_names, "horizon": rc.HORIZON}
+    save_forecaster(result.model, cached, extra | {"source": s.source, "scores": result.scores})
+    return result.model
+
+
+def _timeseries(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
+    """The learned graph, its adjacency and the focus series' forecast, as the Time series page draws them."""
+    import numpy as np
+
+    import nodescope
+    from nodescope.core.forecasting import forecast_data, predict
+    from nodescope.core.forecasting import recipe as rc
+    from nodescope.core.forecasting.metrics import series_errors
+    from nodescope.core.graph import adjacency_edges
+    from nodescope.viz.layout import graph_layout
+    from nodescope.viz.timeseries_view import adjacency_heatmap_figure, forecast_figure, learned_graph_figure
+
+    s = nodescope.load(source)
+    if s.kind != "timeseries":
+        raise LoadError(f"{s.name} is a {s.kind}, not a time series (try graph-var).")
+    net = _forecaster(s)
+    data = forecast_data(s, rc.WINDOW, rc.HORIZON)
+    names = s.node_names or [f"series {j}" for j in range(s.num_nodes)]
+    node = 0 if focus is None else focus
+    if not 0 <= node < s.num_nodes:
+        raise LoadError(f"--focus {node} is not a series here (0..{s.num_nodes - 1}).")
+    adjacency = net.adjacency().detach().cpu().numpy()
+    edge_index, _ = adjacency_edges(adjacency)
+    rows = data.targets["test"]
+    forecast = predict(net, data, "test")
+    truth = data.truth(rows) * data.scale
+    errors = series_errors(forecast, truth)
+    steps = s.time if s.time is not None else np.arange(s.data.x.shape[1])
+    tail = max(0, int(rows[0]) - 2 * rc.WINDOW)
+    figures = {
+        "graph": learned_graph_figure(
+            graph_layout(edge_index, s.num_nodes, seed=0), edge_index, names, values=errors["rse"],
+            value_title="test RSE", title=f"Learned graph ({edge_index.shape[1]} edges), colored by test RSE",
+            selected=[node], focus=node,
+        ),
+        "adjacency": adjacency_heatmap_figure(adjacency, names, focus=node, title="Learned adjacency (row = incoming)"),
+        "forecast": forecast_figure(
+            steps[tail:], s.data.x[node, tail:].numpy(), steps[rows], forecast[:, node],
+            forecast[:, node] - truth[:, node], name=names[node], test_start=steps[rows[0]],
+            title=f"{names[node]}: test-split forecasts, {rc.HORIZON} step(s) ahead",
+        ),
+    }  # fmt: skip
+    headings = {
+        "graph": "Learned graph",
+        "adjacency": "Learned adjacency",
+        "forecast": f"Series {names[node]}",
+    }
+    return s.name, _blocks(figures, headings)
+
+
+BUILDERS: dict[str, Callable[[str, str | None, int | None], tuple[str, list[Block]]]] = {
+    "explorer": _explorer,
+    "geometry": _geometry,
+    "attention": _attention,
+    "explanations": _explanations,
+    "oversmoothing": _oversmoothing,
+    "registration": _registration,
+    "timeseries": _timeseries,
+}
+
+
+def _focus_check(focus: int | None) -> None:
+    """Refuse a negative ``--focus`` at once (each page bounds it by its node count)."""
+    if focus is not None and focus < 0:
+        raise LoadError(f"--focus takes a node id (0 or more), not {focus}.")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write ``--out``: the page's figures in one standalone HTML file; its size goes to stderr.
+
+    Returns:
+        0.
+
+    Raises:
+        LoadError: an unknown page, an unreadable source, a bad focus, a model the page cannot
+            use or has no shipped weights for, or an unwritable ``--out``.
+    """
+    if args.page not in BUILDERS:
+        raise LoadError(f"Unknown page '{args.page}'; choose one of {', '.join(PAGES)}.")
+    _focus_check(args.focus)
+    from nodescope.viz.export_html import html_document, html_size_text
+
+    what, blocks = BUILDERS[args.page](args.source, args.model, args.focus)
+    focus = "" if args.focus is None else f", focus {args.focus}"
+    document = html_document(f"Nodescope · {TITLES[args.page]}", blocks, subtitle=f"{what}{focus}")
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(document, encoding="utf-8")
+    except OSError as exc:
+        raise LoadError(f"Cannot write {args.out} ({exc.strerror}).") from exc
+    print(
+        f"{TITLES[args.page]} → {args.out}: {len(blocks)} figures, {html_size_text(document)}",
+        file=sys.stderr,
+    )
+    return 0
