@@ -15,6 +15,7 @@ from nodescope.cli import (
     export,
     forecast,
     info,
+    lift,
     oversmooth,
     register,
     simulate,
@@ -23,7 +24,7 @@ from nodescope.cli import (
 from nodescope.core.errors import LoadError
 
 # The order here is the order of ``nodescope --help``.
-COMMANDS = (info, train, oversmooth, explain, attention, register, forecast, simulate, export, app)
+COMMANDS = (info, train, oversmooth, explain, attention, register, forecast, simulate, lift, export, app)
 
 EXIT_BAD_INPUT = 2
 

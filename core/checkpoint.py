@@ -45,6 +45,8 @@ SHIPPED_DIR = Path(__file__).resolve().parents[1] / "assets" / "models"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")  # dataset and model keys; nothing that walks out of SHIPPED_DIR
 #: Shipped forecasters' names start so (``mtgnn-h3``); :func:`shipped_checkpoints` skips them.
 FORECASTER_PREFIX = "mtgnn-h"
+#: The folder of shipped lifting models (:mod:`core.models.lifting.checkpoint`); :func:`shipped_checkpoints` skips it.
+LIFTER_DIR = "skeleton"
 #: Sources of the samples shipped weights and sweeps are made on (a file is never one of them).
 SHIPPED_SOURCES = ("builtin:", "planetoid:")
 
@@ -284,11 +286,11 @@ def shipped_checkpoints() -> list[dict[str, Any]]:
 
     Each record gains ``dataset``, ``model`` and ``path`` (its ``.safetensors``); weights are not
     read. Forecasters shipped beside them (``mtgnn-h3.json``, :mod:`core.forecasting.checkpoint`)
-    are not node classifiers and are left out.
+    and the lifting models (``skeleton/``) are not node classifiers and are left out.
     """
     out = []
     for meta in sorted(SHIPPED_DIR.glob("*/*.json")):
-        if meta.stem.startswith(FORECASTER_PREFIX):
+        if meta.stem.startswith(FORECASTER_PREFIX) or meta.parent.name == LIFTER_DIR:
             continue
         record = read_info(meta)
         out.append(

@@ -1,0 +1,78 @@
+"""Lifting checkpoints: weights in safetensors, config and scores in JSON (never a pickle).
+
+A lifter checkpoint ``NAME`` is ``NAME.safetensors`` + ``NAME.json`` written by
+:func:`core.checkpoint.write_weights`; the JSON record is
+``{"format": "nodescope-lifter", "config": LifterConfig, ...}`` plus what the trainer adds
+(seed, epochs, MPJPE figures, the built-in evaluation's figure).
+
+Shipped lifters live in ``assets/models/skeleton/<model>.{safetensors,json}``
+(:func:`shipped_lifter`), written by ``examples/train_lifting.py --ship``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nodescope.core.checkpoint import LIFTER_DIR, SHIPPED_DIR, read_record, read_weights, write_weights
+from nodescope.core.device import device
+from nodescope.core.errors import LoadError
+from nodescope.core.models.lifting.base import Lifter, LifterConfig
+from nodescope.core.models.lifting.registry import LIFTERS, build_lifter
+
+FORMAT = "nodescope-lifter"
+#: The folder of assets/models holding the shipped lifters.
+SHIPPED_DATASET = LIFTER_DIR
+
+
+def save_lifter(model: Lifter, path: Path, record: dict[str, Any]) -> None:
+    """Write ``model`` to ``path.safetensors`` and ``record`` (``format``, ``config`` set here) to ``path.json``."""
+    write_weights(model, Path(path), {**record, "format": FORMAT, "config": model.config.to_dict()})
+
+
+def read_lifter_info(path: Path) -> dict[str, Any]:
+    """The JSON half of a lifter checkpoint, checked for its format and model (no weights read).
+
+    Raises:
+        LoadError: one line, for a missing or unreadable file, or one that is not a lifter.
+    """
+    record = read_record(Path(path), FORMAT, "lifting model")
+    model = (record.get("config") or {}).get("model")
+    if model not in LIFTERS:
+        raise LoadError(f"{Path(path).with_suffix('.json').name} holds an unknown lifting model {model!r}.")
+    return record
+
+
+def load_lifter(path: Path) -> tuple[Lifter, dict[str, Any]]:
+    """Rebuild a lifter written by :func:`save_lifter`.
+
+    Returns:
+        The model in eval mode on :func:`core.device.device`, and the JSON record.
+
+    Raises:
+        LoadError: one line, for a missing, foreign or corrupt file, a bad config, or weights
+            that do not fit it.
+    """
+    path = Path(path)
+    record = read_lifter_info(path)
+    try:
+        model = build_lifter(LifterConfig.from_dict(record["config"]))
+    except (TypeError, ValueError) as exc:
+        raise LoadError(f"{path.with_suffix('.json').name}: bad lifter config ({exc}).") from exc
+    tensors = read_weights(path, record)
+    try:
+        model.load_state_dict(tensors, strict=True)
+    except RuntimeError as exc:
+        detail = str(exc).splitlines()[0]
+        raise LoadError(
+            f"{path.with_suffix('.safetensors').name} does not fit its config ({detail})."
+        ) from exc
+    return model.to(device()).eval(), record
+
+
+def shipped_lifter(model: str) -> Path | None:
+    """The shipped weights (``.safetensors`` path) of lifting ``model``, or None if there are none."""
+    if model not in LIFTERS:
+        return None
+    path = SHIPPED_DIR / SHIPPED_DATASET / f"{model}.safetensors"
+    return path if path.is_file() and path.with_suffix(".json").is_file() else None
