@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--graph", type=Path, help="a known graph: an (N, N) .npy (row = incoming) or an edge-list CSV"
     )
     p.add_argument("--model", choices=MODELS, default="mtgnn", help="the forecaster (default mtgnn)")
-    p.add_argument("--horizon", type=int, default=3, help="steps ahead (default 3)")
+    p.add_argument("--horizon", type=int, default=1, help="steps ahead (default 1)")
     p.add_argument("--window", type=int, default=48, help="input steps (default 48)")
     p.add_argument("--layers", type=int, default=3, help="MTGNN layers (default 3)")
     p.add_argument("--epochs", type=int, default=8, help="training epochs (default 8)")

@@ -96,6 +96,11 @@ def forecaster_name(horizon: int) -> str:
     return f"{_checkpoint.FORECASTER_PREFIX}{int(horizon)}"
 
 
+def shipped_path(dataset: str, horizon: int) -> Path:
+    """Where the shipped forecaster of built-in ``dataset`` at ``horizon`` lives (no suffix)."""
+    return _checkpoint.SHIPPED_DIR / dataset / forecaster_name(horizon)
+
+
 def shipped_forecaster(dataset: str, horizon: int) -> Path | None:
     """The shipped forecaster (``.safetensors`` path) of a built-in at ``horizon``, or None.
 
@@ -106,7 +111,7 @@ def shipped_forecaster(dataset: str, horizon: int) -> Path | None:
     """
     if "/" in dataset or "\\" in dataset or dataset.startswith("."):
         return None
-    path = _checkpoint.SHIPPED_DIR / dataset / f"{forecaster_name(horizon)}.safetensors"
+    path = shipped_path(dataset, horizon).with_suffix(".safetensors")
     return path if path.is_file() and path.with_suffix(".json").is_file() else None
 
 

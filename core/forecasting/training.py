@@ -43,6 +43,9 @@ class ForecastTrainConfig:
         clip: the gradient norm limit.
         patience: stop after this many epochs without a better validation RSE (None: never).
         seed: initialization, shuffling and dropout.
+        graph_l1: weight of an L1 penalty on the learned graph's dense weights, per forecast
+            target (0: none, the paper; see :mod:`core.models.mtgnn` on identifiability).
+        graph_lr_scale: the graph learner's learning rate as a multiple of ``lr``.
     """
 
     epochs: int = 30
@@ -52,6 +55,8 @@ class ForecastTrainConfig:
     clip: float = 5.0
     patience: int | None = None
     seed: int = 0
+    graph_l1: float = 0.0
+    graph_lr_scale: float = 1.0
 
 
 @dataclass
@@ -123,7 +128,7 @@ def train_forecaster(
     torch.manual_seed(settings.seed)
     dev = device()
     model = MTGNN(config).to(dev)
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    optimizer = _optimizer(model, settings)
     scale = torch.as_tensor(data.scale, dtype=torch.float32, device=dev)
     rng = np.random.default_rng(settings.seed)
     run = _Run(best_state={k: v.detach().clone() for k, v in model.state_dict().items()})
@@ -140,6 +145,8 @@ def train_forecaster(
             inputs = torch.from_numpy(np.ascontiguousarray(data.inputs(batch))).to(dev)
             truth = torch.from_numpy(data.truth(batch)).to(dev)
             loss = ((model(inputs) - truth).abs() * scale).sum()
+            if settings.graph_l1:
+                loss = loss + settings.graph_l1 * truth.numel() * model.graph.dense().mean()
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), settings.clip)
@@ -170,6 +177,18 @@ def train_forecaster(
     model.eval()
     scores = {split: evaluate(model, data, split) for split in ("val", "test")}
     return ForecastResult(model, scores, run.best_epoch, run.epoch, round(run.seconds, 2), run.history)
+
+
+def _optimizer(model: MTGNN, settings: ForecastTrainConfig) -> torch.optim.Adam:
+    """Adam with the graph learner's parameters in their own group (``graph_lr_scale``)."""
+    graph = list(model.graph.parameters())
+    in_graph = {id(p) for p in graph}
+    rest = [p for p in model.parameters() if id(p) not in in_graph]
+    return torch.optim.Adam(
+        [{"params": rest}, {"params": graph, "lr": settings.lr * settings.graph_lr_scale}],
+        lr=settings.lr,
+        weight_decay=settings.weight_decay,
+    )
 
 
 @dataclass

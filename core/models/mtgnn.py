@@ -10,7 +10,8 @@ architecture follows the paper and its reference code (``nnzhan/MTGNN``, ``net.g
   each row keeps its ``k`` largest entries;
 - **mix-hop propagation** (:class:`MixHop`): ``H^(k) = beta * H_in + (1 - beta) * A_norm H^(k-1)``
   for ``k = 1..depth`` with ``A_norm`` the row-normalized ``A + I``, the hops concatenated and
-  mixed by a 1 x 1 convolution; every layer propagates along ``A`` and along ``A^T`` and adds both;
+  mixed by a 1 x 1 convolution; every layer propagates along ``A`` and along ``A^T`` and adds both
+  (``both_directions``; along ``A`` only when False, see below);
 - **dilated inception** (:class:`DilatedInception`): parallel temporal convolutions of widths
   2, 3, 6 and 7, cropped to the shortest, with dilation ``2^layer``; a tanh filter times a
   sigmoid gate;
@@ -21,6 +22,14 @@ Direction: row ``v`` of the learned ``A`` holds ``v``'s **incoming** edges, as e
 Nodescope — propagation computes ``out[v] = sum_w A_norm[v, w] x[w]`` (the reference code's
 ``nconv``, ``einsum('ncwl,vw->ncvl')``), and the row normalization makes it a weighted mean over
 ``v``'s sources.
+
+Identifiability (measured on the built-in ``graph-var`` with positive couplings; README, issue
+14): as published, the learned graph does not find the true one (AUROC 0.54-0.57 whatever the
+saturation, top-k or an L1 penalty). Propagating along both ``A`` and ``A^T`` lets an edge in
+row ``i`` or in row ``j`` serve equally, so nothing decides its direction; with propagation
+along ``A`` only (``both_directions=False``) and an L1 penalty on ``A`` (training's
+``graph_l1``) the learned edges find the true ones (AUROC 0.94). The recipe
+(:mod:`core.forecasting.recipe`) uses those settings; the defaults here are the paper's.
 
 Shapes: inputs (B, P, N) scaled windows (P steps of N series), outputs (B, N) single-step
 forecasts. This is a forecaster, not a node classifier, so it is not in :data:`core.models.MODELS`.
@@ -59,6 +68,7 @@ class MTGNNConfig:
         dropout: dropout after each gated temporal layer and on the input skip.
         dilation_exponential: the dilation grows by this factor per layer.
         layer_norm_affine: learn a scale and shift in the layer norms (the single-step script: no).
+        both_directions: propagate along ``A`` and ``A^T`` (the paper) or along ``A`` only.
     """
 
     num_nodes: int
@@ -76,6 +86,7 @@ class MTGNNConfig:
     dropout: float = 0.3
     dilation_exponential: int = 2
     layer_norm_affine: bool = False
+    both_directions: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON (a checkpoint's ``config``)."""
@@ -177,9 +188,10 @@ class MTGNN(nn.Module):
             steps -= (max(KERNELS) - 1) * dilation
             self.skips.append(nn.Conv2d(c.conv_channels, c.skip_channels, kernel_size=(1, steps)))
             self.forward_props.append(MixHop(c.conv_channels, c.residual_channels, c.gcn_depth, c.prop_alpha))
-            self.backward_props.append(
-                MixHop(c.conv_channels, c.residual_channels, c.gcn_depth, c.prop_alpha)
-            )
+            if c.both_directions:
+                self.backward_props.append(
+                    MixHop(c.conv_channels, c.residual_channels, c.gcn_depth, c.prop_alpha)
+                )
             self.norms.append(
                 nn.LayerNorm(
                     [c.residual_channels, c.num_nodes, steps], elementwise_affine=c.layer_norm_affine
@@ -226,7 +238,9 @@ class MTGNN(nn.Module):
             x = torch.tanh(self.filters[i](x)) * torch.sigmoid(self.gates[i](x))
             x = F.dropout(x, c.dropout, self.training)
             skip = skip + self.skips[i](x)
-            x = self.forward_props[i](x, adj) + self.backward_props[i](x, adj.T)
-            x = self.norms[i](x + residual[..., -x.shape[-1] :])
+            propagated = self.forward_props[i](x, adj)
+            if c.both_directions:
+                propagated = propagated + self.backward_props[i](x, adj.T)
+            x = self.norms[i](propagated + residual[..., -propagated.shape[-1] :])
         skip = skip + self.skip_out(x)
         return self.head(skip)[:, 0, :, 0]

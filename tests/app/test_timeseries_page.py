@@ -38,7 +38,7 @@ def test_without_a_forecaster_the_page_offers_training(monkeypatch):
 def test_training_here_draws_every_view_and_a_pick_moves_them(monkeypatch):
     at = _train_tiny(open_page(monkeypatch, "graph-var", PAGE, timeout=240))
     text = _text(at)
-    assert "MTGNN, trained here (window 24, horizon 3, 1 layers)" in text
+    assert "MTGNN, trained here (window 24, horizon 1, 1 layers)" in text
     assert "Agreement with the known graph" in " ".join(m.label for m in at.metric)
     assert "s00: test-split forecasts" in text and "Integrated Gradients of s00" in text
     assert len(at.get("bidi_component")) == 2  # the node-link view and the adjacency heat map
@@ -68,7 +68,7 @@ def test_shipped_weights_load_at_once(monkeypatch, tmp_path):
 
     torch.manual_seed(0)
     model = MTGNN(forecaster_config(20, 48, 3))
-    save_forecaster(model, tmp_path / "assets" / "graph-var" / "mtgnn-h3", {"horizon": 3})
+    save_forecaster(model, tmp_path / "assets" / "graph-var" / "mtgnn-h1", {"horizon": 1})
     at = open_page(monkeypatch, "graph-var", PAGE, timeout=240)
     assert "MTGNN, shipped" in _text(at)
 

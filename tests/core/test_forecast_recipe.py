@@ -135,3 +135,25 @@ def test_a_file_is_never_a_built_in_with_shipped_weights(assets):
 def test_shipped_forecasters_are_not_listed_as_node_classifiers(assets):
     save_forecaster(_tiny_model(), assets / "graph-var" / "mtgnn-h3", {"horizon": 3})
     assert shipped_checkpoints() == []  # read_info would refuse the forecaster's format
+
+
+@pytest.mark.parametrize("dataset", ["graph-var", "road-diffusion"])
+def test_shipped_forecasters_reproduce_their_recorded_scores(dataset):
+    """The README's figures for the built-ins come from these weights (examples/train_mtgnn.py)."""
+    from nodescope.core.forecasting import evaluate, recipe
+    from nodescope.core.loaders.timeseries import known_adjacency
+    from nodescope.explain.graph_agreement import graph_agreement
+
+    path = shipped_forecaster(dataset, recipe.HORIZON)
+    if path is None:
+        pytest.skip(f"no shipped forecaster for {dataset}")
+    model, record = load_forecaster(path)
+    sample = load(dataset)
+    data = forecast_data(sample, window=model.config.window, horizon=record["horizon"])
+    np.testing.assert_allclose(data.scale, record["scale"], rtol=1e-6)
+    for split in ("val", "test"):
+        scores = evaluate(model, data, split)
+        assert scores["rse"] == pytest.approx(record["scores"][split]["rse"], rel=1e-4)
+        assert scores["corr"] == pytest.approx(record["scores"][split]["corr"], rel=1e-4)
+    auroc = graph_agreement(model.adjacency().cpu().numpy(), known_adjacency(sample))["auroc"]
+    assert auroc == pytest.approx(record["graph_auroc"], abs=1e-6)

@@ -136,15 +136,33 @@ def test_a_custom_graph_changes_the_forecast():
     assert not torch.allclose(model(x), model(x, adj=torch.ones(4, 4)))
 
 
+def test_one_way_propagation_has_no_transposed_path():
+    config = MTGNNConfig(num_nodes=4, window=8, subgraph_size=2, both_directions=False, **TINY)
+    model = MTGNN(config)
+    assert not any(name.startswith("backward_props") for name in model.state_dict())
+    assert model(torch.randn(2, 8, 4)).shape == (2, 4)
+
+
+def test_the_graph_penalty_thins_the_learned_graph():
+    data = ForecastData.from_raw(graph_var(0, steps=300).values, window=12, horizon=1)
+    config = MTGNNConfig(num_nodes=20, window=12, subgraph_size=20, tanh_alpha=1.0, **TINY)
+    density = {}
+    for l1 in (0.0, 1.0):
+        settings = ForecastTrainConfig(epochs=2, lr=1e-3, graph_l1=l1, graph_lr_scale=3.0)
+        density[l1] = float(train_forecaster(config, data, settings).model.graph.dense().detach().mean())
+    assert density[1.0] < 0.75 * density[0.0]
+
+
 def test_training_improves_on_the_untrained_model_and_resumes_exactly(tmp_path):
     data = ForecastData.from_raw(graph_var(0, steps=300).values, window=12, horizon=1)
-    config = MTGNNConfig(num_nodes=20, window=12, subgraph_size=4, **TINY)
-    straight = train_forecaster(config, data, ForecastTrainConfig(epochs=3, lr=1e-3))
+    config = MTGNNConfig(num_nodes=20, window=12, subgraph_size=4, both_directions=False, **TINY)
+    settings = {"lr": 1e-3, "graph_l1": 0.05, "graph_lr_scale": 3.0}
+    straight = train_forecaster(config, data, ForecastTrainConfig(epochs=3, **settings))
     assert straight.history[-1]["val_rse"] < straight.history[0]["val_rse"]
     assert straight.best_epoch == int(np.argmin([h["val_rse"] for h in straight.history])) + 1
     state = tmp_path / "run"
-    train_forecaster(config, data, ForecastTrainConfig(epochs=1, lr=1e-3), state_path=state)
-    resumed = train_forecaster(config, data, ForecastTrainConfig(epochs=3, lr=1e-3), state_path=state)
+    train_forecaster(config, data, ForecastTrainConfig(epochs=1, **settings), state_path=state)
+    resumed = train_forecaster(config, data, ForecastTrainConfig(epochs=3, **settings), state_path=state)
     assert resumed.epochs == 3
     for name, value in straight.model.state_dict().items():
         torch.testing.assert_close(resumed.model.state_dict()[name], value)
