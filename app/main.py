@@ -61,7 +61,7 @@ if info is None or not _wrong_kind(info):
 warmup.wait()
 from nodescope.app import sidebar, state  # noqa: E402
 
-sidebar.render()
+sidebar.render(info.url_path if info is not None else None)
 if page is home:
     preload_plotly_js()
 # The address records the view (source, focus, selection, model, layer, head): a copied link reproduces it.

@@ -9,11 +9,13 @@ only the session state, caching and widgets around it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from safetensors.torch import save as safetensors_save
 from torch_geometric.data import Data
 
 from nodescope.app import permalink
@@ -100,6 +102,32 @@ def model_picker(
         if st.button(f"Train {MODELS[key].title} on {s.name}", type="primary"):
             _train_here(s, fp, key)
     return None
+
+
+def weights_ref(s: Sample, fp: str, key: str) -> tuple[str, str] | None:
+    """Where :func:`model_picker` takes model ``key``'s weights for ``s`` from, and their sha256.
+
+    Returns:
+        ``(origin, sha256)``: "trained here" (this session's; the hash of its safetensors
+        serialization) or "shipped" (the hash of the shipped ``.safetensors`` file); None when
+        there are none (the page would offer training).
+    """
+    active = _from_session(s, fp, key)
+    if active is not None:
+        return active.origin, _state_sha256(active.ident, active.model)
+    path = shipped_weights(s, key)
+    return None if path is None else ("shipped", _file_sha256(str(path), path.stat().st_mtime_ns))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _file_sha256(path: str, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _state_sha256(ident: str, _model: NodeModel) -> str:
+    state = {k: v.detach().cpu().contiguous().clone() for k, v in _model.state_dict().items()}
+    return hashlib.sha256(safetensors_save(state)).hexdigest()
 
 
 def _model_help(keys: list[str]) -> str:

@@ -170,6 +170,16 @@ def read_once(num_nodes: int, models: Sequence[str]) -> tuple[tuple[int, ...], i
     return (view.nodes, view.focus) if view.nodes else None
 
 
+def restore(view: View) -> None:
+    """Have the next run's widgets take ``view``'s model, layer, head and color (an opened session's).
+
+    Call it from a widget callback (before the page's widgets are drawn); like a copied link,
+    each value is used once, by the first widget that offers it (:func:`choose`).
+    """
+    st.session_state[_READ] = True
+    st.session_state[_PENDING] = {"m": view.model, "l": view.layer, "h": view.head, "c": view.color}
+
+
 def choose(
     param: str, widget_key: str, options: Sequence[str], to_option: dict[str, str] | None = None
 ) -> None:

@@ -6,7 +6,7 @@ import os
 
 import streamlit as st
 
-from nodescope.app import state
+from nodescope.app import session, state
 from nodescope.core.device import describe
 from nodescope.core.loaders import BUILTINS, supported_extensions
 from nodescope.core.loaders.planetoid import PLANETOID
@@ -19,8 +19,12 @@ MAX_UPLOAD_MB = int(os.environ.get("NODESCOPE_MAX_UPLOAD_MB", "200"))
 MODES = ("Built-in", "Planetoid", "Upload")
 
 
-def render() -> None:
-    """Draw the sidebar: the source pickers (opened on the loaded sample), its summary, the device."""
+def render(page: str | None = None) -> None:
+    """Draw the sidebar: the source pickers (opened on the loaded sample), its summary, the session, the device.
+
+    Args:
+        page: the page drawn this run (its URL path; None for Home), recorded in a saved session.
+    """
     s = state.sample()
     _init_pickers(s)
     state.remember_source()
@@ -61,6 +65,8 @@ def render() -> None:
             if st.button("Clear selection", key="clear_selection"):
                 state.select([])
                 st.rerun()
+        st.divider()
+        session.render(page)
         st.divider()
         st.caption(f"Device: **{describe()}**")
 

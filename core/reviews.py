@@ -11,9 +11,9 @@ several app sessions can write to it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, astuple, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -117,6 +117,32 @@ class ReviewStore:
                 values,
             )
             return Review(int(cursor.lastrowid), *values)
+
+    def merge(self, reviews: Iterable[Review]) -> int:
+        """Store reviews made elsewhere (a saved session's), keeping their times; returns how many were new.
+
+        A review already stored (every field but ``id`` equal) is not stored again, so opening
+        the same session twice adds nothing.
+
+        Raises:
+            ValueError: for a verdict other than :data:`VERDICTS` or a negative node id.
+        """
+        rows = []
+        for r in reviews:
+            if r.verdict not in VERDICTS or int(r.node) < 0:
+                raise ValueError(f"not a review: verdict {r.verdict!r}, node {r.node}")
+            rows.append(astuple(r)[1:])
+        added = 0
+        with self._connect() as conn:
+            for row in rows:
+                where = " AND ".join(f"{c} = ?" for c in COLUMNS[1:])
+                if conn.execute(f"SELECT 1 FROM reviews WHERE {where} LIMIT 1", row).fetchone() is None:
+                    conn.execute(
+                        f"INSERT INTO reviews ({', '.join(COLUMNS[1:])}) VALUES ({', '.join('?' * len(row))})",
+                        row,
+                    )
+                    added += 1
+        return added
 
     def reviews(self, *, fingerprint: str | None = None, model: str | None = None) -> list[Review]:
         """Every review, oldest first; only those of one graph and/or one model when given."""

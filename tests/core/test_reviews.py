@@ -3,13 +3,14 @@
 import io
 import subprocess
 import sys
+from dataclasses import astuple
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from nodescope.core.paths import reviews_db
-from nodescope.core.reviews import COLUMNS, ReviewStore
+from nodescope.core.reviews import COLUMNS, Review, ReviewStore
 
 REPO = Path(__file__).resolve().parents[2]
 GRAPH = {"dataset": "Karate club", "fingerprint": "abc123", "model": "xnode-gcn (shipped)"}
@@ -72,3 +73,15 @@ def test_reviews_survive_a_new_process(tmp_path):
         (2, "written here"),
         (9, "written there"),
     ]
+
+
+def test_merge_keeps_times_and_adds_nothing_twice(tmp_path):
+    source = ReviewStore(tmp_path / "a.sqlite3")
+    source.add(**GRAPH, node=3, verdict="accept", comment="fine", explanation="Predicted A.")
+    source.add(**GRAPH, node=4, verdict="reject", explanation="Predicted B.")
+    target = ReviewStore(tmp_path / "b.sqlite3")
+    assert target.merge(source.reviews()) == 2
+    assert target.merge(source.reviews()) == 0  # the same session opened twice
+    assert [r[1:] for r in map(astuple, target.reviews())] == [r[1:] for r in map(astuple, source.reviews())]
+    with pytest.raises(ValueError):
+        target.merge([Review(0, "t", "d", "f", "m", 1, "maybe", "", "")])
