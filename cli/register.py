@@ -8,7 +8,9 @@ One subject::
 writes the registered sphere (FreeSurfer geometry; GIfTI when ``--out`` ends in ``.gii``)
 and prints one JSON line: the metrics of :func:`explain.registration.registration_metrics`
 against fsaverage5 and the seconds per stage (``seconds`` is end to end: reading the files
-to writing the result; the metrics come after and are timed apart).
+to writing the result; the metrics come after and are timed apart), with the rigid stage's
+score (``rigid_score``) and its ``warnings``; each warning is also printed to stderr as
+``nodescope: warning: ...`` (a poor rigid match: wrong hemisphere, not a sphere's sulc).
 
 A batch::
 
@@ -17,7 +19,8 @@ A batch::
 registers every subject folder of ``SUBJECTS_DIR`` holding ``surf/lh.sphere`` and
 ``surf/lh.sulc``, writes ``OUT_DIR/<subject>/surf/lh.sphere.reg`` and ``OUT_DIR/registration.csv``
 (one row of metrics and times per subject; with FreeSurfer's own ``surf/lh.sphere.reg`` and
-``label/lh.aparc.annot`` present, the geodesic distance to it and the Dice), with a progress bar.
+``label/lh.aparc.annot`` present, the geodesic distance to it and the Dice; ``rigid_score`` and
+``warning``, empty when all is well), with a progress bar.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,6 +100,8 @@ def _register_one(subject: Subject, out: Path, args: argparse.Namespace, read_s:
     write_sphere(out, result.registered, subject.faces, subject.volume_info)
     timings = {"read_files": read_s, **result.timings, "write": time.perf_counter() - t}
     timings["seconds"] = read_s + result.timings["total"] + timings["write"]
+    for line in result.warnings:
+        print(f"nodescope: warning: {subject.name}: {line}", file=sys.stderr)
     return {k: round(v, 4) for k, v in timings.items()}, result
 
 
@@ -126,6 +132,8 @@ def _single(args: argparse.Namespace) -> int:
         "out": str(args.out),
         "stages": list(result.stages),
         **metrics,
+        "rigid_score": round(result.rigid_score, 4),
+        "warnings": list(result.warnings),
         "timings": timings,
         "metrics_seconds": round(time.perf_counter() - t, 4),
     }
@@ -159,7 +167,15 @@ def _batch(args: argparse.Namespace) -> int:
         )
         freesurfer = folder / "surf" / "lh.sphere.reg"
         reference = read_sphere(freesurfer)[0] if freesurfer.is_file() else None
-        rows.append({"subject": folder.name, **_metrics(subject, result.registered, reference), **timings})
+        rows.append(
+            {
+                "subject": folder.name,
+                **_metrics(subject, result.registered, reference),
+                "rigid_score": round(result.rigid_score, 4),
+                "warning": "; ".join(result.warnings),
+                **timings,
+            }
+        )
     columns = list(dict.fromkeys(k for row in rows for k in row))
     path = args.out / CSV_NAME
     with path.open("w", newline="") as f:

@@ -194,6 +194,8 @@ def focus_facts(
 
 def results(key: str, moving: Subject, fixed: Subject, out: RegistrationResult) -> None:
     st.subheader("Metrics")
+    for line in out.warnings:
+        st.warning(f"Warning: {line}.")
     st.dataframe(rd.metrics_table(key, moving, fixed, out), width="stretch")
     st.caption(
         "Sulc correlation: the moving sulc resampled through the registration onto the fixed vertices, "
@@ -204,6 +206,7 @@ def results(key: str, moving: Subject, fixed: Subject, out: RegistrationResult) 
             if moving.truth is not None
             else ""
         )
+        + f" Rigid score (sulc correlation after the rigid stage): {out.rigid_score:.2f}."
         + " Time: "
         + ", ".join(f"{k} {v:.2f} s" for k, v in out.timings.items())
         + "."

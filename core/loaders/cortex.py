@@ -10,8 +10,11 @@ vertex has none. When a spherical surface is present, ``data.sph`` holds each ve
 (lat, lon) in degrees on it (see :mod:`core.geometry.sphere`).
 
 Files understood: FreeSurfer triangle surfaces (``lh.pial``, magic ``FF FF FE``), FreeSurfer
-morph data (``lh.sulc``, ``lh.thickness``, magic ``FF FF FF``), FreeSurfer ``.annot``, and
-GIfTI (``.surf.gii`` geometry; ``.shape.gii`` / ``.func.gii`` / ``.label.gii`` data).
+morph data (``lh.sulc``, ``lh.thickness``, magic ``FF FF FF``), FreeSurfer ``.annot``,
+FreeSurfer ``.mgh`` / ``.mgz`` morphometry overlays (``lh.thickness.mgz``: one feature per
+frame), FreeSurfer ``.label`` files (``lh.cortex.label``: a 0/1 feature, 1 on the label's
+vertices), and GIfTI (``.surf.gii`` geometry; ``.shape.gii`` / ``.func.gii`` / ``.label.gii``
+data), each also gzipped (``.gii.gz``, as nilearn ships fsaverage).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 
 import nibabel as nib
 import numpy as np
-from nibabel.freesurfer import read_annot, read_geometry, read_morph_data
+from nibabel.freesurfer import read_annot, read_geometry, read_label, read_morph_data
 
 from nodescope.core.errors import LoadError
 from nodescope.core.geometry.sphere import xyz_to_latlon
@@ -241,6 +244,44 @@ def _add_gifti(ov: _Overlays, path: Path) -> None:
             ov.add_feature(name + suffix, data[:, c])
 
 
+def _add_mgh(ov: _Overlays, path: Path) -> None:
+    """A FreeSurfer ``.mgh`` / ``.mgz`` overlay: (V, 1, 1[, T]) values, one feature per frame."""
+    try:
+        img = nib.load(str(path))
+        data = np.asarray(img.dataobj, dtype=np.float64)
+    except Exception as exc:
+        raise LoadError(f"{path.name} is not a readable FreeSurfer .mgh/.mgz ({_detail(exc)}).") from exc
+    if not isinstance(img, nib.freesurfer.MGHImage):
+        raise LoadError(
+            f"{path.name} is not a FreeSurfer .mgh/.mgz (nibabel read it as {type(img).__name__})."
+        )
+    if data.ndim < 3 or any(d != 1 for d in data.shape[1:3]):
+        raise LoadError(f"{path.name} is a volume {data.shape}, not a surface overlay (V x 1 x 1).")
+    data = data.reshape(data.shape[0], -1)
+    ov.check(len(data), path.name)
+    if not np.isfinite(data).all():
+        raise LoadError(f"{path.name} contains NaN or infinite values; fill or remove them.")
+    name = re.sub(r"\.mg[hz]$", "", _short_name(path), flags=re.I)
+    for c in range(data.shape[1]):
+        ov.add_feature(name + (f"_{c}" if data.shape[1] > 1 else ""), data[:, c])
+
+
+def _add_label(ov: _Overlays, path: Path) -> None:
+    """A FreeSurfer ``.label``: a 0/1 feature, 1 on the vertices it lists."""
+    try:
+        vertices = np.asarray(read_label(str(path)), dtype=np.int64).reshape(-1)
+    except Exception as exc:
+        raise LoadError(f"{path.name} is not a readable FreeSurfer .label ({_detail(exc)}).") from exc
+    if len(vertices) and (vertices.min() < 0 or vertices.max() >= ov.n):
+        raise LoadError(
+            f"{path.name} lists vertex {int(vertices.max())} but the surface has {ov.n:,} vertices; "
+            "is it a label of another subject or hemisphere?"
+        )
+    mask = np.zeros(ov.n)
+    mask[vertices] = 1.0
+    ov.add_feature(re.sub(r"\.label$", "", _short_name(path), flags=re.I), mask)
+
+
 def _add_companion(ov: _Overlays, path: Path) -> None:
     """Dispatch one companion file on its name or magic bytes."""
     lower = path.name.lower()
@@ -250,6 +291,10 @@ def _add_companion(ov: _Overlays, path: Path) -> None:
         _add_annot(ov, path)
     elif ".gii" in lower:
         _add_gifti(ov, path)
+    elif lower.endswith((".mgh", ".mgz")):
+        _add_mgh(ov, path)
+    elif lower.endswith(".label"):
+        _add_label(ov, path)
     else:
         head = _head(path)
         if is_freesurfer_morph(head):
@@ -260,7 +305,7 @@ def _add_companion(ov: _Overlays, path: Path) -> None:
             ov.surfaces[_surface_name(path)] = coords
         else:
             raise LoadError(
-                f"{path.name} is not a FreeSurfer morph file, .annot, surface or GIfTI; "
+                f"{path.name} is not a FreeSurfer morph file, .annot, .label, .mgh/.mgz, surface or GIfTI; "
                 "Nodescope cannot use it as a cortical overlay."
             )
 
@@ -343,8 +388,9 @@ def read_cortex(path: Path, companions: list[Path]) -> Sample:
 
     Args:
         path: the geometry: a FreeSurfer surface (``lh.pial``, ``rh.sphere.reg``) or a ``.surf.gii``.
-        companions: overlays for it: FreeSurfer morph files (``lh.sulc``), ``.annot``,
-            GIfTI data (``.shape.gii``, ``.func.gii``, ``.label.gii``) or other surfaces of
+        companions: overlays for it: FreeSurfer morph files (``lh.sulc``), ``.annot``, ``.label``,
+            ``.mgh``/``.mgz``, GIfTI data (``.shape.gii``, ``.func.gii``, ``.label.gii``, also
+            ``.gii.gz``) or other surfaces of
             the same hemisphere. In a FreeSurfer subject layout (``surf/lh.X``) the other
             surfaces, ``sulc``, ``curv`` and ``../label/lh.aparc.annot`` are found without
             being given; a broken auto-found file is skipped with a notice.
@@ -439,7 +485,7 @@ BUILTINS = [
 READERS = [
     FileReader(
         "cortex",
-        (".gii", ".white", ".pial", ".sphere", ".inflated", ".smoothwm", ".orig", ".reg"),
+        (".gii", ".gii.gz", ".white", ".pial", ".sphere", ".inflated", ".smoothwm", ".orig", ".reg"),
         read_cortex,
         sniff=is_freesurfer_geometry,
     )

@@ -4,8 +4,12 @@ The moving subject's sulc is first read at fsaverage5's vertex directions ``g`` 
 *grid*). A registration is a rotation ``Q`` and a deformation ``phi`` of the grid with
 ``fixed_sulc(phi(g)) ~ moving_sulc(Q^T g)``:
 
-1. rigid: ``Q`` is the best of a grid of rotations over a ball of :data:`RIGID_SEARCH_DEG`
-   scored at icosphere level 2, polished by gradient steps at levels 3 and 4;
+1. rigid: ``Q`` is found whatever the sphere's starting orientation: :data:`GLOBAL_ROTATIONS`
+   rotations spread uniformly over all of SO(3) (Super-Fibonacci, Alexa 2022) and a grid over a
+   ball of :data:`RIGID_SEARCH_DEG` about the identity are scored at icosphere level 2; the
+   :data:`GLOBAL_SEEDS` best distinct ones are searched again on a finer ball about each, and the
+   best is polished by gradient steps at levels 3 and 4. Its level-4 correlation is the
+   *rigid score*; below :data:`POOR_RIGID_SCORE` the result carries a warning;
 2. non-rigid (``method``): the SUGAR network (:mod:`core.models.sugar`) predicts Euler angles
    per grid vertex from the moving and fixed sulc in the rigid frame, and/or per-vertex Euler
    angle fields on levels 2, 3 and 4 (a cascade, each level adding to the coarser ones and
@@ -49,6 +53,15 @@ GRID_LEVEL = 5
 #: Rigid search: rotations up to this angle, on a cubic grid of rotation vectors this many degrees apart.
 RIGID_SEARCH_DEG = 45.0
 RIGID_STEP_DEG = 7.5
+#: Global rigid search: this many Super-Fibonacci rotations over SO(3) (mean spacing ~11 degrees) ...
+GLOBAL_ROTATIONS = 1000
+#: ... of which the best this many, at least :data:`SEED_SEPARATION_DEG` apart, are searched again
+#: on a ball of :data:`LOCAL_SEARCH_DEG` (rotation vectors :data:`RIGID_STEP_DEG` apart) about each.
+GLOBAL_SEEDS = 4
+SEED_SEPARATION_DEG = 30.0
+LOCAL_SEARCH_DEG = 22.5
+#: A rigid score (level-4 sulc correlation after the rigid stage) below this is a poor match.
+POOR_RIGID_SCORE = 0.5
 #: Non-rigid cascade: (field level, level the losses are evaluated on, gradient steps).
 CASCADE = ((2, 4, 20), (3, 4, 20), (4, 4, 20))
 #: The same cascade after the network's field (``"net+fit"``): it starts close, so fewer steps.
@@ -81,6 +94,9 @@ class RegistrationResult:
         stages: the stages that ran, in order.
         grid_angles: (10242, 3) float32 the non-rigid Euler angles (radians) at fsaverage5's
             vertex directions in the rigidly aligned frame; zeros for rigid only.
+        rigid_score: Pearson correlation of the moving and fixed sulc at icosphere level 4
+            after the rigid stage (unitless, -1..1).
+        warnings: one line per problem found (a poor rigid match); empty when all is well.
     """
 
     registered: np.ndarray
@@ -89,6 +105,8 @@ class RegistrationResult:
     timings: dict[str, float]
     stages: tuple[str, ...]
     grid_angles: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 3), np.float32))
+    rigid_score: float = float("nan")
+    warnings: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=2)
@@ -108,28 +126,83 @@ def _pyramid(values: torch.Tensor) -> dict[int, torch.Tensor]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _search_rotations() -> np.ndarray:
-    """(K, 3, 3) candidate rotations: rotation vectors on a cubic grid inside the search ball."""
-    n = int(RIGID_SEARCH_DEG // RIGID_STEP_DEG)
+@lru_cache(maxsize=2)
+def _ball_rotations(radius_deg: float) -> np.ndarray:
+    """(K, 3, 3) rotations whose rotation vectors lie on a cubic grid inside a ball of ``radius_deg``."""
+    n = int(radius_deg // RIGID_STEP_DEG)
     axis = np.radians(RIGID_STEP_DEG) * np.arange(-n, n + 1)
     vecs = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), axis=-1).reshape(-1, 3)
-    vecs = vecs[np.linalg.norm(vecs, axis=1) <= np.radians(RIGID_SEARCH_DEG) + 1e-9]
+    vecs = vecs[np.linalg.norm(vecs, axis=1) <= np.radians(radius_deg) + 1e-9]
     return Rotation.from_rotvec(vecs).as_matrix()
 
 
-def _search(moving: dict[int, torch.Tensor], fixed: dict[int, FixedMap]) -> np.ndarray:
-    """The candidate rotation whose nearest-vertex reading of the fixed level-3 sulc best correlates at level 2."""
+def super_fibonacci(n: int) -> np.ndarray:
+    """(n, 3, 3) rotations spread uniformly over SO(3): Super-Fibonacci spirals (Alexa, CVPR 2022).
+
+    Example:
+        >>> r = super_fibonacci(100)
+        >>> r.shape, bool(np.allclose(r[0] @ r[0].T, np.eye(3)))
+        ((100, 3, 3), True)
+    """
+    s = np.arange(n) + 0.5
+    phi, psi = np.sqrt(2.0), 1.533751168755204288118041
+    inner, outer = np.sqrt(s / n), np.sqrt(1.0 - s / n)
+    alpha, beta = 2 * np.pi * s / phi, 2 * np.pi * s / psi
+    quat = np.stack(
+        [inner * np.sin(alpha), inner * np.cos(alpha), outer * np.sin(beta), outer * np.cos(beta)], 1
+    )
+    return Rotation.from_quat(quat).as_matrix()
+
+
+@lru_cache(maxsize=1)
+def _global_rotations() -> np.ndarray:
+    """(K, 3, 3) the first search's candidates: the identity ball, then all of SO(3)."""
+    return np.concatenate([_ball_rotations(RIGID_SEARCH_DEG), super_fibonacci(GLOBAL_ROTATIONS)])
+
+
+def _scores(rotations: np.ndarray, moving: dict[int, torch.Tensor], fixed: dict[int, FixedMap]) -> np.ndarray:
+    """(K,) correlation of the moving level-2 sulc with the fixed level-3 sulc read (nearest vertex) at ``R g``."""
     grid = icosphere_level(2).vertices.double().numpy()
-    rotations = _search_rotations()
     points = np.einsum("kij,vj->kvi", rotations, grid).reshape(-1, 3)
     target = fixed[3]
     nearest = cKDTree(target.vertices.double().numpy()).query(points, workers=-1)[1]
     read = target.values.numpy()[nearest].reshape(len(rotations), len(grid))
     read = read - read.mean(axis=1, keepdims=True)
     m = moving[2].numpy() - moving[2].numpy().mean()
-    score = read @ m / (np.linalg.norm(read, axis=1) * np.linalg.norm(m) + 1e-12)
-    return rotations[int(np.argmax(score))]
+    return read @ m / (np.linalg.norm(read, axis=1) * np.linalg.norm(m) + 1e-12)
+
+
+def _seeds(rotations: np.ndarray, score: np.ndarray, k: int) -> list[np.ndarray]:
+    """The ``k`` best-scoring rotations, each at least :data:`SEED_SEPARATION_DEG` from the better ones."""
+    seeds: list[np.ndarray] = []
+    for i in np.argsort(-score):
+        if all(
+            Rotation.from_matrix(rotations[i] @ s.T).magnitude() >= np.radians(SEED_SEPARATION_DEG)
+            for s in seeds
+        ):
+            seeds.append(rotations[i])
+            if len(seeds) == k:
+                break
+    return seeds
+
+
+def _search(moving: dict[int, torch.Tensor], fixed: dict[int, FixedMap]) -> np.ndarray:
+    """The rotation best matching the moving sulc to the fixed one, from any starting orientation.
+
+    All of SO(3) (and a finer ball about the identity) is scored, then a ball about each of
+    the :data:`GLOBAL_SEEDS` best distinct candidates; the best of these is returned.
+    """
+    rotations = _global_rotations()
+    seeds = _seeds(rotations, _scores(rotations, moving, fixed), GLOBAL_SEEDS)
+    local = np.concatenate([np.einsum("kij,jl->kil", _ball_rotations(LOCAL_SEARCH_DEG), s) for s in seeds])
+    return local[int(np.argmax(_scores(local, moving, fixed)))]
+
+
+def _rigid_score(rotation: np.ndarray, moving: dict[int, torch.Tensor], fixed: dict[int, FixedMap]) -> float:
+    """Pearson correlation of the moving and fixed sulc at level 4 after ``rotation``."""
+    grid = icosphere_level(4).vertices.double() @ torch.from_numpy(rotation).T
+    read = fixed[4](grid.float()).double()
+    return float(torch.corrcoef(torch.stack([moving[4].double(), read]))[0, 1])
 
 
 def _polish(
@@ -265,7 +338,14 @@ def register(
     say("rigid", 0.0)
     t = time.perf_counter()
     rotation = _polish(_search(moving, maps), moving, maps)
+    rigid_score = _rigid_score(rotation, moving, maps)
     timings["rigid"] = time.perf_counter() - t
+    notes = ()
+    if rigid_score < POOR_RIGID_SCORE:
+        notes = (
+            f"poor rigid match: sulc correlation {rigid_score:.2f} < {POOR_RIGID_SCORE} after the rigid "
+            "stage; check the hemisphere and that the moving file is a sphere with its sulc",
+        )
     rigid = unit @ rotation.T
     stages = ["rigid"]
     grid_angles = torch.zeros(len(ico.vertices), 3)
@@ -310,6 +390,8 @@ def register(
         timings=timings,
         stages=tuple(stages),
         grid_angles=grid_angles.float().numpy(),
+        rigid_score=rigid_score,
+        warnings=notes,
     )
 
 
