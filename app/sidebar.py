@@ -140,12 +140,9 @@ def _planetoid_picker() -> None:
 def _upload_picker(current: Sample) -> None:
     if not current.source.startswith(("builtin:", "planetoid:", "upload:")):  # a file given at start
         st.caption(f"Loaded from `{current.source}`")
-    series = st.checkbox(
-        "Time series",
-        key="upload_series",
-        help="A table of series (rows = time steps, columns = series; text/CSV, .gz or NPZ) for the "
-        "Time series page; a companion file is then its known graph (.npy adjacency or edge-list CSV).",
-    )
+    # The "Time series" box is drawn under the Load button (below), so that a load error right
+    # under the button stays in view on a short screen; its value is read here first.
+    series = bool(st.session_state.get("upload_series"))
     main = st.file_uploader(
         "Time series" if series else "Graph, mesh, surface or panorama",
         key="upload_main",
@@ -171,6 +168,12 @@ def _upload_picker(current: Sample) -> None:
         if state.try_load_upload(files, level=level, max_bytes=MAX_UPLOAD_MB << 20, series=series):
             st.rerun()
     _load_error()  # right under the button the user just pressed, not below the formats list
+    st.checkbox(
+        "Time series",
+        key="upload_series",
+        help="A table of series (rows = time steps, columns = series; text/CSV, .gz or NPZ) for the "
+        "Time series page; a companion file is then its known graph (.npy adjacency or edge-list CSV).",
+    )
     st.caption("Formats: " + " ".join(supported_extensions()))
 
 

@@ -28,9 +28,12 @@ def upload_bad_file(page, url: str, path, content: bytes):
     """Open the app, upload ``content`` as ``path`` and press Load file; the error's alert."""
     page.goto(url)
     page.get_by_text("fsaverage5 left hemisphere").first.wait_for(timeout=WAIT_MS)
-    page.get_by_text("Upload", exact=True).click()
+    page.get_by_role("radiogroup").get_by_text(
+        "Upload", exact=True
+    ).click()  # not the session uploader's button
     path.write_bytes(content)
-    page.locator("input[type=file]").first.set_input_files(str(path))
+    data_uploader = page.get_by_test_id("stFileUploader").filter(has_text="Graph, mesh, surface or panorama")
+    data_uploader.locator("input[type=file]").set_input_files(str(path))  # not "Open session"
     page.get_by_role("button", name="Load file", exact=True).click()
     alert = page.get_by_role("alert").filter(has_text=path.name)
     alert.wait_for(timeout=WAIT_MS)

@@ -128,7 +128,7 @@ def test_uploaded_files_load_and_a_bad_one_is_one_line_keeping_them(app_server, 
 
     page.goto(f"{app_server.url}/registration")
     page.get_by_text("Upload FreeSurfer / GIfTI files").click()
-    inputs = page.locator("input[type=file]")
+    inputs = page.get_by_test_id("stMain").locator("input[type=file]")  # not the sidebar's "Open session"
     load = page.get_by_role("button", name="Load files")
     load.wait_for(timeout=WAIT_MS)
     inputs.nth(0).set_input_files(str(tmp_path / "lh.sphere.surf.gii"))

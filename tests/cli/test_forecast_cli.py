@@ -73,7 +73,7 @@ def test_forecast_on_a_csv_with_a_known_graph(tmp_path):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--window", "5000"], "a window of 5000 and a horizon of 3 need at least"),
+        (["--window", "5000"], "a window of 5000 and a horizon of 1 need at least"),
         (["--epochs", "0"], "must be at least 1"),
         (["--graph", "g.npy"], "its own known graph"),
     ],
