@@ -148,13 +148,19 @@ def train(s: Sample, fp: str, settings: Settings) -> None:
     st.rerun()
 
 
+#: The node-link view draws learned edges of at least this share of the strongest weight.
+DRAWN_SHARE = 0.3
+
+
 @dataclass(frozen=True)
 class Analysis:
     """What every view of one forecaster reads.
 
     Attributes:
         adjacency: (N, N) learned weights, row i = series i's incoming edges.
-        edge_index: (2, E) its edges j -> i.
+        edge_index: (2, E) its edges j -> i drawn in the node-link view: those of at least
+            :data:`DRAWN_SHARE` of the strongest weight (the L1 price leaves many faint ones).
+        num_edges: every non-zero learned edge, drawn or not.
         xy: (N, 2) node-link positions of the learned graph.
         target_rows: (K,) the test targets' row indices.
         forecast: (K, N) unscaled test forecasts.
@@ -168,6 +174,7 @@ class Analysis:
 
     adjacency: np.ndarray
     edge_index: np.ndarray
+    num_edges: int
     xy: np.ndarray
     target_rows: np.ndarray
     forecast: np.ndarray
@@ -184,7 +191,7 @@ def analysis(fp: str, tag: str, _fit: Fit, _s: Sample) -> Analysis:
     """The learned graph, the test forecasts, errors and baselines of ``_fit`` (cached per weights)."""
     data = _fit.data
     adjacency = _fit.model.adjacency().cpu().numpy()
-    edge_index, _ = adjacency_edges(adjacency)
+    edge_index, _ = adjacency_edges(adjacency, DRAWN_SHARE * float(adjacency.max(initial=0.0)))
     rows = data.targets["test"]
     forecast = predict(_fit.model, data, "test")
     truth = data.truth(rows) * data.scale
@@ -192,6 +199,7 @@ def analysis(fp: str, tag: str, _fit: Fit, _s: Sample) -> Analysis:
     return Analysis(
         adjacency=adjacency,
         edge_index=edge_index,
+        num_edges=int(np.count_nonzero(adjacency)),
         xy=graph_layout(edge_index, _s.num_nodes, seed=0),
         target_rows=rows,
         forecast=forecast,

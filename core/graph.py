@@ -147,12 +147,13 @@ def _hops(edge_index: ArrayLike | torch.Tensor, flow: Flow) -> tuple[np.ndarray,
     return np.concatenate([ei[0], ei[1]]), np.concatenate([ei[1], ei[0]])
 
 
-def adjacency_edges(adjacency: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def adjacency_edges(adjacency: ArrayLike, min_weight: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The edges of a dense adjacency whose row ``i`` holds node ``i``'s incoming weights.
 
     Args:
         adjacency: (N, N); ``adjacency[i, j] != 0`` is an edge j → i of that weight (the layout of
             :meth:`core.models.mtgnn.MTGNN.adjacency` and of a time series' known graph).
+        min_weight: keep only edges whose weight is at least this (0: every non-zero entry).
 
     Returns:
         ``edge_index`` (2, E) int64 (row 0 the source j, row 1 the target i, sorted by target) and
@@ -163,5 +164,5 @@ def adjacency_edges(adjacency: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         [[1], [0]]
     """
     a = np.asarray(adjacency)
-    dst, src = np.nonzero(a)
+    dst, src = np.nonzero((a != 0) & (a >= min_weight))
     return np.stack([src, dst]).astype(np.int64), a[dst, src].astype(np.float32)

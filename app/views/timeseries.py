@@ -67,7 +67,10 @@ else:
     with left:
         fig = learned_graph_figure(
             a.xy, a.edge_index, names, values=a.errors["rse"], value_title="test RSE",
-            title=f"Learned graph ({a.edge_index.shape[1]} edges), colored by test RSE",
+            title=(
+                f"Learned graph: {a.edge_index.shape[1]} of {a.num_edges} edges "
+                f"(≥ {td.DRAWN_SHARE:.0%} of the strongest)"
+            ),
             selected=list(sel.nodes), focus=focus,
         )  # fmt: skip
         ui.chart(fig, "ts_graph", fp, height=440)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from nodescope.core import graph
-from nodescope.core.graph import FLOWS, hop_distances, multi_source_hop_distances
+from nodescope.core.graph import FLOWS, adjacency_edges, hop_distances, multi_source_hop_distances
 
 
 def test_docstring_examples_run():
@@ -51,3 +51,12 @@ def test_a_direction_must_be_named():
         hop_distances(np.array([[0], [1]]), 0, 2, flow="both")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="max_hops"):
         multi_source_hop_distances(np.array([[0], [1]]), [0], 2, flow="undirected", max_hops=-1)
+
+
+def test_adjacency_edges_read_rows_as_incoming_and_drop_faint_ones():
+    a = np.array([[0.0, 0.5, 0.01], [0.0, 0.0, 0.0], [0.2, 0.0, 0.0]])
+    edge_index, weight = adjacency_edges(a)
+    assert edge_index.tolist() == [[1, 2, 0], [0, 0, 2]]  # j -> i for a[i, j]
+    np.testing.assert_allclose(weight, [0.5, 0.01, 0.2])
+    strong, _ = adjacency_edges(a, min_weight=0.1)
+    assert strong.tolist() == [[1, 0], [0, 2]]
