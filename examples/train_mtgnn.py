@@ -45,7 +45,8 @@ def run_one(dataset: str, horizon: int, seed: int, args: argparse.Namespace) -> 
     from nodescope.explain.graph_agreement import graph_agreement
 
     sample = load_series(EXCHANGE_RATE) if dataset == "exchange-rate" else load(dataset)
-    state = STATES / f"{dataset}-w{args.window}-l{args.layers}-h{horizon}-s{seed}"
+    variant = args.variant.replace("/", "-").replace("=", "")
+    state = STATES / f"{dataset}-w{args.window}-l{args.layers}-h{horizon}{variant}-s{seed}"
     t0 = time.perf_counter()
     result, data = fit_forecaster(
         sample,
@@ -112,7 +113,7 @@ def table(results: dict[str, Any]) -> str:
         base = next((r["baselines"] for r in runs.values() if "baselines" in r), None)
         auroc = s.get("graph_auroc")
         cells = [
-            f"{entry['dataset']} ({entry['window']}, {entry['layers']})",
+            f"{entry['dataset']} ({entry['window']}, {entry['layers']}){entry.get('variant', '')}",
             str(entry["horizon"]),
             f"{s['rse']['mean']:.4f} ± {s['rse']['std']:.4f}",
             f"{s['corr']['mean']:.4f} ± {s['corr']['std']:.4f}",
@@ -134,6 +135,7 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=None, help="default: the recipe's")
     parser.add_argument("--epochs", type=int, default=None, help="default: the recipe's")
     parser.add_argument("--batch-size", type=int, default=None, help="default: the recipe's")
+    parser.add_argument("--graph-l1", type=float, default=None, help="default: the recipe's GRAPH_L1")
     parser.add_argument("--ship", action="store_true", help="write seed 0's weights of the built-ins")
     parser.add_argument("--table", action="store_true", help="print the README table and stop")
     args = parser.parse_args()
@@ -150,12 +152,17 @@ def main() -> None:
     args.layers = args.layers or recipe.LAYERS
     args.epochs = args.epochs or recipe.EPOCHS
     args.batch_size = args.batch_size or recipe.BATCH_SIZE
+    if args.graph_l1 is not None and args.graph_l1 != recipe.GRAPH_L1:
+        recipe.GRAPH_L1 = args.graph_l1  # an experiment: its results are kept under their own key
+        args.variant = f"/l1={args.graph_l1:g}"
+    else:
+        args.variant = ""
     for dataset in args.datasets:
         for horizon in args.horizons:
-            key = f"{dataset}/w{args.window}/l{args.layers}/h{horizon}"
+            key = f"{dataset}/w{args.window}/l{args.layers}/h{horizon}{args.variant}"
             entry = results.setdefault(key, {"runs": {}})
             entry.update(dataset=dataset, window=args.window, layers=args.layers, horizon=horizon)
-            entry.update(epochs=args.epochs, batch_size=args.batch_size)
+            entry.update(epochs=args.epochs, batch_size=args.batch_size, variant=args.variant)
             for seed in range(args.seeds):
                 print(f"{key} seed {seed}", flush=True)
                 entry["runs"][str(seed)] = run_one(dataset, horizon, seed, args)
