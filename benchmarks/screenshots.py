@@ -30,6 +30,7 @@ SHOTS = [
     ("explanations.png", "ba-shapes", "explanations", 0, 400),
     ("oversmoothing.png", "cora", "oversmoothing", None, None),
     ("registration.png", "karate", "registration", None, None),
+    ("timeseries.png", "graph-var", "timeseries", 0, 7),
 ]
 #: Pages whose first screen needs more than the charts drawing: what to wait for or press.
 CHARTS_BEFORE_SHOT = {"oversmoothing": 4, "registration": 4}
