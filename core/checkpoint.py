@@ -43,10 +43,6 @@ VERSION = 1
 #: Where the shipped weights live (``<dataset>/<model>.safetensors`` + ``.json``).
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "assets" / "models"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")  # dataset and model keys; nothing that walks out of SHIPPED_DIR
-#: Shipped forecasters' names start so (``mtgnn-h3``); :func:`shipped_checkpoints` skips them.
-FORECASTER_PREFIX = "mtgnn-h"
-#: The folder of shipped lifting models (:mod:`core.models.lifting.checkpoint`); :func:`shipped_checkpoints` skips it.
-LIFTER_DIR = "skeleton"
 #: Sources of the samples shipped weights and sweeps are made on (a file is never one of them).
 SHIPPED_SOURCES = ("builtin:", "planetoid:")
 
@@ -119,6 +115,23 @@ def read_weights(path: Path, record: dict[str, Any]) -> dict[str, torch.Tensor]:
         raise LoadError(
             f"{weights.name} is not a valid safetensors file ({str(exc).splitlines()[0]})."
         ) from exc
+
+
+def fill_weights(module: torch.nn.Module, path: Path, record: dict[str, Any]) -> torch.nn.Module:
+    """Load ``path.safetensors`` (checked by :func:`read_weights`) into ``module``, strictly.
+
+    Raises:
+        LoadError: one line, for a missing or corrupt file, or tensors that do not fit ``module``.
+    """
+    tensors = read_weights(path, record)
+    try:
+        module.load_state_dict(tensors, strict=True)
+    except RuntimeError as exc:
+        detail = str(exc).splitlines()[0]
+        raise LoadError(
+            f"{path.with_suffix('.safetensors').name} does not fit its config ({detail})."
+        ) from exc
+    return module
 
 
 def read_record(path: Path, fmt: str, what: str) -> dict[str, Any]:
@@ -285,12 +298,16 @@ def shipped_checkpoints() -> list[dict[str, Any]]:
     """Every shipped node classifier's JSON record, sorted by dataset then model.
 
     Each record gains ``dataset``, ``model`` and ``path`` (its ``.safetensors``); weights are not
-    read. Forecasters shipped beside them (``mtgnn-h3.json``, :mod:`core.forecasting.checkpoint`)
-    and the lifting models (``skeleton/``) are not node classifiers and are left out.
+    read. Weights of another ``format`` shipped beside them (forecasters, lifting models) are not
+    node classifiers and are left out.
     """
     out = []
     for meta in sorted(SHIPPED_DIR.glob("*/*.json")):
-        if meta.stem.startswith(FORECASTER_PREFIX) or meta.parent.name == LIFTER_DIR:
+        try:
+            other = json.loads(meta.read_text(encoding="utf-8")).get("format") != FORMAT
+        except (OSError, ValueError, AttributeError):
+            other = False  # read_info says what is wrong with it
+        if other:
             continue
         record = read_info(meta)
         out.append(

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nodescope.core import checkpoint as _checkpoint
-from nodescope.core.checkpoint import dataset_key, read_record, read_weights, write_weights
+from nodescope.core.checkpoint import dataset_key, fill_weights, read_record, write_weights
 from nodescope.core.device import device
 from nodescope.core.errors import LoadError
 from nodescope.core.models.mtgnn import MTGNN, MTGNNConfig
@@ -80,20 +80,13 @@ def load_forecaster(path: Path) -> tuple[MTGNN, dict[str, Any]]:
         model = MTGNN(config)
     except (KeyError, TypeError, ValueError) as exc:
         raise LoadError(f"{path.with_suffix('.json').name}: bad MTGNN config ({exc}).") from exc
-    tensors = read_weights(path, record)
-    try:
-        model.load_state_dict(tensors, strict=True)
-    except RuntimeError as exc:
-        detail = str(exc).splitlines()[0]
-        raise LoadError(
-            f"{path.with_suffix('.safetensors').name} does not fit its config ({detail})."
-        ) from exc
+    fill_weights(model, path, record)
     return model.to(device()).eval(), record
 
 
 def forecaster_name(horizon: int) -> str:
     """The shipped checkpoint's name for ``horizon`` (``mtgnn-h3``)."""
-    return f"{_checkpoint.FORECASTER_PREFIX}{int(horizon)}"
+    return f"mtgnn-h{int(horizon)}"
 
 
 def shipped_path(dataset: str, horizon: int) -> Path:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nodescope.core.checkpoint import LIFTER_DIR, SHIPPED_DIR, read_record, read_weights, write_weights
+from nodescope.core.checkpoint import SHIPPED_DIR, fill_weights, read_record, write_weights
 from nodescope.core.device import device
 from nodescope.core.errors import LoadError
 from nodescope.core.models.lifting.base import Lifter, LifterConfig
@@ -22,7 +22,7 @@ from nodescope.core.models.lifting.registry import LIFTERS, build_lifter
 
 FORMAT = "nodescope-lifter"
 #: The folder of assets/models holding the shipped lifters.
-SHIPPED_DATASET = LIFTER_DIR
+SHIPPED_DATASET = "skeleton"
 
 
 def save_lifter(model: Lifter, path: Path, record: dict[str, Any]) -> None:
@@ -59,14 +59,7 @@ def load_lifter(path: Path) -> tuple[Lifter, dict[str, Any]]:
         model = build_lifter(LifterConfig.from_dict(record["config"]))
     except (TypeError, ValueError) as exc:
         raise LoadError(f"{path.with_suffix('.json').name}: bad lifter config ({exc}).") from exc
-    tensors = read_weights(path, record)
-    try:
-        model.load_state_dict(tensors, strict=True)
-    except RuntimeError as exc:
-        detail = str(exc).splitlines()[0]
-        raise LoadError(
-            f"{path.with_suffix('.safetensors').name} does not fit its config ({detail})."
-        ) from exc
+    fill_weights(model, path, record)
     return model.to(device()).eval(), record
 
 
