@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import platform
 import statistics
 import time
 from collections.abc import Callable
@@ -15,15 +13,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def machine() -> dict[str, Any]:
-    import torch
+    """The machine a benchmark ran on (see :func:`nodescope.core.device.machine`)."""
+    from nodescope.core.device import machine as describe_machine
 
-    return {
-        "python": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "torch": torch.__version__,
-        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-        "platform": platform.platform(),
-    }
+    return describe_machine()
 
 
 def timed(fn: Callable[[], Any], repeats: int = 3) -> dict[str, float]:

@@ -23,3 +23,17 @@ def describe() -> str:
     if dev.type == "cuda":
         return f"CUDA · {torch.cuda.get_device_name(dev)}"
     return f"CPU · {torch.get_num_threads()} threads"
+
+
+def machine() -> dict[str, object]:
+    """What a recorded number was measured on: Python, torch, CPU count and threads, GPU, platform."""
+    import platform
+
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "cpu_count": os.cpu_count(),
+        "threads": torch.get_num_threads(),
+        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "platform": platform.platform(),
+    }

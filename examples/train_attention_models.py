@@ -20,8 +20,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import statistics
 import sys
 import time
@@ -31,6 +29,7 @@ from typing import Any
 
 import torch
 
+from nodescope.core import results as results_file
 from nodescope.core.checkpoint import SHIPPED_DIR, save_checkpoint, train_info
 from nodescope.core.loaders import load
 from nodescope.core.models import MODELS
@@ -98,19 +97,11 @@ def train_seeds(dataset: str, model: str, seeds: int, data_dir: Path | None) -> 
 
 
 def read_results() -> dict[str, Any]:
-    return json.loads(RESULTS.read_text()) if RESULTS.is_file() else {"results": {}}
+    return results_file.read_results(RESULTS, {"results": {}})
 
 
 def write_results(results: dict[str, Any]) -> None:
-    results["machine"] = {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "platform": platform.platform(),
-    }
-    results["updated"] = time.strftime("%Y-%m-%d %H:%M:%S")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    results_file.write_results(RESULTS, results)
 
 
 def markdown_table(results: dict[str, Any]) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import platform
 import statistics
 import sys
 import time
@@ -37,6 +36,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
+from nodescope.core import results as results_file
 from nodescope.core.checkpoint import SHIPPED_DIR
 from nodescope.core.models.lifting import DEFAULT_CONFIGS, LIFTERS, TITLES, Lifter, build_lifter, save_lifter
 from nodescope.core.models.lifting.checkpoint import SHIPPED_DATASET
@@ -226,22 +226,14 @@ def summarize(runs: list[dict]) -> dict[str, Any]:
 
 
 def read_results() -> dict[str, Any]:
-    return json.loads(RESULTS.read_text()) if RESULTS.is_file() else {"models": {}}
+    return results_file.read_results(RESULTS, {"models": {}})
 
 
 def write_results(results: dict[str, Any]) -> None:
     results["recipe"] = RECIPE
     results["test_noise_px"] = TEST_NOISE_PX
     results["published_h36m_mpjpe"] = PUBLISHED_H36M
-    results["machine"] = {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "platform": platform.platform(),
-    }
-    results["updated"] = time.strftime("%Y-%m-%d %H:%M:%S")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    results_file.write_results(RESULTS, results)
 
 
 def markdown_table(results: dict[str, Any]) -> str:
