@@ -23,13 +23,12 @@ from nodescope.core.forecasting import (
     corr,
     fit_forecaster,
     forecast_data,
-    forecaster_config,
+    forecaster_record,
     load_forecaster,
     matching_shipped,
     predict,
     rse,
     save_forecaster,
-    train_settings,
 )
 from nodescope.core.forecasting import recipe as rc
 from nodescope.core.forecasting.checkpoint import cache_path
@@ -79,9 +78,7 @@ class Fit:
 
 
 def _record(s: Sample, settings: Settings) -> dict:
-    config = forecaster_config(s.num_nodes, settings.window, settings.layers)
-    opt = train_settings(settings.epochs, rc.BATCH_SIZE, settings.seed)
-    return {"config": config.to_dict(), "settings": asdict(opt), "horizon": settings.horizon}
+    return rc.recipe_record(s.num_nodes, **asdict(settings))
 
 
 def shipped(fp: str, s: Sample) -> Fit | None:
@@ -141,8 +138,19 @@ def train(s: Sample, fp: str, settings: Settings) -> None:
     )
     bar.empty()
     path = cache_path(fp, _record(s, settings))
-    record = {"scale": data.scale.tolist(), "series": s.node_names, "horizon": settings.horizon}
-    save_forecaster(result.model, path, record | {"source": s.source, "scores": result.scores})
+    save_forecaster(
+        result.model,
+        path,
+        forecaster_record(
+            sample=s,
+            data=data,
+            settings=_record(s, settings)["settings"],
+            scores=result.scores,
+            epochs=result.epochs,
+            best_epoch=result.best_epoch,
+            seconds=result.seconds,
+        ),
+    )
     fit = Fit(result.model, data, "trained here", f"trained {path.name}", settings)
     st.session_state.setdefault(_TRAINED, {})[(fp, settings)] = fit
     st.rerun()

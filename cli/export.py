@@ -139,17 +139,10 @@ def forecaster_cache(s: Any) -> Path:
 
     The record is app/timeseries_data.py's, so the app and this command find each other's.
     """
-    from dataclasses import asdict
-
-    from nodescope.core.forecasting import forecaster_config, train_settings
     from nodescope.core.forecasting import recipe as rc
     from nodescope.core.forecasting.checkpoint import cache_path
 
-    record = {
-        "config": forecaster_config(s.num_nodes, rc.WINDOW, rc.LAYERS).to_dict(),
-        "settings": asdict(train_settings(rc.EPOCHS, rc.BATCH_SIZE, 0)),
-        "horizon": rc.HORIZON,
-    }
+    record = rc.recipe_record(s.num_nodes)
     return cache_path(s.fingerprint, record)
 
 
@@ -160,7 +153,13 @@ def _forecaster(s: Any) -> Any:
     record, :func:`core.forecasting.checkpoint.cache_path`), so either finds the other's.
     """
     from nodescope.cli.progress import Bar
-    from nodescope.core.forecasting import fit_forecaster, load_forecaster, matching_shipped, save_forecaster
+    from nodescope.core.forecasting import (
+        fit_forecaster,
+        forecaster_record,
+        load_forecaster,
+        matching_shipped,
+        save_forecaster,
+    )
     from nodescope.core.forecasting import recipe as rc
 
     path = matching_shipped(s, window=rc.WINDOW, horizon=rc.HORIZON, layers=rc.LAYERS)
@@ -173,8 +172,8 @@ def _forecaster(s: Any) -> Any:
         result, data = fit_forecaster(
             s, epochs=rc.EPOCHS, progress=lambda epoch, total, row: bar.on_count(epoch, total)
         )
-    extra = {"scale": data.scale.tolist(), "series": s.node_names, "horizon": rc.HORIZON}
-    save_forecaster(result.model, cached, extra | {"source": s.source, "scores": result.scores})
+    settings = rc.recipe_record(s.num_nodes)["settings"]
+    save_forecaster(result.model, cached, forecaster_record(s, data, settings, scores=result.scores))
     return result.model
 
 

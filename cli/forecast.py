@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         corr,
         fit_forecaster,
         forecast_data,
+        forecaster_record,
         load_forecaster,
         matching_shipped,
         predict,
@@ -160,15 +161,18 @@ def run(args: argparse.Namespace) -> int:
     if known is not None:
         metrics["graph_auroc"] = graph_agreement(adjacency, known)
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    record = {
-        "settings": settings,
-        "scale": data.scale.tolist(),
-        "series": names,
-        "horizon": args.horizon,
-        "source": sample.source,
-        "weights": metrics["weights"],
-    }
-    save_forecaster(model, args.out / "mtgnn", record)
+    save_forecaster(
+        model,
+        args.out / "mtgnn",
+        forecaster_record(
+            sample=sample,
+            data=data,
+            settings=settings,
+            scores={"val": val, "test": {"rse": metrics["rse"], "corr": metrics["corr"]}},
+            weights=metrics["weights"],
+            **trained,
+        ),
+    )
     base = metrics["baselines"]
     print(
         f"{sample.name}, horizon {args.horizon}, {metrics['weights']} weights"

@@ -38,7 +38,7 @@ BUILTINS = ("graph-var", "road-diffusion")
 
 def run_one(dataset: str, horizon: int, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     """Train one seed at one horizon; return its scores (and ship it when asked)."""
-    from nodescope.core.forecasting import baseline_scores, fit_forecaster, save_forecaster
+    from nodescope.core.forecasting import baseline_scores, fit_forecaster, forecaster_record, save_forecaster
     from nodescope.core.forecasting.checkpoint import shipped_path
     from nodescope.core.loaders import load, load_series
     from nodescope.core.loaders.timeseries import known_adjacency
@@ -74,17 +74,21 @@ def run_one(dataset: str, horizon: int, seed: int, args: argparse.Namespace) -> 
     if seed == 0:
         row["baselines"] = baseline_scores(data)
     if args.ship and seed == 0 and dataset in BUILTINS:
-        record = {
-            "settings": {"epochs": args.epochs, "batch_size": args.batch_size, "seed": seed},
-            "scale": data.scale.tolist(),
-            "series": sample.node_names,
-            "horizon": horizon,
-            "source": sample.source,
-            "scores": result.scores,
-            "graph_auroc": row.get("graph_auroc"),
-            "trained_by": "examples/train_mtgnn.py",
-        }
-        save_forecaster(result.model, shipped_path(dataset, horizon), record)
+        save_forecaster(
+            result.model,
+            shipped_path(dataset, horizon),
+            forecaster_record(
+                sample=sample,
+                data=data,
+                settings={"epochs": args.epochs, "batch_size": args.batch_size, "seed": seed},
+                scores=result.scores,
+                epochs=result.epochs,
+                best_epoch=result.best_epoch,
+                seconds=result.seconds,
+                graph_auroc=row.get("graph_auroc"),
+                trained_by="examples/train_mtgnn.py",
+            ),
+        )
     return row
 
 

@@ -11,6 +11,7 @@
 
 from nodescope.core.forecasting.baselines import baseline_scores, persistence, tuned_linear
 from nodescope.core.forecasting.checkpoint import (
+    forecaster_record,
     load_forecaster,
     matching_shipped,
     save_forecaster,
@@ -39,6 +40,7 @@ __all__ = [
     "fit_forecaster",
     "forecast_data",
     "forecaster_config",
+    "forecaster_record",
     "graph_var",
     "load_forecaster",
     "matching_shipped",

@@ -23,6 +23,7 @@ from nodescope.core import checkpoint as _checkpoint
 from nodescope.core.checkpoint import dataset_key, fill_weights, read_record, write_weights
 from nodescope.core.device import device
 from nodescope.core.errors import LoadError
+from nodescope.core.forecasting.windows import ForecastData
 from nodescope.core.models.mtgnn import MTGNN, MTGNNConfig
 from nodescope.core.paths import user_dir
 from nodescope.core.sample import Sample
@@ -33,14 +34,38 @@ FORMAT = "nodescope-forecaster"
 MODELS = ("mtgnn",)
 
 
+def forecaster_record(
+    sample: Sample, data: ForecastData, settings: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    """The JSON record every forecaster writer keeps (the app's cache, the CLI, examples/).
+
+    Args:
+        sample: the time series the model was trained on (its series names and source).
+        data: the windows it was trained on (their per-series scale and horizon).
+        settings: the training settings (``ForecastTrainConfig`` as a dict).
+        **extra: whatever else the writer keeps (scores, epochs, graph AUROC...), JSON-serializable.
+
+    Returns:
+        ``extra`` with ``settings``, ``scale`` (N,), ``series`` (N names), ``horizon`` and ``source``.
+    """
+    names = sample.node_names or [f"series {j}" for j in range(data.num_series)]
+    return {
+        **extra,
+        "settings": settings,
+        "scale": data.scale.tolist(),
+        "series": list(names),
+        "horizon": data.horizon,
+        "source": sample.source,
+    }
+
+
 def save_forecaster(model: MTGNN, path: Path, record: dict[str, Any]) -> None:
     """Write ``model`` to ``path.safetensors`` and ``record`` (``format``, ``model``, ``config`` set here) to ``path.json``.
 
     Args:
         model: a trained MTGNN.
         path: the checkpoint's name (suffix replaced; folders created).
-        record: JSON-serializable provenance: ``settings``, ``scale``, ``series``, ``horizon``,
-            ``source`` and whatever else the writer keeps (see the module docstring).
+        record: JSON-serializable provenance, normally :func:`forecaster_record`'s.
     """
     write_weights(
         model, path, {**record, "format": FORMAT, "model": "mtgnn", "config": model.config.to_dict()}

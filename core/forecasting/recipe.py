@@ -29,7 +29,9 @@ top-k 3, an L1 penalty, or a tenfold graph learning rate); these reach 0.94:
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -100,6 +102,27 @@ def train_settings(epochs: int = EPOCHS, batch_size: int = BATCH_SIZE, seed: int
         graph_l1=GRAPH_L1,
         graph_lr_scale=GRAPH_LR_SCALE,
     )
+
+
+def recipe_record(
+    num_series: int,
+    *,
+    window: int = WINDOW,
+    horizon: int = HORIZON,
+    layers: int = LAYERS,
+    epochs: int = EPOCHS,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Everything that decides a recipe forecaster's weights: ``config``, ``settings``, ``horizon``.
+
+    The key of the disk cache that the app and ``nodescope export`` share
+    (:func:`core.forecasting.checkpoint.cache_path`): the same record finds the same weights.
+    """
+    return {
+        "config": forecaster_config(num_series, window, layers).to_dict(),
+        "settings": asdict(train_settings(epochs, BATCH_SIZE, seed)),
+        "horizon": horizon,
+    }
 
 
 def fit_forecaster(
