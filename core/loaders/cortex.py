@@ -244,8 +244,12 @@ def _add_gifti(ov: _Overlays, path: Path) -> None:
             ov.add_feature(name + suffix, data[:, c])
 
 
-def _add_mgh(ov: _Overlays, path: Path) -> None:
-    """A FreeSurfer ``.mgh`` / ``.mgz`` overlay: (V, 1, 1[, T]) values, one feature per frame."""
+def read_mgh_overlay(path: Path) -> np.ndarray:
+    """(V, F) float64 values of a FreeSurfer ``.mgh`` / ``.mgz`` surface overlay, one column per frame.
+
+    Raises:
+        LoadError: unreadable, not an MGH image, a volume rather than V x 1 x 1, or non-finite values.
+    """
     try:
         img = nib.load(str(path))
         data = np.asarray(img.dataobj, dtype=np.float64)
@@ -258,9 +262,15 @@ def _add_mgh(ov: _Overlays, path: Path) -> None:
     if data.ndim < 3 or any(d != 1 for d in data.shape[1:3]):
         raise LoadError(f"{path.name} is a volume {data.shape}, not a surface overlay (V x 1 x 1).")
     data = data.reshape(data.shape[0], -1)
-    ov.check(len(data), path.name)
     if not np.isfinite(data).all():
         raise LoadError(f"{path.name} contains NaN or infinite values; fill or remove them.")
+    return data
+
+
+def _add_mgh(ov: _Overlays, path: Path) -> None:
+    """A FreeSurfer ``.mgh`` / ``.mgz`` overlay: one feature per frame."""
+    data = read_mgh_overlay(path)
+    ov.check(len(data), path.name)
     name = re.sub(r"\.mg[hz]$", "", _short_name(path), flags=re.I)
     for c in range(data.shape[1]):
         ov.add_feature(name + (f"_{c}" if data.shape[1] > 1 else ""), data[:, c])

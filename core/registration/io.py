@@ -21,6 +21,7 @@ import numpy as np
 from nibabel.freesurfer import read_annot, read_geometry, read_morph_data, write_geometry
 
 from nodescope.core.errors import LoadError
+from nodescope.core.loaders.cortex import read_mgh_overlay
 
 FS_TRIANGLE_MAGIC = b"\xff\xff\xfe"
 FS_MORPH_MAGIC = b"\xff\xff\xff"
@@ -180,7 +181,7 @@ def _check_sphere(coords: np.ndarray, name: str) -> None:
 
 
 def read_morph(path: str | Path, n_vertices: int) -> np.ndarray:
-    """(V,) float64 per-vertex values from a FreeSurfer morph file (``lh.sulc``) or a GIfTI ``.shape.gii``.
+    """(V,) float64 per-vertex values from a FreeSurfer morph file (``lh.sulc``), ``.mgh``/``.mgz`` or ``.shape.gii``.
 
     Raises:
         LoadError: missing, corrupt or truncated, non-finite, or not ``n_vertices`` values.
@@ -189,6 +190,11 @@ def read_morph(path: str | Path, n_vertices: int) -> np.ndarray:
     head = _head(path)
     if ".gii" in path.name.lower():
         values = np.asarray(_gifti(path).darrays[0].data, dtype=np.float64).reshape(-1)
+    elif path.name.lower().endswith((".mgh", ".mgz")):
+        values = read_mgh_overlay(path)
+        if values.shape[1] != 1:
+            raise LoadError(f"{path.name} holds {values.shape[1]} frames; a morph overlay has one.")
+        values = values[:, 0]
     elif head[:3] == FS_MORPH_MAGIC:
         if len(head) < 15:
             raise LoadError(f"{path.name} is truncated: it is shorter than a FreeSurfer morph header.")
@@ -202,7 +208,9 @@ def read_morph(path: str | Path, n_vertices: int) -> np.ndarray:
                 f"{path.name} is truncated: it declares {declared:,} values but holds {len(values):,}."
             )
     else:
-        raise LoadError(f"{path.name} is neither a FreeSurfer morph file (magic FF FF FF) nor a GIfTI .gii.")
+        raise LoadError(
+            f"{path.name} is neither a FreeSurfer morph file (magic FF FF FF), an .mgh/.mgz nor a GIfTI .gii."
+        )
     if len(values) != n_vertices:
         raise LoadError(f"{path.name} has {len(values):,} values but the sphere has {n_vertices:,} vertices.")
     if not np.isfinite(values).all():

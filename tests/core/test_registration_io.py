@@ -126,3 +126,14 @@ def test_corrupt_and_mismatched_files_are_one_line_errors(tmp_path, subject_dir)
     gii.write_text("<GIFTI>")
     with pytest.raises(LoadError, match="not a readable GIfTI"):
         read_sphere(gii)
+
+
+def test_read_morph_reads_an_mgz_overlay_and_refuses_several_frames(tmp_path):
+    values = np.linspace(-2, 2, 642).astype(np.float32)
+    path = tmp_path / "lh.sulc.mgz"
+    nib.save(nib.freesurfer.MGHImage(values.reshape(-1, 1, 1), np.eye(4)), str(path))
+    assert np.allclose(read_morph(path, 642), values)
+    frames = tmp_path / "lh.thickness.mgh"
+    nib.save(nib.freesurfer.MGHImage(np.zeros((642, 1, 1, 2), np.float32), np.eye(4)), str(frames))
+    with pytest.raises(LoadError, match="holds 2 frames"):
+        read_morph(frames, 642)
