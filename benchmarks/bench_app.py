@@ -12,7 +12,9 @@
 
 Writes benchmarks/results/app.json. Medians; one machine, one run.
 ``python benchmarks/bench_app.py start_to_usable`` runs only the measures named and keeps the
-others' last results in app.json.
+others' last results in app.json. ``--baseline DIR`` also times another checkout's start-up
+(``PYTHONPATH=DIR``, where ``DIR/nodescope`` is the checkout) in the same run, alternating with
+this one's launches, for a before/after comparison under the same machine load.
 """
 
 from __future__ import annotations
@@ -59,17 +61,22 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> N
     raise TimeoutError("`nodescope app` did not become healthy")
 
 
-def _launched(path: str, browser, marks: dict[str, Callable[[object], None]]) -> dict[str, float]:
+def _launched(
+    path: str, browser, marks: dict[str, Callable[[object], None]], pythonpath: str | None = None
+) -> dict[str, float]:
     """Launch ``nodescope app --headless``, open ``path`` once healthy, time each mark in order.
 
     A cold start: a fresh process and an empty home folder (no Streamlit disk cache), no
-    ``NODESCOPE_*`` settings (the default sample). Returns seconds from the launch to the
+    ``NODESCOPE_*`` settings (the default sample). ``pythonpath``: the checkout to run (see
+    ``--baseline``; default: the installed one). Returns seconds from the launch to the
     health check and to each mark (a function waiting on the page).
     """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as home:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NODESCOPE_")} | {"HOME": home}
+        if pythonpath is not None:
+            env["PYTHONPATH"] = pythonpath
         started = time.perf_counter()
         proc = subprocess.Popen(
             [str(NODESCOPE), "app", "--headless", "--port", str(port)],
@@ -102,40 +109,56 @@ def _explorer_drawn(page) -> None:
     page.get_by_text("Device:").wait_for(timeout=TIMEOUT_MS)
 
 
-def start_to_usable(browser, repeats: int = 5) -> dict:
+_HOME_MARKS: dict[str, Callable[[object], None]] = {
+    "home_drawn": lambda p: p.get_by_role("heading", name="Nodescope").wait_for(timeout=TIMEOUT_MS),
+    "sidebar_with_sample": lambda p: p.get_by_text("Device:").wait_for(timeout=TIMEOUT_MS),
+}
+
+
+def _summary(explorer: list[dict[str, float]], home: list[dict[str, float]]) -> dict:
+    return {
+        "to_explorer_usable": summarize([r["explorer_drawn"] for r in explorer]),
+        "to_health_ok": summarize([r["health_ok"] for r in explorer + home]),
+        "to_home_page_drawn": summarize([r["home_drawn"] for r in home]),
+        "to_home_sidebar_with_sample": summarize([r["sidebar_with_sample"] for r in home]),
+    }
+
+
+def start_to_usable(browser, repeats: int = 5, baseline: str | None = None) -> dict:
     """Seconds from launching ``nodescope app --headless`` to the app usable in the browser.
 
     Two cold starts per repeat, alternating: the browser opens ``/explorer`` as soon as the
     server's health check answers, and the clock stops when the Explorer is drawn (both charts
     with their points, the sidebar with the loaded sample and the device); or the browser opens
     the Home page and the clock stops at its heading and then at the sidebar with the sample.
+    With ``baseline`` (a PYTHONPATH), each repeat also times that checkout's two starts, before
+    this one's in odd repeats and after it in even ones; the medians' ratios compare them.
     The 1-minute load average before each launch is kept: the machine may be shared.
     """
-    explorer, home, load = [], [], []
-    for _ in range(repeats):
-        load.append(os.getloadavg()[0])
-        explorer.append(_launched("/explorer", browser, {"explorer_drawn": _explorer_drawn}))
-        load.append(os.getloadavg()[0])
-        home.append(
-            _launched(
-                "/",
-                browser,
-                {
-                    "home_drawn": lambda p: p.get_by_role("heading", name="Nodescope").wait_for(
-                        timeout=TIMEOUT_MS
-                    ),
-                    "sidebar_with_sample": lambda p: p.get_by_text("Device:").wait_for(timeout=TIMEOUT_MS),
-                },
+    builds: dict[str, str | None] = {"this": None} | ({"baseline": baseline} if baseline else {})
+    runs: dict[str, dict[str, list]] = {b: {"explorer": [], "home": []} for b in builds}
+    load = []
+    for i in range(repeats):
+        for name in list(builds) if i % 2 == 0 else list(builds)[::-1]:
+            load.append(os.getloadavg()[0])
+            runs[name]["explorer"].append(
+                _launched("/explorer", browser, {"explorer_drawn": _explorer_drawn}, builds[name])
             )
-        )
-    return {
+            load.append(os.getloadavg()[0])
+            runs[name]["home"].append(_launched("/", browser, _HOME_MARKS, builds[name]))
+    out = {
         "command": "nodescope app --headless (default sample); the browser opens once /_stcore/health is ok",
-        "to_explorer_usable": summarize([r["explorer_drawn"] for r in explorer]),
-        "to_health_ok": summarize([r["health_ok"] for r in explorer + home]),
-        "to_home_page_drawn": summarize([r["home_drawn"] for r in home]),
-        "to_home_sidebar_with_sample": summarize([r["sidebar_with_sample"] for r in home]),
-        "load_avg_1min_before_each_launch": [round(x, 2) for x in load],
+        **_summary(**runs["this"]),
     }
+    if baseline:
+        out["baseline"] = {"pythonpath": baseline, **_summary(**runs["baseline"])}
+        out["ratio_to_baseline"] = {
+            k: round(out[k]["median_s"] / out["baseline"][k]["median_s"], 3)
+            for k in out["baseline"]
+            if k != "pythonpath"
+        }
+    out["load_avg_1min_before_each_launch"] = [round(x, 2) for x in load]
+    return out
 
 
 def random_graph_csv(folder: Path, n: int, avg_degree: int, seed: int = 0) -> Path:
@@ -266,7 +289,10 @@ def main() -> None:
     parser.add_argument(
         "measures", nargs="*", metavar="MEASURE", help=f"any of {', '.join(MEASURES)} (default: all)"
     )
-    wanted = parser.parse_args().measures or MEASURES
+    parser.add_argument("--baseline", help="PYTHONPATH of a checkout whose start-up to time alternately")
+    parser.add_argument("--repeats", type=int, default=5, help="start_to_usable repeats (default 5)")
+    options = parser.parse_args()
+    wanted = options.measures or MEASURES
     if unknown := set(wanted) - set(MEASURES):
         parser.error(f"unknown measure(s): {', '.join(sorted(unknown))}")
     exe = chromium_path()
@@ -279,7 +305,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         if "start_to_usable" in wanted:
-            results["start_to_usable"] = start_to_usable(browser)
+            results["start_to_usable"] = start_to_usable(browser, options.repeats, options.baseline)
         if "cold_start" in wanted:
             results["cold_start"] = cold_start(browser)
         if "click_to_update" in wanted:

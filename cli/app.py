@@ -31,10 +31,16 @@ def streamlit_command(port: int, headless: bool) -> list[str]:
 
     The settings are passed as flags (not read from ``.streamlit/config.toml``) so that an
     installed Nodescope behaves the same from any working folder.
+
+    No file watcher: Streamlit's watches the file of every imported module in the package (the
+    repository root is the package), hashing each after the first run (~0.5 s on the server's
+    event loop, while the browser waits for plotly.js). ``streamlit run app/main.py`` keeps it
+    for editing the code.
     """
     cmd = [sys.executable, str(SERVE_SCRIPT), "run", str(MAIN_SCRIPT), "--server.port", str(port)]
     cmd += ["--browser.gatherUsageStats", "false", "--server.headless", "true" if headless else "false"]
     cmd += ["--server.maxUploadSize", "200", "--client.toolbarMode", "minimal", "--theme.base", "light"]
+    cmd += ["--server.fileWatcherType", "none"]
     return cmd
 
 

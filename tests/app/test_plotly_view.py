@@ -124,6 +124,16 @@ def test_plotly_js_url_honours_base_path(monkeypatch):
     assert url.startswith("/tools/nodescope/component/nodescope.app.plotly_view.plotly_js/plotly.min.js?v=")
 
 
+def test_preload_script_survives_the_html_sanitizer():
+    """st.html runs its HTML through DOMPurify, whose SAFE_FOR_XML rule drops an element whose text
+    has "<" before a letter or "/": a "<script>" in a comment of load_plotly.js removed the preload's
+    script, so plotly.js only started loading with the first chart (issue 19, start-up)."""
+    html = pv._PRELOAD_HTML.format(load_plotly=pv._LOAD_PLOTLY_JS, url="/component/x/plotly.min.js")
+    script = html.split("<script>", 1)[1].rsplit("</script>", 1)[0]
+    assert "loadPlotly(" in script
+    assert re.search(r"<[/\w]", script) is None
+
+
 def test_shipped_plotly_js_decodes_typed_arrays():
     """fig.to_json() sends numpy arrays as {dtype, bdata}: plotly.js reads those since 2.28."""
     head = (pv.PLOTLY_DIR / "plotly.min.js").read_text(encoding="utf-8", errors="replace")[:300]

@@ -15,7 +15,9 @@ warmup.wait()  # none started: returns at once
 assert "torch" not in sys.modules
 warmup.start()
 assert not gc.isenabled()
+assert sys.getswitchinterval() == warmup.SWITCH_INTERVAL  # the event loop gets the GIL sooner
 warmup.wait()
+assert sys.getswitchinterval() == 0.005  # Python's default, back
 assert {"torch_geometric", "nodescope.core.loaders", "nodescope.explain.embedding"} <= set(sys.modules)
 assert "sklearn" not in sys.modules  # PCA on the first paint needs SciPy only
 assert gc.isenabled() and gc.get_freeze_count() > 100_000
@@ -35,3 +37,20 @@ def test_serve_hands_its_arguments_to_streamlit():
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.startswith("Streamlit, version")
+
+
+FIRST_PAINT = """
+import sys
+import nodescope.app.permalink, nodescope.app.warmup, nodescope.app.pages, nodescope.app.plotly_view
+heavy = {"torch", "torch_geometric", "pandas", "scipy", "sklearn"} & set(sys.modules)
+assert not heavy, heavy
+print("ok")
+"""
+
+
+def test_the_first_paint_imports_no_torch():
+    """What app/main.py and the Home page import before the sidebar: Home's text is drawn while
+    the warm-up still imports torch and PyG (issue 19, start-up)."""
+    out = subprocess.run([sys.executable, "-c", FIRST_PAINT], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "ok"

@@ -50,7 +50,7 @@ class AppServer:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, NODESCOPE_SOURCE=source, PYTHONUNBUFFERED="1", **(env or {}))
-        cmd = streamlit_command(self.port, headless=True) + ["--server.fileWatcherType", "none"]
+        cmd = streamlit_command(self.port, headless=True)
         self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def wait_healthy(self, timeout: float = 90.0) -> float:

@@ -67,3 +67,13 @@ def test_a_selection_does_not_carry_over_to_the_next_dataset(app_server, page):
         page.wait_for_timeout(1500)  # the reruns that used to re-apply the old click
         assert sidebar.get_by_text("Selected:").count() == 0, title
         assert page.get_by_role("heading", name="Node 14").count() == 0, title
+
+
+def test_home_preloads_plotly_js_for_the_pages_with_charts(app_server, page):
+    # Issue 19 (start-up): the preload's script was dropped by st.html's sanitizer, so plotly.js
+    # (4.8 MB: ~2 s to fetch and compile in this browser) only started loading with the first chart.
+    page.goto(app_server.url)
+    page.get_by_text("Device:").wait_for(timeout=WAIT_MS)  # Home draws no chart; the sidebar is drawn
+    page.wait_for_function(
+        "window.Plotly !== undefined && window.Plotly.react !== undefined", timeout=WAIT_MS
+    )
