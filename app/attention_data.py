@@ -21,9 +21,9 @@ from torch_geometric.utils import subgraph
 
 from nodescope.app import components as ui
 from nodescope.app import state
-from nodescope.app.model_state import ActiveModel
+from nodescope.app.model_state import ActiveModel, outputs
 from nodescope.app.plotly_view import latest_event
-from nodescope.core.models import ModelOutput
+from nodescope.core.models import MODELS
 from nodescope.core.sample import Sample
 from nodescope.explain import global_focus as gf
 from nodescope.explain import heads as explain_heads
@@ -43,6 +43,7 @@ from nodescope.explain.focus import drawable_neighborhood, with_node_labels
 from nodescope.explain.global_focus import GlobalFocus
 from nodescope.explain.heads import HeadImportance, head_importance
 from nodescope.explain.learned import learned_check, learned_warnings
+from nodescope.explain.model_compare import EdgeDifference, edge_difference
 from nodescope.viz.layout import graph_layout
 from nodescope.viz.limits import GLOBAL_STRIP_NODES, NEIGHBORHOOD_NODES, WHOLE_GRAPH_NODES
 
@@ -253,15 +254,9 @@ def has_global_attention(active: ActiveModel) -> bool:
     return bool(global_attention_modules(active.model))
 
 
-@st.cache_resource(show_spinner="Running the model once…", max_entries=8)
-def _global_output(ident: str, _active: ActiveModel) -> ModelOutput:
-    with torch.no_grad():
-        return _active.model.eval()(_active.data)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def _global_focus(ident: str, focus: int, _active: ActiveModel) -> GlobalFocus:
-    return gf.global_focus(_active.model, _global_output(ident, _active), _active.data.edge_index, focus)
+    return gf.global_focus(_active.model, outputs(_active), _active.data.edge_index, focus)
 
 
 def global_focus(active: ActiveModel, focus: int) -> GlobalFocus:
@@ -342,3 +337,37 @@ def global_strips(s: Sample, g: GlobalFocus) -> tuple[list[list[np.ndarray | Non
 def global_ranked_table(s: Sample, g: GlobalFocus, layer: int, head_choice: str, k: int = 20) -> pd.DataFrame:
     """The ``k`` nodes the focus attends to most in ``layer`` (chosen head, else the mean / max)."""
     return with_node_labels(s, gf.global_ranked_table(g, layer, _how(head_choice), k))
+
+
+# ---------------------------------------------------------------- two models side by side
+COMPARE_KEY = "attn_compare"
+
+
+def attention_keys() -> list[str]:
+    """Registry keys of the models with attention (what the page and its "Compare with" offer)."""
+    return [k for k, spec in MODELS.items() if spec.attention != "none"]
+
+
+def matching_weights(
+    other: ActiveModel, m: AttentionMaps, layer_choice: str, head_choice: str, layers_a: list[str]
+) -> tuple[np.ndarray, str]:
+    """(E_b,) model B's coefficients for the layer and head chosen for model A, and what they are.
+
+    The same layer by position (its last layer when B has fewer), the same head when B has it,
+    else the mean over its heads; the rollout when A's rollout is shown.
+    """
+    if layer_choice == ROLLOUT:
+        return _rollout(other.ident, m), "rollout over all layers"
+    layer = min(layers_a.index(layer_choice), len(m.layer_names) - 1)
+    h = _head_index(head_choice)
+    how: HeadOrHow = _how(head_choice, m.heads[layer]) if h is None or h < m.heads[layer] else "mean"
+    weights = m.alpha[layer, how] if isinstance(how, int) else aggregate_heads(m, layer, how)
+    what = f"head {how + 1}" if isinstance(how, int) else f"{how} over heads"
+    return weights, f"{m.layer_names[layer]}, {what}"
+
+
+def difference(
+    m_a: AttentionMaps, weights_a: np.ndarray, m_b: AttentionMaps, weights_b: np.ndarray
+) -> EdgeDifference:
+    """B − A per (source, target) pair (:func:`explain.model_compare.edge_difference`)."""
+    return edge_difference(m_a.edge_index, weights_a, m_b.edge_index, weights_b)

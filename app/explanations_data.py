@@ -16,15 +16,18 @@ import pandas as pd
 import streamlit as st
 from torch_geometric.data import Data
 
-from nodescope.app.model_state import ActiveModel
+from nodescope.app.model_state import ActiveModel, weights_ref
+from nodescope.core.models import MODELS
 from nodescope.core.models.xnode import BACKBONES
-from nodescope.core.reviews import ReviewStore
+from nodescope.core.reviews import Review, ReviewStore
 from nodescope.core.sample import Sample
-from nodescope.explain.compare import NodeComparison, compare_node
+from nodescope.explain.compare import NodeComparison, attribute, compare_node
 from nodescope.explain.compare_tables import comparison_values, explanation_table, with_comparisons
 from nodescope.explain.counterfactual import Counterfactual, search
 from nodescope.explain.focus import drawable_neighborhood
+from nodescope.explain.model_compare import EdgeDifference, edge_difference
 from nodescope.explain.neighborhood import NeighborhoodMix, neighborhood_mix
+from nodescope.explain.posthoc import Attribution
 from nodescope.explain.subgraph import hops_of, prepare_for_explaining
 from nodescope.explain.text import NodeExplanation, explain_node
 from nodescope.explain.xnode import XNodeResult, analyse
@@ -156,6 +159,49 @@ def subgraph(fp: str, active: ActiveModel, node: int) -> SubgraphView:
     return _subgraph(fp, active.ident, active, node)
 
 
+# ---------------------------------------------------------------- two models side by side
+COMPARE_KEY = "expl_compare"
+
+
+def compare_keys() -> list[str]:
+    """What the page compares an X-Node model with: the other X-Node models and their backbones."""
+    return [*XNODE_MODELS, *(b for b in BACKBONES if b in MODELS)]
+
+
+def shared_method(a: ActiveModel, b: ActiveModel) -> str:
+    """The explainer both models are explained with: X-Node's own when both are X-Node, else Saliency.
+
+    Saliency is the edge-weight gradient that X-Node's own edge mask is (:mod:`explain.xnode`),
+    so an X-Node model and its backbone are compared on the same quantity.
+    """
+    both = all(m.key in XNODE_MODELS for m in (a, b))
+    return "xnode" if both else "saliency"
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _attributions(ident: str) -> dict[tuple[int, str], Attribution]:
+    return {}
+
+
+def attribution(active: ActiveModel, node: int, method: str) -> Attribution:
+    """One explainer's attribution of ``node`` (:func:`explain.compare.attribute`; once per model, node, method)."""
+    store = _attributions(active.ident)
+    if (node, method) not in store:
+        store[node, method] = attribute(active.model, active.data, node, method)
+    return store[node, method]
+
+
+def importance_difference(a: ActiveModel, b: ActiveModel, node: int, method: str) -> EdgeDifference:
+    """B − A of ``node``'s relative edge importance (each model's |mask| over its largest, in [0, 1])."""
+    rel = []
+    for m in (a, b):
+        mask = attribution(m, node, method).edge_mask
+        values = np.zeros(m.data.edge_index.shape[1]) if mask is None else mask.detach().abs().cpu().numpy()
+        top = float(values.max()) if values.size else 0.0
+        rel.append(values / top if top > 0 else values)
+    return edge_difference(a.data.edge_index.cpu().numpy(), rel[0], b.data.edge_index.cpu().numpy(), rel[1])
+
+
 # ---------------------------------------------------------------- export
 @st.cache_data(show_spinner=False, max_entries=8)
 def _explanations(ident: str, _result: XNodeResult, _s: Sample) -> pd.DataFrame:
@@ -180,3 +226,48 @@ def model_label(active: ActiveModel) -> str:
 def store() -> ReviewStore:
     """Where reviews are kept (:class:`core.reviews.ReviewStore`'s default file)."""
     return ReviewStore()
+
+
+def history_table(history: list[Review]) -> pd.DataFrame:
+    """One node's verdicts, newest first: time, reviewer, verdict, comment and the weights' short hash."""
+    return pd.DataFrame(
+        {
+            "created": [r.created for r in history],
+            "reviewer": [r.reviewer or "unsigned" for r in history],
+            "verdict": [r.verdict for r in history],
+            "comment": [r.comment for r in history],
+            "weights": [r.weights_sha256[:12] or "unknown" for r in history],
+        }
+    ).iloc[::-1]
+
+
+REVIEWER_KEY = "reviewer"  # session: the name this session's reviews are signed with
+REVIEWER_INPUT = "reviewer_input"  # the widget asking for it (gone once given, so copied)
+
+
+def keep_reviewer() -> None:
+    """Keep the name typed into the :data:`REVIEWER_INPUT` box for the rest of the session."""
+    name = str(st.session_state.get(REVIEWER_INPUT) or "").strip()
+    if name:
+        st.session_state[REVIEWER_KEY] = name
+
+
+def signed_in_user() -> str | None:
+    """The signed-in user's name (else e-mail) when the app runs behind Streamlit's authentication."""
+    try:
+        if not st.user.get("is_logged_in"):
+            return None
+        return str(st.user.get("name") or st.user.get("email") or "") or None
+    except (AttributeError, KeyError, RuntimeError):  # no auth configured
+        return None
+
+
+def reviewer() -> str | None:
+    """Who signs this session's reviews: the signed-in user, else the name given once on the page; None yet."""
+    return signed_in_user() or st.session_state.get(REVIEWER_KEY) or None
+
+
+def weights_hash(active: ActiveModel, s: Sample, fp: str) -> str:
+    """SHA-256 of ``active``'s weights (:func:`app.model_state.weights_ref`), as reviews record it."""
+    ref = weights_ref(s, fp, active.key)
+    return ref[1] if ref is not None else ""

@@ -9,23 +9,25 @@ only the session state, caching and widgets around it.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
-from safetensors.torch import save as safetensors_save
+import torch
 from torch_geometric.data import Data
 
 from nodescope.app import permalink
-from nodescope.core.checkpoint import check_compatible, load_checkpoint, shipped_weights
+from nodescope.core.checkpoint import check_compatible, load_checkpoint, shipped_weights, weights_sha256
 from nodescope.core.device import device
 from nodescope.core.errors import LoadError
-from nodescope.core.models import MODELS, NodeModel
+from nodescope.core.models import MODELS, ModelOutput, NodeModel
 from nodescope.core.recipes import fit
 from nodescope.core.sample import Sample
 from nodescope.core.training import with_split
+from nodescope.explain.focus import with_node_labels
+from nodescope.explain.model_compare import prediction_disagreement
 
 _TRAINED = "trained_models"  # session: {(fingerprint, model key): ActiveModel}
 
@@ -104,6 +106,94 @@ def model_picker(
     return None
 
 
+NOTHING = "nothing"  # the compare picker's first option
+_COMPARED = "compared_models"  # session: {(fingerprint, model key, seed): ActiveModel} of second seeds
+#: The seed a second seed of a model trains with (shipped weights and :func:`model_picker`'s use 0).
+SECOND_SEED = 1
+
+
+def compare_picker(
+    s: Sample, fp: str, primary: ActiveModel, *, keys: Sequence[str], widget_key: str
+) -> ActiveModel | None:
+    """A second model to show beside ``primary``, or None (nothing chosen, or not trained yet).
+
+    Offered: every other model of ``keys`` whose weights for ``s`` are shipped or were trained
+    in this session, and ``primary``'s model trained with seed :data:`SECOND_SEED` (trained here
+    by the same recipe on request, with progress). Models without weights are listed as not
+    offered.
+    """
+    ready = [k for k in keys if k != primary.key and (_from_session(s, fp, k) or shipped_weights(s, k))]
+    second = f"{primary.key}@{SECOND_SEED}"
+    options = [NOTHING, *ready, second]
+
+    def title(option: str) -> str:
+        if option == NOTHING:
+            return "nothing (one model)"
+        key, _, seed = option.partition("@")
+        return f"{MODELS[key].title}, seed {seed}" if seed else MODELS[key].title
+
+    c_pick, c_note = st.columns([1, 3])
+    choice = c_pick.selectbox("Compare with", options, format_func=title, key=widget_key)
+    missing = [MODELS[k].title for k in keys if k != primary.key and k not in ready]
+    with c_note:
+        if missing:
+            st.caption(
+                f"Not offered: {', '.join(missing)} (no weights for {s.name} yet; choose one as the model "
+                "above to train it here)."
+            )
+        if choice == NOTHING:
+            return None
+        if choice != second:
+            other = _from_session(s, fp, choice) or _from_assets(s, fp, choice)
+        else:
+            other = st.session_state.get(_COMPARED, {}).get((fp, primary.key, SECOND_SEED))
+            if other is None:
+                st.caption(
+                    f"No {MODELS[primary.key].title} with seed {SECOND_SEED} yet: train one here with the "
+                    f"recipe of the shipped weights (seed {SECOND_SEED} instead of 0)."
+                )
+                if st.button(f"Train {MODELS[primary.key].title} (seed {SECOND_SEED}) on {s.name}"):
+                    _train_here(s, fp, primary.key, seed=SECOND_SEED)
+                return None
+        if other is not None:
+            acc = f", test accuracy {other.test_acc:.1%}" if other.test_acc is not None else ""
+            st.caption(f"B: {title(choice)} · weights {other.origin}{acc}")
+        return other
+
+
+@st.cache_resource(show_spinner="Running the model once…", max_entries=16)
+def _outputs(ident: str, _active: ActiveModel) -> ModelOutput:
+    with torch.no_grad():
+        return _active.model.eval()(_active.data)
+
+
+def outputs(active: ActiveModel) -> ModelOutput:
+    """``active``'s output on its graph (logits, layer outputs, attention), computed once per model."""
+    return _outputs(active.ident, active)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _disagreement(ident_a: str, ident_b: str, _a: ActiveModel, _b: ActiveModel) -> pd.DataFrame:
+    return prediction_disagreement(outputs(_a).logits, outputs(_b).logits)
+
+
+def disagreement(s: Sample, a: ActiveModel, b: ActiveModel) -> pd.DataFrame:
+    """The nodes models ``a`` and ``b`` predict differently (:func:`explain.model_compare.prediction_disagreement`).
+
+    Classes by name, nodes with their names and true classes (:func:`explain.focus.with_node_labels`).
+    """
+    table = _disagreement(a.ident, b.ident, a, b).copy()
+    for col in ("A", "B"):
+        table[col] = [s.class_name(int(c)) for c in table[col]]
+    return with_node_labels(s, table)
+
+
+def compare_title(active: ActiveModel) -> str:
+    """The model's title, with its seed when it is a second seed (:func:`compare_picker`)."""
+    seed = f", seed {SECOND_SEED}" if active.origin.endswith(f"(seed {SECOND_SEED})") else ""
+    return MODELS[active.key].title + seed
+
+
 def weights_ref(s: Sample, fp: str, key: str) -> tuple[str, str] | None:
     """Where :func:`model_picker` takes model ``key``'s weights for ``s`` from, and their sha256.
 
@@ -121,13 +211,12 @@ def weights_ref(s: Sample, fp: str, key: str) -> tuple[str, str] | None:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _file_sha256(path: str, mtime_ns: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return weights_sha256(Path(path))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _state_sha256(ident: str, _model: NodeModel) -> str:
-    state = {k: v.detach().cpu().contiguous().clone() for k, v in _model.state_dict().items()}
-    return hashlib.sha256(safetensors_save(state)).hexdigest()
+    return weights_sha256(_model)
 
 
 def _model_help(keys: list[str]) -> str:
@@ -152,8 +241,12 @@ def _from_assets(s: Sample, fp: str, key: str) -> ActiveModel | None:
     return ActiveModel(key, model, _prepared(fp, key, model, s), "shipped", acc, f"shipped:{path}")
 
 
-def _train_here(s: Sample, fp: str, key: str) -> None:
-    """Train ``key`` on ``s`` as ``nodescope train`` does (seed 0), with a progress bar; keep it, rerun."""
+def _train_here(s: Sample, fp: str, key: str, *, seed: int | None = None) -> None:
+    """Train ``key`` on ``s`` as ``nodescope train`` does, with a progress bar; keep it, rerun.
+
+    ``seed`` None: the recipe's (0), kept as this session's ``key``; else a second seed, kept for
+    :func:`compare_picker`.
+    """
     bar = st.progress(0.0, text="Training…")
     # A click on any widget reruns the page, and Streamlit stops the running script at its next
     # call (the progress update): so this button cancels, and nothing half-trained is kept.
@@ -162,15 +255,18 @@ def _train_here(s: Sample, fp: str, key: str) -> None:
     def progress(epoch: int, total: int, row: dict[str, float]) -> None:
         bar.progress(epoch / total, text=f"epoch {epoch}: validation accuracy {row['val_acc']:.1%}")
 
-    result = fit(key, s, progress=progress)
+    result = fit(key, s, progress=progress) if seed is None else fit(key, s, progress=progress, seed=seed)
     bar.empty()
     active = ActiveModel(
         key,
         result.model,
         result.model.prepare(with_split(s.data, seed=0)).to(device()),
-        "trained here",
+        "trained here" if seed is None else f"trained here (seed {seed})",
         result.test_acc,
         f"trained:{fp}:{key}:{result.settings.seed}",
     )
-    st.session_state.setdefault(_TRAINED, {})[(fp, key)] = active
+    if seed is None:
+        st.session_state.setdefault(_TRAINED, {})[(fp, key)] = active
+    else:
+        st.session_state.setdefault(_COMPARED, {})[(fp, key, seed)] = active
     st.rerun()  # draw the page again, now with the model

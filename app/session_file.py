@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from nodescope.core.reviews import COLUMNS, Review
+from nodescope.core.reviews import COLUMNS, SIGNED, Review
 
 FORMAT = "nodescope-session"
 VERSION = 1
@@ -169,7 +169,8 @@ def _parse(record: dict[str, Any]) -> SessionFile:
 
 
 def _review(r: dict[str, Any]) -> Review:
-    values = {k: r[k] for k in COLUMNS if k != "id"}
+    # reviewer and weights_sha256 came later: a session saved before them has neither
+    values = {k: r[k] if k in r or k not in SIGNED else "" for k in COLUMNS if k != "id"}
     for k, v in values.items():
         (_int if k == "node" else _str)(v)
     return Review(id=0, **values)

@@ -18,13 +18,16 @@ from nodescope.cli import (
     lift,
     oversmooth,
     register,
+    reviews,
     simulate,
     train,
 )
 from nodescope.core.errors import LoadError
 
 # The order here is the order of ``nodescope --help``.
-COMMANDS = (info, train, oversmooth, explain, attention, register, forecast, simulate, lift, export, app)
+COMMANDS = (
+    info, train, oversmooth, explain, attention, register, forecast, simulate, lift, export, reviews, app,
+)  # fmt: skip
 
 EXIT_BAD_INPUT = 2
 

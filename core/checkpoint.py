@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors
+from safetensors.torch import save as save_safetensors
 from safetensors.torch import save_file
 
 from nodescope.core.device import device
@@ -70,6 +71,29 @@ def save_checkpoint(model: NodeModel, path: Path, *, info: dict[str, Any]) -> No
     write_weights(model, path, {**info, "format": FORMAT, "version": VERSION, "config": asdict(model.config)})
 
 
+def weights_sha256(weights: torch.nn.Module | Path | bytes) -> str:
+    """The SHA-256 (hex) that names a model's weights: the one hash of weights in Nodescope.
+
+    Args:
+        weights: a ``.safetensors`` file, its bytes, or a module (hashed as the safetensors
+            serialization of its state dict on the CPU, the bytes :func:`write_weights` writes; so a
+            model loaded from a file hashes as the file does).
+
+    Returns:
+        64 hex digits; the ``weights_sha256`` a checkpoint's JSON records.
+    """
+    if isinstance(weights, torch.nn.Module):
+        weights = save_safetensors(_cpu_state(weights))
+    elif not isinstance(weights, bytes):
+        weights = Path(weights).read_bytes()
+    return hashlib.sha256(weights).hexdigest()
+
+
+def _cpu_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    # clone(): safetensors refuses tensors that share storage.
+    return {k: v.detach().cpu().contiguous().clone() for k, v in module.state_dict().items()}
+
+
 def write_weights(module: torch.nn.Module, path: Path, record: dict[str, Any]) -> None:
     """Write ``module``'s state dict to ``path.safetensors`` and ``record`` to ``path.json``.
 
@@ -78,12 +102,10 @@ def write_weights(module: torch.nn.Module, path: Path, record: dict[str, Any]) -
     """
     weights, meta = path.with_suffix(".safetensors"), path.with_suffix(".json")
     weights.parent.mkdir(parents=True, exist_ok=True)
-    # clone(): safetensors refuses tensors that share storage.
-    state = {k: v.detach().cpu().contiguous().clone() for k, v in module.state_dict().items()}
-    save_file(state, str(weights))
+    save_file(_cpu_state(module), str(weights))
     record = {
         **record,
-        "weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(),
+        "weights_sha256": weights_sha256(weights),
         "saved": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "versions": _versions(),
     }
@@ -104,7 +126,7 @@ def read_weights(path: Path, record: dict[str, Any]) -> dict[str, torch.Tensor]:
     except OSError as exc:
         raise LoadError(f"No weights at {weights} ({type(exc).__name__}).") from exc
     expected_hash = record.get("weights_sha256")
-    if expected_hash is not None and hashlib.sha256(blob).hexdigest() != expected_hash:
+    if expected_hash is not None and weights_sha256(blob) != expected_hash:
         raise LoadError(
             f"{weights.name} does not match the SHA-256 in {weights.with_suffix('.json').name}: "
             "the weights are corrupt or were replaced."

@@ -1,11 +1,18 @@
 """Domain experts' reviews of node explanations, kept in a local SQLite database.
 
 A review accepts or rejects one node's explanation by one model on one graph, with a
-comment. Every review is kept (a node reviewed twice has two rows; :meth:`ReviewStore.latest`
-gives the newest per node), with the explanation text as it was reviewed, so a verdict stays
-readable after the model changes. The database lives at :func:`core.paths.reviews_db`
-(``$NODESCOPE_REVIEWS_DB`` overrides it) and is opened per call, so it survives restarts and
-several app sessions can write to it.
+comment, signed by its reviewer and the SHA-256 of the weights that explained. Reviews are
+append-only: the store has no update or delete, and the database refuses both (triggers), so a
+new verdict supersedes an old one without erasing it (:meth:`ReviewStore.history` lists a
+node's verdicts, :meth:`ReviewStore.latest` gives the newest per node). Each keeps the
+explanation text as it was reviewed, so a verdict stays readable after the model changes.
+
+The database lives at :func:`core.paths.reviews_db` (``$NODESCOPE_REVIEWS_DB`` overrides it)
+and is opened per call, in WAL mode with a busy timeout, so it survives restarts and several
+reviewers (app sessions, processes) can write at once without losing a review. A database
+written before reviews were signed gains the ``reviewer`` and ``weights_sha256`` columns (empty
+for its old rows) when it is first opened. :mod:`core.review_export` writes the signed CSV and
+printable HTML exports and verifies them.
 """
 
 from __future__ import annotations
@@ -35,10 +42,23 @@ CREATE TABLE IF NOT EXISTS reviews (
     node INTEGER NOT NULL,
     verdict TEXT NOT NULL CHECK (verdict IN ('accept', 'reject')),
     comment TEXT NOT NULL,
-    explanation TEXT NOT NULL
+    explanation TEXT NOT NULL,
+    reviewer TEXT NOT NULL DEFAULT '',
+    weights_sha256 TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS reviews_graph ON reviews (fingerprint, model, node);
 """
+#: Columns added since the first schema, with their definitions (an old database gains them).
+_ADDED = {"reviewer": "TEXT NOT NULL DEFAULT ''", "weights_sha256": "TEXT NOT NULL DEFAULT ''"}
+_APPEND_ONLY = """
+CREATE TRIGGER IF NOT EXISTS reviews_no_update BEFORE UPDATE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are append-only: add a new review instead'); END;
+CREATE TRIGGER IF NOT EXISTS reviews_no_delete BEFORE DELETE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are append-only: add a new review instead'); END;
+"""
+#: Seconds a writer waits for another one's lock before giving up.
+BUSY_SECONDS = 30.0
+_TRIGGERS = {"reviews_no_update", "reviews_no_delete"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +74,10 @@ class Review:
         verdict: ``accept`` or ``reject``.
         comment: the reviewer's words (may be empty).
         explanation: the explanation text that was reviewed.
+        reviewer: who made it (the name given in the app, or the signed-in user); empty for
+            reviews made before reviews were signed.
+        weights_sha256: SHA-256 of the model's weights (:func:`core.checkpoint.weights_sha256`);
+            empty when unknown.
     """
 
     id: int
@@ -65,9 +89,47 @@ class Review:
     verdict: str
     comment: str
     explanation: str
+    reviewer: str = ""
+    weights_sha256: str = ""
 
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Review))
+#: The columns that sign a review (absent from databases and session files made before them).
+SIGNED: tuple[str, ...] = ("reviewer", "weights_sha256")
+
+
+def _prepare(conn: sqlite3.Connection) -> None:
+    """Create the table, or add the columns and append-only triggers an older database lacks.
+
+    One writer does it (``BEGIN IMMEDIATE``) while others wait, so concurrent first opens of
+    the same file do not race.
+    """
+    if _current(conn):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if not _current(conn):  # another writer may have done it while this one waited
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            have = {row[1] for row in conn.execute("PRAGMA table_info(reviews)")}
+            for name, definition in _ADDED.items():
+                if name not in have:
+                    conn.execute(f"ALTER TABLE reviews ADD COLUMN {name} {definition}")
+            for statement in _APPEND_ONLY.split("END;"):
+                if statement.strip():
+                    conn.execute(statement + "END;")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _current(conn: sqlite3.Connection) -> bool:
+    """Whether the database has every column of :data:`COLUMNS` and the append-only triggers."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(reviews)")}
+    triggers = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    return set(COLUMNS) <= columns and triggers >= _TRIGGERS
 
 
 class ReviewStore:
@@ -83,8 +145,10 @@ class ReviewStore:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=10)) as conn:
-            conn.executescript(_SCHEMA)
+        with closing(sqlite3.connect(self.path, timeout=BUSY_SECONDS)) as conn:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+            _prepare(conn)
             with conn:  # commits on success, rolls back on error
                 yield conn
 
@@ -98,8 +162,12 @@ class ReviewStore:
         verdict: str,
         comment: str = "",
         explanation: str = "",
+        reviewer: str = "",
+        weights_sha256: str = "",
     ) -> Review:
-        """Store a review and return it with its id and time.
+        """Store a review and return it with its id and time (UTC, to the second).
+
+        ``reviewer`` names who made it; ``weights_sha256`` is the hash of the model's weights.
 
         Raises:
             ValueError: for a verdict other than :data:`VERDICTS` or a negative node id.
@@ -109,11 +177,13 @@ class ReviewStore:
         if int(node) < 0:
             raise ValueError(f"node ids are non-negative, not {node}")
         created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        values = (created, dataset, fingerprint, model, int(node), verdict, comment.strip(), explanation)
+        values = (
+            created, dataset, fingerprint, model, int(node), verdict, comment.strip(), explanation,
+            reviewer.strip(), weights_sha256,
+        )  # fmt: skip
         with self._connect() as conn:
             cursor = conn.execute(
-                "INSERT INTO reviews (created, dataset, fingerprint, model, node, verdict, comment, explanation)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO reviews ({', '.join(COLUMNS[1:])}) VALUES ({', '.join('?' * len(values))})",
                 values,
             )
             return Review(int(cursor.lastrowid), *values)
@@ -160,6 +230,10 @@ class ReviewStore:
     def latest(self, *, fingerprint: str, model: str) -> dict[int, Review]:
         """Node id → its newest review, for one graph and model."""
         return {r.node: r for r in self.reviews(fingerprint=fingerprint, model=model)}
+
+    def history(self, *, fingerprint: str, model: str, node: int) -> list[Review]:
+        """Every verdict on one node's explanation by one model, oldest first (the last one stands)."""
+        return [r for r in self.reviews(fingerprint=fingerprint, model=model) if r.node == int(node)]
 
     def frame(self, *, fingerprint: str | None = None, model: str | None = None) -> pd.DataFrame:
         """:meth:`reviews` as a table with columns :data:`COLUMNS`."""

@@ -88,6 +88,29 @@ def agreement(edge_sets: Sequence[set[int]]) -> float:
     return sum(len(a & b) / len(a | b) if a | b else 1.0 for a, b in pairs) / len(pairs)
 
 
+def attribute(
+    model: NodeModel, data: Data, node: int, method: str, *, seed: int = 0, epochs: int = 100
+) -> Attribution:
+    """One explainer's attribution of ``node``: X-Node's own (``xnode``) or a :data:`explain.posthoc.METHODS` one.
+
+    Args:
+        model: the trained model (left untouched).
+        data: the graph with the split the model was trained on.
+        node: the node id.
+        method: ``xnode`` or a post-hoc method.
+        seed: seeds GNNExplainer and the random baseline.
+        epochs: GNNExplainer's optimization steps.
+
+    Raises:
+        ValueError: the method does not apply to the model (attention without attention, X-Node's
+            own explanation of a model that is not X-Node).
+    """
+    if method == "xnode":
+        return next(xnode.attributions(model, data, [node]))
+    options = {"gnnexplainer": {"epochs": epochs, "seed": seed}, "random": {"seed": seed}}.get(method, {})
+    return next(posthoc.explain_nodes(method, model, data, [node], **options))
+
+
 def compare_node(
     model: NodeModel,
     data: Data,
@@ -121,12 +144,7 @@ def compare_node(
     errors: dict[str, str] = {}
     for method in chosen:
         try:
-            if method == "xnode":
-                atts[method] = next(xnode.attributions(model, data, [node]))
-            else:
-                options = {"gnnexplainer": {"epochs": epochs, "seed": seed}, "random": {"seed": seed}}
-                options = options.get(method, {})
-                atts[method] = next(posthoc.explain_nodes(method, model, data, [node], **options))
+            atts[method] = attribute(model, data, node, method, seed=seed, epochs=epochs)
         except ValueError as exc:  # e.g. no attention, not an X-Node model
             errors[method] = str(exc)
     scored = [a for a in atts.values() if a.edge_scores is not None]

@@ -2,13 +2,17 @@
 
 import math
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from nodescope.app import attention_data as ad
 from nodescope.app import components as ui
 from nodescope.app import model_state, permalink, state
 from nodescope.app.model_state import ActiveModel
+from nodescope.core.models import MODELS
 from nodescope.core.sample import Sample
+from nodescope.explain.attention import AttentionMaps
 from nodescope.explain.attention_focus import focus_block, head_blocks
 from nodescope.explain.focus import default_focus
 from nodescope.explain.global_focus import global_locality
@@ -20,6 +24,7 @@ from nodescope.viz.attention_view import (
     head_importance_figure,
     head_label,
 )
+from nodescope.viz.compare_view import difference_graph_figure
 from nodescope.viz.global_attention_view import global_attention_figure, head_deviation_figure
 
 
@@ -111,6 +116,66 @@ def global_attention_views(s: Sample, fp: str, active: ActiveModel) -> None:
         st.metric("Focus", "n/a" if math.isnan(imp.focus) else f"{imp.focus:.2f}")
 
 
+def compare_views(
+    s: Sample, fp: str, a: ActiveModel, b: ActiveModel, m_a: AttentionMaps, weights_a: np.ndarray,
+    layer_choice: str, head_choice: str, focus: int,
+) -> None:  # fmt: skip
+    """Model A (the page's) and model B side by side for the same node and head, and where they differ."""
+    name_a, name_b = MODELS[a.key].title, model_state.compare_title(b)
+    if a.key == b.key:  # two seeds of one model
+        name_a = f"{name_a} ({a.origin})"
+    st.subheader(f"{name_a} against {name_b}")
+    m_b = ad.maps(b)
+    if not m_b.layer_names:
+        st.info(f"{name_b} has no attention on edges to compare (its attention is global).")
+        return
+    weights_b, what_b = ad.matching_weights(b, m_b, layer_choice, head_choice, m_a.layer_names)
+    diff = ad.difference(m_a, weights_a, m_b, weights_b)
+    differs = model_state.disagreement(s, a, b)
+    sel = state.selection()
+    view = ad.focus_view(s, fp, m_a, focus)
+    style = ad.node_style(s, view, sel)
+    local = {int(g): k for k, g in enumerate(view.nodes)}
+    st.caption(
+        f"The same node ({s.node_label(focus)}) and view for both: A = {name_a}, "
+        f"{ad.describe_choice(layer_choice, head_choice)}; B = {name_b}, {what_b}. Right: B − A per edge "
+        f"(red: B attends more, blue: A does; colors relative to the largest |B − A|, "
+        f"{float(np.nan_to_num(np.abs(diff.difference)).max(initial=0)):.3f}); diamonds: nodes the two models "
+        "predict differently."
+    )
+    c_a, c_b, c_diff = st.columns(3)
+    with c_a:
+        fig = attention_graph_figure(view.xy, view.edge_index, weights_a[view.edge_ids], node_ids=view.nodes,
+                                     title=f"A: {name_a}", **style)  # fmt: skip
+        ui.chart(fig, "attn_cmp_a", fp, height=420)
+    with c_b:
+        drawn_b = diff.on(view_edges(m_a, view), "b")
+        fig = attention_graph_figure(view.xy, view.edge_index, np.nan_to_num(drawn_b), node_ids=view.nodes,
+                                     title=f"B: {name_b}", **style)  # fmt: skip
+        ui.chart(fig, "attn_cmp_b", fp, height=420)
+    with c_diff:
+        fig = difference_graph_figure(
+            view.xy, view.edge_index, diff.on(view_edges(m_a, view)), node_ids=view.nodes,
+            disagree=[local[v] for v in differs["node"] if v in local], names=("A", "B"), title="B − A",
+            hover=style["hover"], selected=style["selected"], focus=style["focus"],
+        )  # fmt: skip
+        ui.chart(fig, "attn_cmp_diff", fp, height=420)
+    c_edges, c_nodes = st.columns(2)
+    with c_edges:
+        st.markdown(f"**Edges whose attention differs most** (around node {s.node_label(focus)}, then all)")
+        table = pd.concat([diff.ranked(10, touching=focus), diff.ranked(20)]).drop_duplicates()
+        st.dataframe(table, hide_index=True, width="stretch", height=280)
+    with c_nodes:
+        st.markdown(f"**Nodes whose prediction differs**: {len(differs)} of {s.num_nodes}")
+        if len(differs):
+            st.dataframe(differs, hide_index=True, width="stretch", height=280)
+
+
+def view_edges(m: AttentionMaps, view: ad.FocusView) -> np.ndarray:
+    """(2, e) the drawn edges in global ids."""
+    return m.edge_index[:, view.edge_ids]
+
+
 s = state.sample()
 fp = state.fingerprint(s)
 
@@ -122,6 +187,9 @@ st.caption(
 )
 active = model_state.model_picker(s, fp, attention_only=True)
 maps = ad.maps(active) if active is not None else None
+other = None
+if active is not None and maps is not None and maps.layer_names:
+    other = model_state.compare_picker(s, fp, active, keys=ad.attention_keys(), widget_key=ad.COMPARE_KEY)
 if active is not None and maps is not None:
     # A model that learned nothing, or attention that prefers no neighbor, is said so in words.
     for note in ad.learned_notes(active, maps):
@@ -139,6 +207,8 @@ elif active is not None and maps is not None:
     # Events first, so every view below draws what they chose.
     ui.take_chart_event("attn_graph")
     ui.take_chart_event("attn_matrix")
+    for compared in ("attn_cmp_a", "attn_cmp_b", "attn_cmp_diff"):
+        ui.take_chart_event(compared)
     ad.take_head_event("attn_grid", maps.layer_names, maps.heads)
     ad.take_head_event("attn_importance", maps.layer_names, maps.heads)
     sel = state.selection()
@@ -186,6 +256,9 @@ elif active is not None and maps is not None:
             node_ids=nodes,
         )
         ui.chart(matrix, "attn_matrix", fp, height=int(matrix.layout.height))
+
+    if other is not None:
+        compare_views(s, fp, active, other, maps, weights, layer_choice, head_choice, focus)
 
     st.subheader(f"Whom node {s.node_label(focus)} attends to, and who attends to it")
     tabs = st.tabs(maps.layer_names)

@@ -1,17 +1,77 @@
 """Explanations: why an X-Node model predicts what it does for each node, beside post-hoc explainers, reviewable."""
 
+import numpy as np
 import streamlit as st
 
 from nodescope.app import components as ui
 from nodescope.app import explanations_data as ed
 from nodescope.app import model_state, permalink, state
+from nodescope.app.model_state import ActiveModel
 from nodescope.core.export import json_bytes
+from nodescope.core.models import MODELS
+from nodescope.core.review_export import reviews_csv, reviews_html, reviews_sha256
 from nodescope.core.reviews import VERDICTS
+from nodescope.core.sample import Sample
 from nodescope.explain.compare_tables import agreement_shown, edge_scores, fidelity_line, fidelity_styled
 from nodescope.explain.focus import default_focus
 from nodescope.explain.report import method_title
+from nodescope.viz.compare_view import difference_graph_figure
 from nodescope.viz.explanation_view import contributions_figure, importance_subgraph_figure
 from nodescope.viz.graph_view import node_link_figure
+
+
+def compare_views(s: Sample, fp: str, a: ActiveModel, b: ActiveModel, focus: int) -> None:
+    """Model A (the page's) and model B explaining the same node side by side, and where they differ."""
+    name_a, name_b = MODELS[a.key].title, model_state.compare_title(b)
+    if a.key == b.key:  # two seeds of one model
+        name_a = f"{name_a} ({a.origin})"
+    method = ed.shared_method(a, b)
+    st.subheader(f"{name_a} against {name_b} on node {s.node_label(focus)}")
+    with st.spinner(f"Explaining node {s.node_label(focus)} with {name_b}…"):
+        diff = ed.importance_difference(a, b, focus, method)
+    lines = []
+    for tag, name, m in (("A", name_a, a), ("B", name_b, b)):
+        probs = model_state.outputs(m).logits[focus].softmax(-1)
+        lines.append(
+            f"- **{tag}: {name}** predicts {s.class_name(int(probs.argmax()))} ({float(probs.max()):.0%})"
+        )
+    st.markdown("\n".join(lines))
+    differs = model_state.disagreement(s, a, b)
+    view = ed.subgraph(fp, a, focus)
+    drawn = a.data.edge_index[:, view.edge_ids].cpu().numpy()
+    hover = ui.hover_texts(fp, s)
+    local = {int(g): k for k, g in enumerate(view.nodes)}
+    st.caption(
+        f"{method_title(method)} edge importance of each model, relative to its own largest (0 to 1); right: "
+        "B − A per edge (red: B relies on it more, blue: A does); diamonds: nodes the models predict differently."
+    )
+    columns = st.columns(3)
+    for column, (key, title, what) in zip(
+        columns, (("expl_cmp_a", f"A: {name_a}", "a"), ("expl_cmp_b", f"B: {name_b}", "b")), strict=False
+    ):
+        with column:
+            fig = importance_subgraph_figure(
+                view.xy, view.edge_index, np.nan_to_num(diff.on(drawn, what)), node_ids=view.nodes,
+                center=view.center, hover=[hover[int(g)] for g in view.nodes], title=title, height=320,
+                show_scale=False,
+            )  # fmt: skip
+            ui.chart(fig, key, fp, height=320)
+    with columns[2]:
+        fig = difference_graph_figure(
+            view.xy, view.edge_index, diff.on(drawn), node_ids=view.nodes, title="B − A", height=320,
+            disagree=[local[v] for v in differs["node"] if v in local], focus=view.center,
+            hover=[hover[int(g)] for g in view.nodes],
+        )  # fmt: skip
+        ui.chart(fig, "expl_cmp_diff", fp, height=320)
+    c_edges, c_nodes = st.columns(2)
+    with c_edges:
+        st.markdown(f"**Edges whose importance differs most** for node {s.node_label(focus)}")
+        st.dataframe(diff.ranked(15), hide_index=True, width="stretch", height=280)
+    with c_nodes:
+        st.markdown(f"**Nodes whose prediction differs**: {len(differs)} of {s.num_nodes}")
+        if len(differs):
+            st.dataframe(differs, hide_index=True, width="stretch", height=280)
+
 
 s = state.sample()
 fp = state.fingerprint(s)
@@ -23,12 +83,17 @@ st.caption(
     "Compare it with post-hoc explainers, see how faithful each is, and accept or reject it."
 )
 active = model_state.model_picker(s, fp, only=ed.XNODE_MODELS, widget_key="xnode_model_choice")
+other = None
+if active is not None:
+    other = model_state.compare_picker(s, fp, active, keys=ed.compare_keys(), widget_key=ed.COMPARE_KEY)
 if active is not None:
     result = ed.analysis(active, s)
     # Events first, so every view below draws the focus they set.
     ui.take_chart_event("expl_map")
     for method in ("xnode", "gnnexplainer", "ig", "saliency", "attention"):
         ui.take_chart_event(f"expl_sub_{method}")
+    for compared in ("expl_cmp_a", "expl_cmp_b", "expl_cmp_diff"):
+        ui.take_chart_event(compared)
     sel = state.selection()
     if sel.focus is not None and sel.focus < result.num_nodes:
         focus = sel.focus
@@ -133,38 +198,75 @@ if active is not None:
         "the others (low is good). n/a: the measure does not apply to this node, for the reason given."
     )
 
+    if other is not None:
+        compare_views(s, fp, active, other, focus)
+
     st.subheader("Review")
     reviews = ed.store()
     label = ed.model_label(active)
+    who = ed.reviewer()
+    if who is None:
+        st.text_input(
+            "Your name (signs your reviews in this session)", key=ed.REVIEWER_INPUT, on_change=ed.keep_reviewer,
+            placeholder="e.g. Dr. Jane Doe", help="Asked once per session; every review you save carries it.",
+        )  # fmt: skip
+    else:
+        st.caption(
+            f"Reviewing as **{who}**; reviews record it with the weights' SHA-256 "
+            f"({ed.weights_hash(active, s, fp)[:12]}…)."
+        )
     with st.form("expl_review", clear_on_submit=True):
         verdict = st.radio(
             f"Node {s.node_label(focus)}'s explanation", VERDICTS, horizontal=True, key="expl_verdict"
         )
         comment = st.text_area("Comment", key="expl_comment", placeholder="what is right or wrong about it")
-        if st.form_submit_button("Save review", type="primary"):
+        if st.form_submit_button("Save review", type="primary", disabled=who is None):
             reviews.add(
-                dataset=s.name, fingerprint=fp, model=label, node=focus, verdict=verdict,
-                comment=comment, explanation=words.text,
+                dataset=s.name, fingerprint=fp, model=label, node=focus, verdict=verdict, comment=comment,
+                explanation=words.text, reviewer=who or "", weights_sha256=ed.weights_hash(active, s, fp),
             )  # fmt: skip
             st.toast(f"Review of node {s.node_label(focus)} saved")
-    previous = reviews.latest(fingerprint=fp, model=label).get(focus)
-    if previous is not None:
+    if who is None:
+        st.caption("Give your name above to save a review.")
+    history = reviews.history(fingerprint=fp, model=label, node=focus)
+    if history:
+        last = history[-1]
         st.caption(
-            f"Last review of node {s.node_label(focus)}: **{previous.verdict}** ({previous.created})"
-            + (f": {previous.comment}" if previous.comment else "")
+            f"Last review of node {s.node_label(focus)}: **{last.verdict}** by {last.reviewer or 'unsigned'} "
+            f"({last.created})" + (f": {last.comment}" if last.comment else "")
         )
+        st.markdown(
+            f"**History of node {s.node_label(focus)}** ({len(history)} verdict(s); the newest stands)"
+        )
+        st.dataframe(ed.history_table(history), hide_index=True, width="stretch")
     table = reviews.frame(fingerprint=fp, model=label)
-    st.caption(f"{len(table)} review(s) of {label} on {s.name}, stored in {reviews.path}")
+    st.caption(
+        f"{len(table)} review(s) of {label} on {s.name}, stored in {reviews.path}. Reviews are never "
+        "changed or deleted: a new verdict supersedes the old one."
+    )
     if len(table):
         st.dataframe(
-            table[["created", "node", "verdict", "comment"]].iloc[::-1], hide_index=True, width="stretch"
-        )
-    c_reviews, c_csv, c_json = st.columns(3)
+            table[["created", "reviewer", "node", "verdict", "comment"]].iloc[::-1], hide_index=True,
+            width="stretch",
+        )  # fmt: skip
+    signed = reviews.reviews(fingerprint=fp, model=label)
+    st.caption(
+        f"Content SHA-256 of these {len(signed)} review(s): `{reviews_sha256(signed)}`. The CSV's last line and "
+        "the printable page carry it; `nodescope reviews verify FILE.csv --expected HASH` re-hashes a file."
+    )
+    c_reviews, c_print, c_csv, c_json = st.columns(4)
     c_reviews.download_button(
         "Download reviews (CSV)",
-        lambda: reviews.to_csv(fingerprint=fp, model=label).encode(),
+        lambda: reviews_csv(signed).encode(),
         file_name=f"{s.name}-{active.key}-reviews.csv",
         mime="text/csv",
+        on_click="ignore",
+    )
+    c_print.download_button(
+        "Printable reviews (HTML)",
+        lambda: reviews_html(signed, title=f"Reviews of {label} on {s.name}").encode(),
+        file_name=f"{s.name}-{active.key}-reviews.html",
+        mime="text/html",
         on_click="ignore",
     )
     every = ed.explanations(active, s)

@@ -87,3 +87,33 @@ def test_ba_shapes_gat_learns_with_structural_inputs_and_says_nothing(monkeypatc
     at = _attention_page(monkeypatch, "ba-shapes")
     assert at.selectbox(key="model_choice").value == "gat"
     assert not [w.value for w in at.warning]
+
+
+def test_compare_with_gatv2_draws_both_and_their_difference(monkeypatch):
+    at = _attention_page(monkeypatch, "karate")
+    picker = at.selectbox(key="attn_compare")
+    assert picker.options[0] == "nothing (one model)" and "GATv2" in picker.options
+    assert picker.options[-1] == "GAT, seed 1"
+    picker.select("gatv2").run()
+    assert not at.exception, at.exception
+    assert any(h.value == "GAT against GATv2" for h in at.subheader)
+    figures = _figures(at)
+    assert {"attn_cmp_a", "attn_cmp_b", "attn_cmp_diff"} <= set(figures)
+    names = [t.get("name", "") for t in figures["attn_cmp_diff"]["data"]]
+    assert any(n.startswith("prediction differs (") for n in names)
+    edges = next(d.value for d in at.dataframe if "B − A" in d.value.columns)
+    assert len(edges) >= 10 and edges["B − A"].abs().iloc[0] > 0
+    # one selection: the same focus for both, set by the page's other views
+    at.selectbox(key="attn_head").select("head 2").run()
+    assert not at.exception, at.exception
+    assert any("B = GATv2, conv 1, head 2" in c.value for c in at.caption)
+
+
+def test_a_second_seed_is_trained_on_request(monkeypatch):
+    at = _attention_page(monkeypatch, "karate")
+    at.selectbox(key="attn_compare").select("gat@1").run()
+    train = next(b for b in at.button if b.label.startswith("Train GAT (seed 1)"))
+    train.click().run()
+    assert not at.exception, at.exception
+    assert any(h.value == "GAT (shipped) against GAT, seed 1" for h in at.subheader)
+    assert any("weights trained here (seed 1)" in c.value for c in at.caption)

@@ -77,3 +77,15 @@ def test_a_damaged_review_is_refused():
     record["reviews"][0]["node"] = "five"
     with pytest.raises(SessionFileError, match="damaged"):
         loads(json.dumps(record).encode())
+
+
+def test_reviews_keep_their_signature_and_older_files_without_one_still_open():
+    signed = Review(*[getattr(REVIEW, f) for f in ("id", "created", "dataset", "fingerprint", "model", "node",
+                    "verdict", "comment", "explanation")], reviewer="Dr. A", weights_sha256="e" * 64)  # fmt: skip
+    (back,) = loads(dumps(SessionFile(data=DATA, reviews=(signed,)))).reviews
+    assert (back.reviewer, back.weights_sha256) == ("Dr. A", "e" * 64)
+    record = json.loads(dumps(SessionFile(data=DATA, reviews=(REVIEW,))))
+    for key in ("reviewer", "weights_sha256"):
+        del record["reviews"][0][key]  # saved before reviews were signed
+    (old,) = loads(json.dumps(record).encode()).reviews
+    assert (old.reviewer, old.weights_sha256, old.verdict) == ("", "", "reject")
