@@ -567,6 +567,7 @@ def register(
     fixed: str = "fsaverage5",
     *,
     sulc: str | Path | None = None,
+    hemi: str | None = None,
     reference: np.ndarray | str | Path | None = None,
     rigid_only: bool = False,
     refine: int = 0,
@@ -585,8 +586,11 @@ def register(
             sample with a ``sphere`` surface and a ``sulc`` feature, a FreeSurfer subject
             folder (``surf/lh.sphere``, ``surf/lh.sulc``), a sphere file (``lh.sphere`` or
             ``.surf.gii``, with ``sulc``), or ``(vertices (V, 3), faces (F, 3), sulc (V,))`` arrays.
-        fixed: the fixed surface; ``fsaverage5`` only for now.
+        fixed: the fixed surface: ``fsaverage5``, or ``fsaverage6`` (SUGAR's 904-subject mean
+            sulc, lh only; :mod:`nodescope.core.registration.atlas` says where its files go).
         sulc: the sulcal depth file of a sphere file (``lh.sulc`` or ``.shape.gii``).
+        hemi: ``"lh"`` or ``"rh"``: the atlas hemisphere to register onto (a folder's hemisphere
+            to read); default the subject's (a file's ``lh.``/``rh.`` prefix), else ``lh``.
         reference: the true registered sphere, (V, 3) or a sphere file (FreeSurfer's own
             ``lh.sphere.reg``), for the geodesic error (and Dice when the subject has labels);
             default the subject's known warp (synthetic subjects), else none.
@@ -612,8 +616,12 @@ def register(
         >>> reg.metrics["geodesic_deg"] < 10  # degrees from the known warp (it moved ~10 degrees)
         True
     """
-    if fixed != "fsaverage5":
-        raise LoadError(f"Unknown fixed surface {fixed!r}; only fsaverage5 is available.")
+    from nodescope.core.registration.atlas import FIXED_LEVELS, fixed_sulc
+
+    if fixed not in FIXED_LEVELS:
+        raise LoadError(f"Unknown fixed surface {fixed!r}; choose one of {', '.join(FIXED_LEVELS)}.")
+    if hemi not in (None, "lh", "rh"):
+        raise LoadError(f"hemi must be 'lh' or 'rh', not {hemi!r}.")
     if not _is_int(refine) or refine < 0:
         raise LoadError(f"refine takes a number of steps >= 0, not {refine!r}.")
     from nodescope.core.registration.pipeline import METHODS
@@ -625,8 +633,9 @@ def register(
 
         if shipped_sugar() is None:
             raise LoadError(f"method {method!r} needs the SUGAR weights in {SHIPPED_DIR}; use method='fit'.")
-    subject = _as_subject(moving, sulc)
+    subject = _as_subject(moving, sulc, hemi)
     truth = _reference(reference, subject)
+    fixed_sulc(fixed, subject.hemi)  # fsaverage6: SUGAR's files are there, and lh only
 
     from nodescope.core.registration.io import write_sphere
     from nodescope.core.registration.pipeline import register as run_registration
@@ -637,6 +646,7 @@ def register(
         subject.faces,
         subject.sulc,
         fixed=fixed,
+        hemi=subject.hemi,
         rigid_only=rigid_only,
         refine=refine,
         method=method,
@@ -651,31 +661,36 @@ def register(
         subject.sulc,
         reference=truth,
         labels=subject.labels if truth is not None else None,
+        fixed=fixed,
+        hemi=subject.hemi,
     )
     values = {k: v for k, v in metrics.as_dict().items() if v is not None}
     return Registration(moving=subject, fixed=fixed, result=result, metrics=values)
 
 
-def _as_subject(moving: object, sulc: str | Path | None) -> Subject:
-    """The :class:`Subject` that ``moving`` describes (see :func:`register`)."""
+def _as_subject(moving: object, sulc: str | Path | None, hemi: str | None = None) -> Subject:
+    """The :class:`Subject` that ``moving`` describes, of hemisphere ``hemi`` when given (see :func:`register`)."""
+    import dataclasses
+
     import numpy as np
 
     from nodescope.core.registration.io import Subject, read_subject, read_subject_dir
     from nodescope.core.sample import Sample
 
     if isinstance(moving, Subject):
-        return moving
+        return moving if hemi is None else dataclasses.replace(moving, hemi=hemi, key="")
     if isinstance(moving, Sample):
         from nodescope.core.registration.subjects import from_sample
 
-        return from_sample(moving)
+        subject = from_sample(moving)
+        return subject if hemi is None else dataclasses.replace(subject, hemi=hemi, key="")
     if isinstance(moving, (str, Path)):
         path = Path(moving).expanduser()
         if path.is_dir():
-            return read_subject_dir(path)
+            return read_subject_dir(path, hemi or "lh")
         if sulc is None:
             raise LoadError(f"Give sulc=PATH with the sphere {path.name} (or a FreeSurfer subject folder).")
-        return read_subject(path, Path(sulc).expanduser())
+        return read_subject(path, Path(sulc).expanduser(), hemi=hemi)
     if isinstance(moving, tuple) and len(moving) == 3:
         vertices, faces, depth = (np.asarray(a) for a in moving)
         if vertices.ndim != 2 or vertices.shape[1] != 3 or faces.ndim != 2 or faces.shape[1] != 3:
@@ -687,6 +702,7 @@ def _as_subject(moving: object, sulc: str | Path | None) -> Subject:
             sphere=vertices.astype(np.float64),
             faces=faces.astype(np.int64),
             sulc=depth.astype(np.float64),
+            hemi=hemi or "lh",
         )
     raise LoadError(
         "moving takes a Subject, a cortex sample, a subject folder, a sphere file (with sulc=) "
@@ -1077,7 +1093,7 @@ def _show_registration(reg: Registration, focus: int | None) -> dict[str, go.Fig
 
     moving, registered = reg.moving, reg.registered
     focus = _focus(focus, len(moving.sphere))  # a moving vertex
-    fixed = fixed_subject(reg.fixed)
+    fixed = fixed_subject(reg.fixed, reg.moving.hemi)
     land = landing(fixed.sphere, fixed.faces, registered[focus]) if focus is not None else None
     mark = (
         {}

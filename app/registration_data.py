@@ -27,7 +27,11 @@ from nodescope.core.registration.pipeline import RegistrationResult, register_su
 from nodescope.core.registration.subjects import fixed_subject, read_uploaded, synthetic
 from nodescope.explain import registration_report as report
 
-FIXED_CHOICES = {"fsaverage5": "fsaverage5 (left hemisphere, 10,242 vertices)"}
+FIXED_CHOICES = {
+    "fsaverage5": "fsaverage5 (10,242 vertices)",
+    "fsaverage6": "fsaverage6: SUGAR's 904-subject mean sulc (lh, 40,962 vertices)",
+}
+HEMI_CHOICES = {"lh": "left (lh)", "rh": "right (rh)"}
 _RESULTS = "registration_results"  # session: {run key: RegistrationResult}
 _UPLOADED = "registration_upload"  # session: the last uploaded Subject that loaded
 _UPLOAD_ERROR = "registration_upload_error"
@@ -35,16 +39,16 @@ FOCUS = "registration_focus"  # session: the picked moving vertex id
 
 
 # ---------------------------------------------------------------- the hemispheres
-@st.cache_resource(show_spinner="Loading fsaverage5…", max_entries=2)
-def fixed_hemisphere(name: str = "fsaverage5") -> Subject:
+@st.cache_resource(show_spinner="Loading fsaverage5…", max_entries=4)
+def fixed_hemisphere(name: str = "fsaverage5", hemi: str = "lh") -> Subject:
     """The fixed (atlas) hemisphere (:func:`core.registration.subjects.fixed_subject`), cached."""
-    return fixed_subject(name)
+    return fixed_subject(name, hemi)
 
 
 @st.cache_resource(show_spinner="Warping fsaverage5…", max_entries=8)
-def synthetic_hemisphere(seed: int, magnitude_deg: float, rotation_deg: float) -> Subject:
-    """A synthetic subject with fsaverage5's anatomy (:func:`core.registration.subjects.synthetic`), cached."""
-    return synthetic(seed, magnitude_deg, rotation_deg, atlas=fixed_hemisphere())
+def synthetic_hemisphere(seed: int, magnitude_deg: float, rotation_deg: float, hemi: str = "lh") -> Subject:
+    """A synthetic subject of ``hemi`` with fsaverage5's anatomy (:func:`core.registration.subjects.synthetic`), cached."""
+    return synthetic(seed, magnitude_deg, rotation_deg, atlas=fixed_hemisphere(hemi=hemi))
 
 
 def try_upload(files: dict[str, Any]) -> bool:
@@ -96,8 +100,10 @@ def run(
     moving: Subject, fixed: Subject, rigid_only: bool, refine: int,
     progress: Callable[[str, float], None] | None = None,
 ) -> RegistrationResult:  # fmt: skip
-    """Register ``moving`` onto ``fixed`` and keep the result in the session (see :func:`result`)."""
-    out = register_subject(moving, fixed=fixed.name, rigid_only=rigid_only, refine=refine, progress=progress)
+    """Register ``moving`` onto ``fixed`` (its hemisphere) and keep the result in the session (see :func:`result`)."""
+    out = register_subject(
+        moving, fixed=fixed.name, hemi=fixed.hemi, rigid_only=rigid_only, refine=refine, progress=progress
+    )
     st.session_state.setdefault(_RESULTS, {})[run_key(moving, fixed, rigid_only, refine)] = out
     return out
 

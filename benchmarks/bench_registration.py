@@ -9,11 +9,18 @@ fit + 20 refinement steps):
   end-to-end seconds (read the two files -> write the registered sphere; median of
   ``--runs`` after one warm-up run, whose time is reported as ``first_s``);
 - on held-out synthetic subjects (seeds 100.. of :func:`core.registration.pipeline.synthetic_subject`,
-  20 degree rotation) per warp magnitude: mean geodesic error to the known truth, and flips.
+  20 degree rotation) per warp magnitude: mean geodesic error to the known truth, and flips;
+- with ``--fixed fsaverage6``: against SUGAR's 904-subject mean sulc, measured on fsaverage6's
+  40,962 vertices (lh only);
+- with ``--hemis rh`` (default both): the same subject mirrored (x -> -x) as a stand-in right
+  hemisphere (the reference data has no real rh) against fsaverage5's right sulc
+  (``real_rh_mirror``: correlation, flips, distortion, time; no FreeSurfer reference for it), and
+  synthetic warps of the rh atlas (``synthetic_rh``).
 
 The machine is shared: the 1-minute load average is recorded before and after.
 
-Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_registration.py [--runs 3] [--synthetic 3]``
+Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_registration.py [--runs 3] [--synthetic 3]
+[--hemis lh rh] [--variants fit net ...] [--name registration]``
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from common import summarize, write
 from nodescope.core.models.sugar import shipped_sugar
 from nodescope.core.registration import read_sphere, read_subject, read_subject_dir, write_sphere
 from nodescope.core.registration.pipeline import register, synthetic_subject
+from nodescope.core.registration.subjects import mirrored
 from nodescope.explain.registration import angular_distance_deg, flipped_triangles, registration_metrics
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,23 +60,35 @@ def variants() -> dict[str, dict]:
     return out
 
 
-def end_to_end(kwargs: dict, out: Path) -> tuple[float, object, object]:
-    """Seconds from reading lh.sphere + lh.sulc to writing the registered sphere."""
+def end_to_end(kwargs: dict, out: Path, hemi: str = "lh") -> tuple[float, object, object]:
+    """Seconds from reading lh.sphere + lh.sulc (mirrored for ``rh``) to writing the registered sphere."""
     t = time.perf_counter()
     subject = read_subject(SUBJECT / "surf" / "lh.sphere", SUBJECT / "surf" / "lh.sulc")
-    result = register(subject.sphere, subject.faces, subject.sulc, **kwargs)
+    if hemi == "rh":
+        subject = mirrored(subject)
+    result = register(subject.sphere, subject.faces, subject.sulc, hemi=hemi, **kwargs)
     write_sphere(out, result.registered, subject.faces, subject.volume_info)
     return time.perf_counter() - t, subject, result
 
 
-def real_subject(kwargs: dict, runs: int) -> dict:
+def real_subject(kwargs: dict, runs: int, hemi: str = "lh") -> dict:
+    """The reference subject (its lh; mirrored as a stand-in rh for ``hemi="rh"``, without FreeSurfer's reference)."""
     full = read_subject_dir(SUBJECT)
     reference, _ = read_sphere(SUBJECT / "surf" / "lh.sphere.reg")
+    if hemi == "rh":
+        full, reference = mirrored(full), None
     with tempfile.TemporaryDirectory() as tmp:
-        first, _, result = end_to_end(kwargs, Path(tmp) / "lh.sphere.reg")
-        times = [end_to_end(kwargs, Path(tmp) / "lh.sphere.reg")[0] for _ in range(runs)]
+        first, _, result = end_to_end(kwargs, Path(tmp) / "lh.sphere.reg", hemi)
+        times = [end_to_end(kwargs, Path(tmp) / "lh.sphere.reg", hemi)[0] for _ in range(runs)]
     metrics = registration_metrics(
-        result.registered, full.sphere, full.faces, full.sulc, reference=reference, labels=full.labels
+        result.registered,
+        full.sphere,
+        full.faces,
+        full.sulc,
+        reference=reference,
+        labels=full.labels,
+        fixed=kwargs.get("fixed", "fsaverage5"),
+        hemi=hemi,
     )
     return {
         **metrics.as_dict(),
@@ -79,13 +99,15 @@ def real_subject(kwargs: dict, runs: int) -> dict:
     }
 
 
-def synthetic(kwargs: dict, subjects: int) -> dict:
-    out = {}
+def synthetic(kwargs: dict, subjects: int, hemi: str = "lh") -> dict:
+    out: dict = {}
+    if not subjects:
+        return out
     for magnitude in MAGNITUDES:
         before, after, flips = [], [], 0
         for seed in range(100, 100 + subjects):
-            v, f, s, truth = synthetic_subject(seed, magnitude_deg=magnitude, rotation_deg=20.0)
-            result = register(v, f, s, **kwargs)
+            v, f, s, truth = synthetic_subject(seed, magnitude_deg=magnitude, rotation_deg=20.0, hemi=hemi)
+            result = register(v, f, s, hemi=hemi, **kwargs)
             before.append(angular_distance_deg(v, truth).mean())
             after.append(angular_distance_deg(result.registered, truth).mean())
             flips += int(flipped_triangles(result.registered, v, f).sum())
@@ -101,28 +123,53 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--synthetic", type=int, default=3, help="held-out synthetic subjects per magnitude")
+    parser.add_argument("--hemis", nargs="+", default=["lh", "rh"], choices=["lh", "rh"])
+    parser.add_argument("--variants", nargs="+", help="only these variants (default: all)")
+    parser.add_argument("--fixed", default="fsaverage5", choices=["fsaverage5", "fsaverage6"])
+    parser.add_argument(
+        "--name", default="registration", help="results file name (benchmarks/results/NAME.json)"
+    )
     args = parser.parse_args()
     if not SUBJECT.is_dir():
         sys.exit(f"reference data not found at {SUBJECT}")
     load_before = os.getloadavg()[0]
     results = {}
     for name, kwargs in variants().items():
-        results[name] = {
-            "real": real_subject(kwargs, args.runs),
-            "synthetic": synthetic(kwargs, args.synthetic),
-        }
-        real = results[name]["real"]
-        print(
-            f"{name:>14}: r={real['correlation']:.3f} flips={real['flipped']} areal={real['areal_distortion']:.3f} "
-            f"edge={real['edge_distortion']:.3f} geo={real['geodesic_mm']:.2f}mm dice={real['dice']:.3f} "
-            f"{real['end_to_end']['median_s']:.2f}s  synthetic={results[name]['synthetic']}",
-            flush=True,
-        )
+        if args.variants and name not in args.variants:
+            continue
+        kwargs = {**kwargs, "fixed": args.fixed}
+        results[name] = {}
+        if "lh" in args.hemis:
+            results[name] |= {
+                "real": real_subject(kwargs, args.runs),
+                "synthetic": synthetic(kwargs, args.synthetic),
+            }
+            real = results[name]["real"]
+            print(
+                f"{name:>14}: r={real['correlation']:.3f} flips={real['flipped']} areal={real['areal_distortion']:.3f} "
+                f"edge={real['edge_distortion']:.3f} geo={real['geodesic_mm']:.2f}mm dice={real['dice']:.3f} "
+                f"{real['end_to_end']['median_s']:.2f}s  synthetic={results[name]['synthetic']}",
+                flush=True,
+            )
+        if "rh" in args.hemis:
+            results[name] |= {
+                "real_rh_mirror": real_subject(kwargs, args.runs, "rh"),
+                "synthetic_rh": synthetic(kwargs, args.synthetic, "rh"),
+            }
+            real = results[name]["real_rh_mirror"]
+            print(
+                f"{name + ' rh':>14}: r={real['correlation']:.3f} flips={real['flipped']} "
+                f"areal={real['areal_distortion']:.3f} edge={real['edge_distortion']:.3f} "
+                f"{real['end_to_end']['median_s']:.2f}s  synthetic={results[name]['synthetic_rh']}",
+                flush=True,
+            )
     write(
-        "registration",
+        args.name,
         {
-            "what": "SUGAR-style registration of sugar-sub-001 to fsaverage5 and of held-out synthetic subjects",
+            "what": f"SUGAR-style registration of sugar-sub-001 (lh; mirrored as a stand-in rh) to {args.fixed} "
+            "and of held-out synthetic subjects",
             "threads": os.environ.get("OMP_NUM_THREADS"),
+            "fixed": args.fixed,
             "load_average_1min": {"before": load_before, "after": os.getloadavg()[0]},
             "freesurfer_on_sub_001": FREESURFER,
             "results": results,

@@ -18,6 +18,7 @@ from nodescope.cli import (
     lift,
     oversmooth,
     register,
+    resample,
     reviews,
     simulate,
     train,
@@ -26,7 +27,8 @@ from nodescope.core.errors import LoadError
 
 # The order here is the order of ``nodescope --help``.
 COMMANDS = (
-    info, train, oversmooth, explain, attention, register, forecast, simulate, lift, export, reviews, app,
+    info, train, oversmooth, explain, attention, register, resample, forecast, simulate, lift, export, reviews,
+    app,
 )  # fmt: skip
 
 EXIT_BAD_INPUT = 2

@@ -2,25 +2,30 @@
 
 One subject::
 
-    nodescope register --moving-sphere lh.sphere --moving-sulc lh.sulc [--fixed fsaverage5]
+    nodescope register --moving-sphere lh.sphere --moving-sulc lh.sulc [--hemi lh|rh] [--fixed fsaverage5|fsaverage6]
                        [--rigid-only] [--refine N] [--method auto|fit|net|net+fit] --out lh.sphere.reg
 
-writes the registered sphere (FreeSurfer geometry; GIfTI when ``--out`` ends in ``.gii``)
-and prints one JSON line: the metrics of :func:`explain.registration.registration_metrics`
-against fsaverage5 and the seconds per stage (``seconds`` is end to end: reading the files
+registers onto the atlas's hemisphere given by ``--hemi``, else by the sphere's file name
+(``lh.``/``rh.``), else ``lh`` (``--fixed fsaverage6``: SUGAR's 904-subject mean sulc, lh only,
+see :mod:`core.registration.atlas`); it writes the registered sphere (FreeSurfer geometry;
+GIfTI when ``--out`` ends in ``.gii``) and prints one JSON line: the metrics of
+:func:`explain.registration.registration_metrics` against the fixed surface and the seconds per stage (``seconds`` is end to end: reading the files
 to writing the result; the metrics come after and are timed apart), with the rigid stage's
 score (``rigid_score``) and its ``warnings``; each warning is also printed to stderr as
 ``nodescope: warning: ...`` (a poor rigid match: wrong hemisphere, not a sphere's sulc).
 
 A batch::
 
-    nodescope register --batch SUBJECTS_DIR --out OUT_DIR
+    nodescope register --batch SUBJECTS_DIR [--hemi lh|rh|both] --out OUT_DIR
 
-registers every subject folder of ``SUBJECTS_DIR`` holding ``surf/lh.sphere`` and
-``surf/lh.sulc``, writes ``OUT_DIR/<subject>/surf/lh.sphere.reg`` and ``OUT_DIR/registration.csv``
-(one row of metrics and times per subject; with FreeSurfer's own ``surf/lh.sphere.reg`` and
-``label/lh.aparc.annot`` present, the geodesic distance to it and the Dice; ``rigid_score`` and
-``warning``, empty when all is well), with a progress bar.
+registers both hemispheres (or the one ``--hemi`` names) of every subject folder of
+``SUBJECTS_DIR`` holding ``surf/{lh,rh}.sphere`` and ``surf/{lh,rh}.sulc``, writes
+``OUT_DIR/<subject>/surf/lh.sphere.reg`` and ``rh.sphere.reg`` (FreeSurfer's layout) and
+``OUT_DIR/registration.csv`` (one row of metrics and times per subject and hemisphere, column
+``hemi``; with FreeSurfer's own ``surf/<hemi>.sphere.reg`` and ``label/<hemi>.aparc.annot``
+present, the geodesic distance to it and the Dice; ``rigid_score`` and ``warning``, empty when
+all is well; a hemisphere whose files are absent gets a row saying so in ``skipped``), with a
+progress bar.
 """
 
 from __future__ import annotations
@@ -45,9 +50,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--moving-sphere", type=Path, help="the native sphere (lh.sphere or .surf.gii)")
     p.add_argument("--moving-sulc", type=Path, help="its sulcal depth (lh.sulc or .shape.gii)")
     p.add_argument(
-        "--batch", type=Path, help="a folder of FreeSurfer subject folders (surf/lh.sphere, surf/lh.sulc)"
+        "--batch",
+        type=Path,
+        help="a folder of FreeSurfer subject folders (surf/{lh,rh}.sphere, surf/{lh,rh}.sulc)",
     )
-    p.add_argument("--fixed", default="fsaverage5", help="the fixed surface (fsaverage5)")
+    p.add_argument(
+        "--hemi",
+        choices=("lh", "rh", "both"),
+        help="the hemisphere: a single registration takes it from the sphere's name (lh./rh.) by default; "
+        "a batch registers both",
+    )
+    p.add_argument(
+        "--fixed",
+        default="fsaverage5",
+        help="the fixed surface: fsaverage5, or fsaverage6 (SUGAR's 904-subject mean sulc, lh only; "
+        "its files in $NODESCOPE_SUGAR_ATLAS or ~/.cache/nodescope/sugar-atlas)",
+    )
     p.add_argument("--rigid-only", action="store_true", help="stop after the rigid stage")
     p.add_argument(
         "--refine", type=int, default=0, metavar="N", help="extra gradient steps at full resolution"
@@ -71,8 +89,14 @@ def _check(args: argparse.Namespace) -> None:
             raise LoadError(f"No such folder: '{args.batch}'.")
     elif args.moving_sphere is None or args.moving_sulc is None:
         raise LoadError("Give --moving-sphere and --moving-sulc (or --batch DIR).")
-    if args.fixed != "fsaverage5":
-        raise LoadError(f"Unknown fixed surface '{args.fixed}'; only fsaverage5 is available.")
+    else:
+        _single_hemi(args)
+    from nodescope.core.registration.atlas import FIXED_LEVELS, fixed_sulc
+
+    if args.fixed not in FIXED_LEVELS:
+        raise LoadError(f"Unknown fixed surface '{args.fixed}'; choose one of {', '.join(FIXED_LEVELS)}.")
+    # The atlas's files and hemisphere, before any subject is read (fsaverage6: SUGAR's files, lh only).
+    fixed_sulc(args.fixed, _single_hemi(args) if args.batch is None else "lh")
     if args.method in ("net", "net+fit"):
         from nodescope.core.models.sugar import SHIPPED_DIR, shipped_sugar
 
@@ -82,6 +106,22 @@ def _check(args: argparse.Namespace) -> None:
             )
     if args.refine < 0:
         raise LoadError(f"--refine takes a number of steps >= 0, not {args.refine}.")
+
+
+def _single_hemi(args: argparse.Namespace) -> str:
+    """The hemisphere of a single registration: ``--hemi``, else the sphere's name, else ``lh``."""
+    from nodescope.core.errors import LoadError
+    from nodescope.core.registration.io import hemi_of
+
+    named = hemi_of(args.moving_sphere)
+    if args.hemi == "both":
+        raise LoadError("--hemi both is for --batch; a single registration takes --hemi lh or rh.")
+    if args.hemi is not None and named is not None and args.hemi != named:
+        raise LoadError(
+            f"--hemi {args.hemi} but the sphere is named {args.moving_sphere.name}; "
+            f"register it with --hemi {named} (or rename the file)."
+        )
+    return args.hemi or named or "lh"
 
 
 def _register_one(subject: Subject, out: Path, args: argparse.Namespace, read_s: float) -> tuple[dict, Any]:
@@ -105,8 +145,8 @@ def _register_one(subject: Subject, out: Path, args: argparse.Namespace, read_s:
     return {k: round(v, 4) for k, v in timings.items()}, result
 
 
-def _metrics(subject: Subject, registered: Any, reference: Any = None) -> dict[str, Any]:
-    """Every registration measure (:func:`explain.registration.registration_metrics`) but those undefined."""
+def _metrics(subject: Subject, registered: Any, fixed: str, reference: Any = None) -> dict[str, Any]:
+    """Every registration measure (:func:`explain.registration.registration_metrics`) against ``fixed`` but those undefined."""
     from nodescope.explain.registration import registration_metrics
 
     metrics = registration_metrics(
@@ -116,6 +156,8 @@ def _metrics(subject: Subject, registered: Any, reference: Any = None) -> dict[s
         subject.sulc,
         reference=reference,
         labels=subject.labels if reference is not None else None,
+        fixed=fixed,
+        hemi=subject.hemi,
     )
     return {k: v for k, v in metrics.as_dict().items() if v is not None}
 
@@ -124,12 +166,13 @@ def _single(args: argparse.Namespace) -> int:
     from nodescope.core.registration.io import read_subject
 
     start = time.perf_counter()
-    subject = read_subject(args.moving_sphere, args.moving_sulc)
+    subject = read_subject(args.moving_sphere, args.moving_sulc, hemi=_single_hemi(args))
     timings, result = _register_one(subject, args.out, args, time.perf_counter() - start)
     t = time.perf_counter()
-    metrics = _metrics(subject, result.registered)
+    metrics = _metrics(subject, result.registered, args.fixed)
     record = {
         "out": str(args.out),
+        "hemi": subject.hemi,
         "stages": list(result.stages),
         **metrics,
         "rigid_score": round(result.rigid_score, 4),
@@ -146,44 +189,57 @@ def _batch(args: argparse.Namespace) -> int:
     from nodescope.core.errors import LoadError
     from nodescope.core.registration.io import read_sphere, read_subject_dir
 
-    folders = sorted(
-        p
-        for p in args.batch.iterdir()
-        if (p / "surf" / "lh.sphere").is_file() and (p / "surf" / "lh.sulc").is_file()
-    )
-    if not folders:
-        raise LoadError(f"{args.batch} holds no subject folder with surf/lh.sphere and surf/lh.sulc.")
+    hemis = ("lh", "rh") if args.hemi in (None, "both") else (args.hemi,)
+
+    def has(folder: Path, hemi: str) -> bool:
+        return (folder / "surf" / f"{hemi}.sphere").is_file() and (folder / "surf" / f"{hemi}.sulc").is_file()
+
+    # Subject folders have either hemisphere; an asked one that is absent gets a "skipped" row.
+    folders = sorted(p for p in args.batch.iterdir() if has(p, "lh") or has(p, "rh"))
+    if not any(has(p, h) for p in folders for h in hemis):
+        wanted = " or ".join(f"surf/{h}.sphere and surf/{h}.sulc" for h in hemis)
+        raise LoadError(f"{args.batch} holds no subject folder with {wanted}.")
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
-    for folder in iterate(folders, "registering", unit="subject"):
+    tasks = [(folder, hemi) for folder in folders for hemi in hemis]
+    for folder, hemi in iterate(tasks, "registering", unit="hemisphere"):
+        row: dict[str, Any] = {"subject": folder.name, "hemi": hemi}
+        if not has(folder, hemi):
+            rows.append(row | {"skipped": f"no surf/{hemi}.sphere and surf/{hemi}.sulc"})
+            continue
+        if args.fixed == "fsaverage6" and hemi == "rh":
+            rows.append(row | {"skipped": "fsaverage6 (SUGAR's atlas) has a left hemisphere only"})
+            continue
         start = time.perf_counter()
         try:
-            subject = read_subject_dir(folder)
+            subject = read_subject_dir(folder, hemi)
         except LoadError as exc:
-            rows.append({"subject": folder.name, "error": str(exc)})
+            rows.append(row | {"error": str(exc)})
             continue
         timings, result = _register_one(
-            subject, args.out / folder.name / "surf" / "lh.sphere.reg", args, time.perf_counter() - start
+            subject, args.out / folder.name / "surf" / f"{hemi}.sphere.reg", args, time.perf_counter() - start
         )
-        freesurfer = folder / "surf" / "lh.sphere.reg"
+        freesurfer = folder / "surf" / f"{hemi}.sphere.reg"
         reference = read_sphere(freesurfer)[0] if freesurfer.is_file() else None
         rows.append(
-            {
-                "subject": folder.name,
-                **_metrics(subject, result.registered, reference),
-                "rigid_score": round(result.rigid_score, 4),
-                "warning": "; ".join(result.warnings),
-                **timings,
-            }
+            row
+            | _metrics(subject, result.registered, args.fixed, reference)
+            | {"rigid_score": round(result.rigid_score, 4), "warning": "; ".join(result.warnings)}
+            | timings
         )
     columns = list(dict.fromkeys(k for row in rows for k in row))
+    columns = [c for c in columns if c not in ("skipped", "error")] + [
+        c for c in ("skipped", "error") if c in columns
+    ]
     path = args.out / CSV_NAME
     with path.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
     failed = sum("error" in row for row in rows)
-    print(json.dumps({"subjects": len(rows), "failed": failed, "csv": str(path)}))
+    skipped = sum("skipped" in row for row in rows)
+    summary = {"subjects": len(folders), "hemispheres": len(rows) - failed - skipped}
+    print(json.dumps(summary | {"skipped": skipped, "failed": failed, "csv": str(path)}))
     return 0
 
 

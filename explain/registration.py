@@ -24,9 +24,9 @@ import numpy as np
 import torch
 from numpy.typing import ArrayLike
 
-from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level
-from nodescope.core.geometry.resample import locate, resample
+from nodescope.core.geometry.resample import carry_labels, locate, resample
 from nodescope.core.geometry.triangles import face_edges, signed_volumes
+from nodescope.core.registration.atlas import fixed_sulc as atlas_map
 
 #: FreeSurfer's spheres have radius 100 mm; geodesic distances in mm are on that sphere.
 FREESURFER_RADIUS_MM = 100.0
@@ -130,25 +130,6 @@ def angular_distance_deg(a: ArrayLike | torch.Tensor, b: ArrayLike | torch.Tenso
     return np.degrees(np.arctan2(np.linalg.norm(np.cross(u, v), axis=1), np.einsum("ij,ij->i", u, v)))
 
 
-def carry_labels(
-    labels: ArrayLike | torch.Tensor,
-    faces: ArrayLike | torch.Tensor,
-    tri: torch.Tensor,
-    weights: torch.Tensor,
-) -> np.ndarray:
-    """(Q,) int64 label of each located point: that of the vertex of its triangle with the largest weight.
-
-    Args:
-        labels: (V,) integer labels on the mesh's vertices.
-        faces: (F, 3) the mesh's triangles.
-        tri: (Q,) the triangle of each point, from :func:`core.geometry.resample.locate`.
-        weights: (Q, 3) the points' barycentric weights in those triangles, from the same call.
-    """
-    corners = _array(faces, np.int64)[tri.cpu().numpy()]
-    heaviest = weights.detach().argmax(dim=1).cpu().numpy()
-    return _array(labels, np.int64)[corners[np.arange(len(corners)), heaviest]]
-
-
 def dice_scores(a: ArrayLike, b: ArrayLike, ignore: int = -1) -> dict[int, float]:
     """Dice ``2 |A n B| / (|A| + |B|)`` of each label found in either of two (N,) label maps.
 
@@ -195,6 +176,7 @@ def registration_metrics(
     fixed_vertices: ArrayLike | torch.Tensor | None = None,
     fixed_sulc: ArrayLike | torch.Tensor | None = None,
     hemi: str = "left",
+    fixed: str = "fsaverage5",
 ) -> RegistrationMetrics:
     """Every measure of a registration of a native sphere onto a fixed sphere.
 
@@ -206,17 +188,19 @@ def registration_metrics(
         reference: (V, 3) another registration of the subject (FreeSurfer's ``lh.sphere.reg``)
             for the geodesic distance and, with ``labels``, the Dice.
         labels: (V,) the subject's parcellation (-1: none) for the Dice against ``reference``.
-        fixed_vertices: (Q, 3) the fixed sphere's vertices; fsaverage5 by default.
-        fixed_sulc: (Q,) the fixed sulc; fsaverage5's of ``hemi`` by default.
-        hemi: ``"left"`` or ``"right"``, for the default fixed sulc.
+        fixed_vertices: (Q, 3) the fixed sphere's vertices; by default ``fixed``'s.
+        fixed_sulc: (Q,) the fixed sulc; by default ``fixed``'s of ``hemi``.
+        hemi: ``"left"``/``"lh"`` or ``"right"``/``"rh"``, for the default fixed sulc.
+        fixed: the default fixed surface (:mod:`core.registration.atlas`): ``"fsaverage5"``, or
+            ``"fsaverage6"`` (SUGAR's 904-subject mean sulc, lh only).
 
     Returns:
         The :class:`RegistrationMetrics`: ``dice`` is the mean over labels.
     """
-    if fixed_vertices is None:
-        fixed_vertices = icosphere_level(5).vertices.double()
-    if fixed_sulc is None:
-        fixed_sulc = fsaverage5_map("sulc", hemi)
+    if fixed_vertices is None or fixed_sulc is None:
+        atlas_vertices, atlas_sulc = atlas_map(fixed, {"left": "lh", "right": "rh"}.get(hemi, hemi))
+        fixed_vertices = atlas_vertices if fixed_vertices is None else fixed_vertices
+        fixed_sulc = atlas_sulc if fixed_sulc is None else fixed_sulc
     tri, weights = locate(registered, faces, fixed_vertices)
     warped_sulc = resample(_array(sulc), faces, tri, weights).numpy()
     distortion = {

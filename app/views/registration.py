@@ -1,4 +1,4 @@
-"""Cortical registration: move a subject's sphere onto fsaverage5 and see where every vertex lands."""
+"""Cortical registration: move a subject's sphere onto fsaverage5 (either hemisphere) and see where every vertex lands."""
 
 import numpy as np
 import streamlit as st
@@ -7,10 +7,11 @@ from nodescope.app import components as ui
 from nodescope.app import registration_data as rd
 from nodescope.app import state
 from nodescope.app.plotly_view import latest_event
+from nodescope.core.errors import LoadError
 from nodescope.core.export import npy_bytes
 from nodescope.core.geometry.resample import Landing, landing
 from nodescope.core.geometry.sphere import xyz_to_latlon
-from nodescope.core.registration.io import Subject, sphere_bytes
+from nodescope.core.registration.io import Subject, hemi_of, sphere_bytes
 from nodescope.core.registration.pipeline import RegistrationResult, overall_progress
 from nodescope.core.registration.subjects import file_stem
 from nodescope.explain.registration_report import RUN_COLORINGS
@@ -25,14 +26,14 @@ HEIGHT = 430
 LINKED = {"send_once": True, "config": {"plotGlPixelRatio": "device"}}
 
 
-def choose_moving(source: str) -> Subject | None:
+def choose_moving(source: str, hemi: str) -> Subject | None:
     """The moving hemisphere the widgets describe, or None before a first successful upload."""
     if source == SYNTHETIC:
         c1, c2, c3 = st.columns(3)
         seed = c1.number_input("Seed", 0, 1_000_000, 0, key="reg_seed")
         magnitude = c2.slider("Warp: mean displacement (°)", 0.0, 20.0, 10.0, 1.0, key="reg_magnitude")
         rotation = c3.slider("Rotation (°)", 0.0, 40.0, 20.0, 5.0, key="reg_rotation")
-        return rd.synthetic_hemisphere(int(seed), float(magnitude), float(rotation))
+        return rd.synthetic_hemisphere(int(seed), float(magnitude), float(rotation), hemi)
     with st.form("reg_upload"):
         c1, c2, c3, c4 = st.columns(4)
         files = {
@@ -48,6 +49,10 @@ def choose_moving(source: str) -> Subject | None:
     moving = rd.uploaded_hemisphere()
     if moving is None:
         st.info("Upload a native sphere and its sulcal depth (FreeSurfer or GIfTI) to register them.")
+    elif moving.hemi != hemi and hemi_of(moving.name) is not None:
+        st.warning(
+            f"{moving.name} is named as {moving.hemi}: it registers onto the atlas's {hemi} as chosen."
+        )
     return moving
 
 
@@ -251,12 +256,19 @@ st.caption(
     "Register a subject's spherical surface (moving) onto an atlas (fixed): a rigid rotation, then a smooth "
     "non-rigid warp from coarse to fine, so that sulcal depth agrees. Follow any vertex to where it lands."
 )
-c_fixed, c_moving = st.columns(2)
+c_fixed, c_hemi, c_moving = st.columns([2, 1, 2])
 fixed_name = c_fixed.selectbox(
     "Fixed surface", list(rd.FIXED_CHOICES), format_func=rd.FIXED_CHOICES.get, key="reg_fixed_name"
 )
+hemi = c_hemi.radio(
+    "Hemisphere", list(rd.HEMI_CHOICES), format_func=rd.HEMI_CHOICES.get, horizontal=True, key="reg_hemi"
+)
 moving_source = c_moving.radio("Moving surface", [SYNTHETIC, UPLOAD], horizontal=True, key="reg_source")
-fixed_hemi = rd.fixed_hemisphere(fixed_name)
-moving_hemi = choose_moving(moving_source)
+try:
+    fixed_hemi = rd.fixed_hemisphere(fixed_name, hemi)
+except LoadError as exc:  # fsaverage6: SUGAR's files missing, or asked for a right hemisphere
+    st.error(str(exc))
+    st.stop()
+moving_hemi = choose_moving(moving_source, hemi)
 if moving_hemi is not None:
     render(moving_hemi, fixed_hemi)

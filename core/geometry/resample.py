@@ -217,6 +217,27 @@ def resample(
     return w[:, 0] * gathered[:, 0] + w[:, 1] * gathered[:, 1] + w[:, 2] * gathered[:, 2]
 
 
+def carry_labels(
+    labels: ArrayLike | torch.Tensor,
+    faces: ArrayLike | torch.Tensor,
+    tri: torch.Tensor,
+    weights: torch.Tensor,
+) -> np.ndarray:
+    """(Q,) int64 label of each located point: that of the vertex of its triangle with the largest weight.
+
+    The categorical counterpart of :func:`resample` (labels are not averaged).
+
+    Args:
+        labels: (V,) integer labels on the mesh's vertices.
+        faces: (F, 3) the mesh's triangles.
+        tri: (Q,) the triangle of each point, from :func:`locate`.
+        weights: (Q, 3) the points' barycentric weights in those triangles, from the same call.
+    """
+    corners = _numpy(faces, np.int64)[tri.cpu().numpy()]
+    heaviest = weights.detach().argmax(dim=1).cpu().numpy()
+    return _numpy(labels, np.int64)[corners[np.arange(len(corners)), heaviest]]
+
+
 @dataclass(frozen=True)
 class Landing:
     """Where one point of the sphere falls on a spherical mesh (:func:`landing`).

@@ -2,7 +2,8 @@
 
 A subject is its native sphere (``surf/lh.sphere``) and sulcal depth (``surf/lh.sulc``), with
 optionally curvature, the smoothed white surface (for 3D views) and the Desikan-Killiany
-parcellation (``label/lh.aparc.annot``, for Dice). Every problem with a file becomes a
+parcellation (``label/lh.aparc.annot``, for Dice); the same with ``rh.`` for a right
+hemisphere, which :attr:`Subject.hemi` records. Every problem with a file becomes a
 one-line :class:`~core.errors.LoadError`. Kept free of torch and the loaders package so a
 batch registration starts fast.
 """
@@ -27,6 +28,11 @@ FS_TRIANGLE_MAGIC = b"\xff\xff\xfe"
 FS_MORPH_MAGIC = b"\xff\xff\xff"
 #: A sphere's vertex radii may vary by this fraction of their mean (FreeSurfer's: ~1e-7).
 SPHERE_TOLERANCE = 0.05
+
+#: Hemispheres, as FreeSurfer names them (file prefixes ``lh.``/``rh.``).
+HEMIS = ("lh", "rh")
+#: nilearn's names of the same hemispheres (``fsaverage5_map(..., "left")``).
+NILEARN_HEMI = {"lh": "left", "rh": "right"}
 
 _POINTSET = nib.nifti1.intent_codes["NIFTI_INTENT_POINTSET"]
 _TRIANGLE = nib.nifti1.intent_codes["NIFTI_INTENT_TRIANGLE"]
@@ -55,7 +61,9 @@ class Subject:
         volume_info: FreeSurfer's volume geometry of the sphere file (written back with the
             registered sphere), or None for GIfTI.
         truth: (V, 3) float64 the known registered sphere (a synthetic subject), else None.
-        key: identifies the content (cache and run keys); a digest of the arrays when not given.
+        key: identifies the content (cache and run keys); a digest of the arrays (and the
+            hemisphere, when ``rh``) when not given.
+        hemi: ``"lh"`` or ``"rh"``: which atlas hemisphere it registers onto.
     """
 
     name: str
@@ -69,10 +77,15 @@ class Subject:
     volume_info: dict[str, Any] | None = None
     truth: np.ndarray | None = None
     key: str = ""
+    hemi: str = "lh"
 
     def __post_init__(self) -> None:
+        if self.hemi not in HEMIS:
+            raise LoadError(f"hemi must be 'lh' or 'rh', not {self.hemi!r}.")
         if not self.key:
             h = hashlib.blake2b(digest_size=8)
+            if self.hemi != "lh":
+                h.update(self.hemi.encode())
             for array in (self.sphere, self.faces, self.sulc, self.curv, *self.anatomy.values()):
                 if array is not None:
                     h.update(np.ascontiguousarray(array).tobytes())
@@ -232,6 +245,17 @@ def _read_labels(path: Path, n_vertices: int) -> tuple[np.ndarray, tuple[str, ..
     return labels.astype(np.int64), names
 
 
+def hemi_of(path: str | Path) -> str | None:
+    """The hemisphere a FreeSurfer file name says (``lh.sphere`` -> ``"lh"``), or None.
+
+    Example:
+        >>> hemi_of("sub-01/surf/rh.sphere"), hemi_of("sphere.surf.gii")
+        ('rh', None)
+    """
+    prefix = Path(path).name[:3].lower()
+    return prefix[:2] if prefix in ("lh.", "rh.") else None
+
+
 def read_subject(
     sphere: str | Path,
     sulc: str | Path,
@@ -240,6 +264,7 @@ def read_subject(
     smoothwm: str | Path | None = None,
     annot: str | Path | None = None,
     name: str | None = None,
+    hemi: str | None = None,
 ) -> Subject:
     """Read a subject's native sphere and maps from explicit files (FreeSurfer or GIfTI).
 
@@ -250,9 +275,10 @@ def read_subject(
         smoothwm: optional smoothed white surface (``lh.smoothwm``, ``.surf.gii``).
         annot: optional parcellation (``lh.aparc.annot``).
         name: defaults to the sphere's name.
+        hemi: ``"lh"`` or ``"rh"``; by default the sphere's file name prefix (:func:`hemi_of`), else ``"lh"``.
 
     Raises:
-        LoadError: any missing, corrupt or mismatched file.
+        LoadError: any missing, corrupt or mismatched file, or an unknown ``hemi``.
     """
     sphere = Path(sphere)
     coords, faces, info = _read_surface(sphere)
@@ -274,6 +300,7 @@ def read_subject(
         labels=labels,
         label_names=names,
         volume_info=info,
+        hemi=hemi or hemi_of(sphere) or "lh",
     )
 
 
@@ -287,7 +314,7 @@ def read_subject_dir(folder: str | Path, hemi: str = "lh") -> Subject:
         LoadError: the folder lacks the sphere or sulc, or a file is corrupt.
     """
     folder = Path(folder)
-    if hemi not in ("lh", "rh"):
+    if hemi not in HEMIS:
         raise LoadError(f"hemi must be 'lh' or 'rh', not {hemi!r}.")
     if not folder.is_dir():
         raise LoadError(f"No such subject folder: '{folder}'.")
@@ -308,6 +335,7 @@ def read_subject_dir(folder: str | Path, hemi: str = "lh") -> Subject:
         smoothwm=optional(surf / f"{hemi}.smoothwm"),
         annot=optional(folder / "label" / f"{hemi}.aparc.annot"),
         name=folder.name,
+        hemi=hemi,
     )
 
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nodescope.core.errors import LoadError
-from nodescope.core.registration.io import Subject, read_subject
+from nodescope.core.registration.atlas import FIXED_LEVELS, fixed_sulc
+from nodescope.core.registration.io import NILEARN_HEMI, Subject, hemi_of, read_subject
 from nodescope.core.registration.pipeline import FIXED_NAMES
 from nodescope.core.registration.synthetic import synthetic_subject
 from nodescope.core.uploads import safe_file_name, uploaded_files
@@ -57,22 +58,70 @@ def from_sample(sample: Sample, *, key: str = "", anatomy: tuple[str, ...] | Non
     )
 
 
-def fixed_subject(name: str = "fsaverage5") -> Subject:
-    """The fixed (atlas) hemisphere: fsaverage5 left, with its sphere, inflated, pial and white surfaces.
+def fixed_subject(name: str = "fsaverage5", hemi: str = "lh") -> Subject:
+    """The fixed (atlas) hemisphere: fsaverage5's ``hemi`` (sphere, inflated, pial, white), or fsaverage6's sphere.
+
+    Args:
+        name: the fixed surface (:data:`core.registration.pipeline.FIXED_NAMES`); ``fsaverage6``
+            has SUGAR's 904-subject mean sulc and its sphere only (:mod:`core.registration.atlas`).
+        hemi: ``"lh"`` or ``"rh"``; its key is ``fixed:<name>`` for ``lh``, ``fixed:<name>:rh`` for ``rh``.
 
     Raises:
-        LoadError: ``name`` is not a fixed surface (:data:`core.registration.pipeline.FIXED_NAMES`).
+        LoadError: ``name`` is not a fixed surface, ``hemi`` not one of its hemispheres, or
+            SUGAR's atlas files are missing.
     """
     if name not in FIXED_NAMES:
         raise LoadError(f"Unknown fixed surface {name!r}; choose one of {', '.join(FIXED_NAMES)}.")
+    if hemi not in NILEARN_HEMI:
+        raise LoadError(f"hemi must be 'lh' or 'rh', not {hemi!r}.")
+    key = f"fixed:{name}" + ("" if hemi == "lh" else f":{hemi}")
+    if name != "fsaverage5":
+        from nodescope.core.geometry.fsaverage import icosphere_level
+
+        vertices, sulc = fixed_sulc(name, hemi)
+        faces = icosphere_level(FIXED_LEVELS[name]).faces.numpy()
+        return Subject(name=name, sphere=100.0 * vertices, faces=faces, sulc=sulc, key=key, hemi=hemi)
     from nodescope.core.loaders.cortex import load_fsaverage5  # torch and the loaders: only when asked
 
-    subject = from_sample(load_fsaverage5("left"), key=f"fixed:{name}", anatomy=FSAVERAGE5_SURFACES)
-    return dataclasses.replace(subject, name=name)
+    subject = from_sample(load_fsaverage5(NILEARN_HEMI[hemi]), key=key, anatomy=FSAVERAGE5_SURFACES)
+    return dataclasses.replace(subject, name=name, hemi=hemi)
+
+
+def mirrored(subject: Subject, hemi: str | None = None) -> Subject:
+    """A hemisphere's mirror image (x -> -x, triangles reversed to stay outward): a stand-in for the other one.
+
+    The reference data has no real right hemisphere; the left one mirrored is the closest thing
+    to one (a real ``rh`` differs from a mirrored ``lh`` by the brain's asymmetries).
+
+    Args:
+        subject: the hemisphere to mirror.
+        hemi: the mirror's hemisphere (default: the other one).
+
+    Returns:
+        The mirrored :class:`Subject` (maps and labels unchanged; every surface and the truth mirrored).
+    """
+    flip = np.array([-1.0, 1.0, 1.0])
+    other = hemi or ("rh" if subject.hemi == "lh" else "lh")
+    return dataclasses.replace(
+        subject,
+        name=f"{subject.name} (mirrored {subject.hemi} as {other})",
+        sphere=subject.sphere * flip,
+        faces=np.ascontiguousarray(subject.faces[:, ::-1]),
+        anatomy={k: v * flip for k, v in subject.anatomy.items()},
+        truth=None if subject.truth is None else subject.truth * flip,
+        volume_info=None,
+        key="",
+        hemi=other,
+    )
 
 
 def synthetic(
-    seed: int, magnitude_deg: float = 10.0, rotation_deg: float = 20.0, *, atlas: Subject | None = None
+    seed: int,
+    magnitude_deg: float = 10.0,
+    rotation_deg: float = 20.0,
+    *,
+    atlas: Subject | None = None,
+    hemi: str | None = None,
 ) -> Subject:
     """A synthetic subject: fsaverage5 warped by a known smooth deformation and rotation.
 
@@ -84,22 +133,25 @@ def synthetic(
         magnitude_deg: mean displacement of the non-rigid part, degrees.
         rotation_deg: angle of the rigid part, degrees.
         atlas: :func:`fixed_subject`, to lend its anatomy and curvature (None: sulc only).
+        hemi: whose atlas sulc the subject has (default: the atlas's hemisphere, else ``"lh"``).
 
     Returns:
         The subject, with :attr:`Subject.truth` its known registered sphere.
     """
-    vertices, faces, sulc, truth = synthetic_subject(seed, magnitude_deg, rotation_deg)
+    hemi = hemi or (atlas.hemi if atlas is not None else "lh")
+    vertices, faces, sulc, truth = synthetic_subject(seed, magnitude_deg, rotation_deg, hemi=hemi)
     faces = np.asarray(faces, dtype=np.int64)
     same_mesh = atlas is not None and np.array_equal(faces, atlas.faces)
     return Subject(
-        name=f"synthetic subject (seed {seed}, warp {magnitude_deg:g}°, rotation {rotation_deg:g}°)",
+        name=f"synthetic {'rh ' if hemi == 'rh' else ''}subject (seed {seed}, warp {magnitude_deg:g}°, rotation {rotation_deg:g}°)",
         sphere=np.asarray(vertices, dtype=np.float64),
         faces=faces,
         sulc=np.asarray(sulc, dtype=np.float64),
         curv=atlas.curv if same_mesh else None,
         anatomy=dict(atlas.anatomy) if same_mesh else {},
         truth=np.asarray(truth, dtype=np.float64),
-        key=f"synthetic:{seed}:{magnitude_deg:g}:{rotation_deg:g}",
+        key=f"synthetic:{seed}:{magnitude_deg:g}:{rotation_deg:g}" + ("" if hemi == "lh" else f":{hemi}"),
+        hemi=hemi,
     )
 
 
@@ -128,8 +180,9 @@ def read_uploaded(
     with uploaded_files(list(given.values()), prefix="nodescope-registration-") as paths:
         path = dict(zip(given, paths, strict=True))
         subject = read_subject(
-            path["sphere"], path["sulc"], curv=path.get("curv"), smoothwm=path.get("surface"), name=sphere[0]
-        )
+            path["sphere"], path["sulc"], curv=path.get("curv"), smoothwm=path.get("surface"), name=sphere[0],
+            hemi=hemi_of(sphere[0]) or "lh",
+        )  # fmt: skip
     digest = hashlib.sha1(b"".join(item[1] for item in given.values())).hexdigest()[:16]
     anatomy = {Path(surface[0]).name: subject.smoothwm} if surface is not None else {}
     return dataclasses.replace(subject, anatomy=anatomy, key=f"upload:{digest}")

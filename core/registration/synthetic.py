@@ -14,6 +14,7 @@ from scipy.spatial.transform import Rotation
 
 from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level
 from nodescope.core.geometry.triangles import signed_volumes
+from nodescope.core.registration.io import NILEARN_HEMI
 from nodescope.core.registration.warp import rotate, upsample
 
 #: FreeSurfer's spheres have radius 100 mm.
@@ -64,11 +65,11 @@ def random_rotation(rng: np.random.Generator, angle_deg: float) -> np.ndarray:
 
 
 def synthetic_subject(
-    seed: int, magnitude_deg: float = 10.0, rotation_deg: float = 20.0, *, level: int = 5
+    seed: int, magnitude_deg: float = 10.0, rotation_deg: float = 20.0, *, level: int = 5, hemi: str = "lh"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A synthetic moving subject with its true registration.
 
-    fsaverage5's left sulc (a coarser level's first vertices below 5) gets a random amplitude
+    fsaverage5's sulc of ``hemi`` (a coarser level's first vertices below 5) gets a random amplitude
     (x0.8-1.2), a smooth offset and vertex noise; the sphere is warped by :func:`random_warp`
     and rotated by ``rotation_deg`` about a random axis.
 
@@ -77,6 +78,7 @@ def synthetic_subject(
         magnitude_deg: mean geodesic displacement of the non-rigid part, degrees.
         rotation_deg: angle of the rigid part, degrees.
         level: icosphere level of the mesh (5: fsaverage5, 10,242 vertices).
+        hemi: ``"lh"`` or ``"rh"``: whose atlas sulc the subject has.
 
     Returns:
         ``(vertices (V, 3) mm on a radius-100 sphere, faces (F, 3), sulc (V,), true registered
@@ -86,7 +88,7 @@ def synthetic_subject(
     ico = icosphere_level(level)
     _, moved = random_warp(rng, magnitude_deg, level)
     vertices = RADIUS_MM * moved.numpy() @ random_rotation(rng, rotation_deg).T
-    sulc = fsaverage5_map("sulc", "left")[: len(ico.vertices)]
+    sulc = fsaverage5_map("sulc", NILEARN_HEMI[hemi])[: len(ico.vertices)]
     offset = upsample(torch.from_numpy(rng.standard_normal((12, 1))), 0, level)[:, 0].numpy()
     sulc = sulc * rng.uniform(0.8, 1.2) + 0.1 * sulc.std() * (offset + rng.standard_normal(len(sulc)))
     truth = RADIUS_MM * ico.vertices.double().numpy()

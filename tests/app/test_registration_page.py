@@ -103,3 +103,33 @@ def test_a_new_focus_sends_the_marks_not_the_meshes(monkeypatch):
     np.testing.assert_allclose(xyz, moving.surfaces["sphere"][123], rtol=1e-6)
     landing = next(t for t in after["reg_fixed"]["figure"]["data"] if t.get("name") == "focus")
     assert landing["text"] == ["123 lands here"]
+
+
+def test_the_right_hemisphere_registers_onto_the_right_atlas(monkeypatch):
+    at = _page(monkeypatch)
+    assert at.radio(key="reg_hemi").value == "lh"
+    at.radio(key="reg_hemi").set_value("rh").run()
+    assert not at.exception, at.exception
+    at.button(key="reg_run").click().run()
+    assert not at.exception, at.exception
+    out = next(iter(at.session_state["registration_results"].values()))
+    assert out.hemi == "rh"
+    metrics = at.dataframe[0].value
+    # A synthetic warp of the rh atlas, matched against the rh atlas's sulc.
+    assert metrics.loc["registered", "sulc correlation"] > 0.9
+    assert metrics.loc["registered", "flipped triangles"] == 0
+
+
+def test_fsaverage6_is_a_fixed_surface_for_the_left_hemisphere_only(monkeypatch, shared_data):
+    monkeypatch.setenv("NODESCOPE_SUGAR_ATLAS", str(shared_data / "sugar-atlas"))
+    at = _page(monkeypatch)
+    at.selectbox(key="reg_fixed_name").set_value("fsaverage6").run()
+    assert not at.exception, at.exception
+    assert _charts(at) == 3  # moving, fixed (SUGAR's atlas: its sphere only) and the map
+    at.button(key="reg_run").click().run()
+    assert not at.exception, at.exception
+    metrics = at.dataframe[0].value  # against the 904-subject mean on fsaverage6's 40,962 vertices
+    assert metrics.loc["registered", "sulc correlation"] > metrics.loc["native (before)", "sulc correlation"]
+    at.radio(key="reg_hemi").set_value("rh").run()
+    assert not at.exception, at.exception
+    assert any("left hemisphere only" in e.value for e in at.error) and _charts(at) == 0

@@ -149,7 +149,9 @@ def test_cli_batch_writes_every_subject_and_a_csv(subjects, tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["subjects"] == 2 and summary["failed"] == 0
     rows = (out / "registration.csv").read_text().splitlines()
-    assert rows[0].startswith("subject,correlation,flipped") and len(rows) == 3
+    # One row per subject and hemisphere: these subjects have no rh, so its rows say it was skipped.
+    assert rows[0].startswith("subject,hemi,correlation,flipped") and len(rows) == 5
+    assert sum(row.endswith("no surf/rh.sphere and surf/rh.sulc") for row in rows) == 2
     for name in ("sub-00", "sub-01"):
         registered = read_subject_dir(subjects / name).sphere
         assert read_sphere(out / name / "surf" / "lh.sphere.reg")[0].shape == registered.shape
