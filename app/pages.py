@@ -56,7 +56,7 @@ PAGES: tuple[PageInfo, ...] = (
         "Register a subject's cortical sphere onto fsaverage5 (rigid, then non-rigid) and follow any "
         "vertex to where it lands, on the sphere and on the inflated or pial surface, with metrics and "
         "downloads.",
-        ("graph", "mesh", "cortex", "panorama", "timeseries"),  # its subjects are its own
+        ("graph", "mesh", "cortex", "panorama", "timeseries", "skeleton"),  # its subjects are its own
     ),
     PageInfo(
         "timeseries.py", "Time series", ":material/timeline:", "timeseries",
@@ -64,6 +64,13 @@ PAGES: tuple[PageInfo, ...] = (
         "per series, why a forecast is what it is (Integrated Gradients over series × lags, beside the "
         "learned edges), and over-smoothing per mix-hop layer.",
         ("timeseries",),
+    ),
+    PageInfo(
+        "skeletons.py", "Skeletons", ":material/accessibility_new:", "skeletons",
+        "2D keypoints lifted to 3D by HopFIR, SemGCN or an MLP, beside the truth, frame by frame, with "
+        "each joint's error; pick a joint to see where it looks, hop by hop along the bones, per head, "
+        "and how HopFIR fuses the hops, while you add 2D noise.",
+        ("skeleton",),
     ),
 )  # fmt: skip
 
@@ -75,6 +82,13 @@ def wrong_kind_message(page: PageInfo, kind: str, name: str) -> str | None:
     if kind == "timeseries":
         return (
             f"**{name}** is a time series: its learned graph and forecasts are on the **Time series** page."
+        )
+    if kind == "skeleton":
+        return f"**{name}** is a skeleton: its 2D-to-3D lifting and attention are on the **Skeletons** page."
+    if page.kinds == ("skeleton",):
+        return (
+            f"**{name}** is a {kind}, not a skeleton. Load *skeleton-walk*, *skeleton-jump*, a BVH clip or a "
+            "keypoint file (.npy/.npz) in the sidebar."
         )
     return (
         f"**{name}** is a {kind}, not a time series. Load *graph-var*, *road-diffusion* or a time series "

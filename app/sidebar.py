@@ -52,6 +52,9 @@ def render(page: str | None = None) -> None:
                 f"time series · {s.num_nodes:,} series · {s.data.x.shape[1]:,} steps · "
                 + (f"known graph of {s.num_edges:,} edges" if s.num_edges else "no known graph")
             )
+        elif s.kind == "skeleton":
+            has = [w for w, k in (("3D", "joints_3d"), ("2D", "keypoints_2d")) if s.data.get(k) is not None]
+            st.caption(f"skeleton · {s.num_nodes} joints · {s.num_frames:,} frames · {' and '.join(has)}")
         else:
             st.caption(
                 f"{s.kind} · {s.num_nodes:,} nodes · {s.num_edges:,} edges · {s.data.x.shape[1]} features"
@@ -147,7 +150,7 @@ def _upload_picker(current: Sample) -> None:
         "Time series" if series else "Graph, mesh, surface or panorama",
         key="upload_main",
         help="Edge lists (CSV/TSV), GraphML/GML/GEXF, meshes (PLY/OBJ/STL/VTK/VTP/OFF), FreeSurfer or GIfTI "
-        f"surfaces, equirectangular PNG/JPEG. Up to {MAX_UPLOAD_MB} MB.",
+        f"surfaces, equirectangular PNG/JPEG, skeletons (BVH clips, .npy/.npz keypoints). Up to {MAX_UPLOAD_MB} MB.",
     )
     # Optional, so folded: the Load button (and an error under it) stays in view on short screens.
     with st.expander("Companion files (optional)", expanded=bool(st.session_state.get("upload_extra"))):

@@ -24,8 +24,8 @@ _SELECTION = "selection"
 _SEEN = "seen_events"
 _ERROR = "load_error"
 _QUERY = "source"  # the page address's query parameter naming the loaded built-in or Planetoid set
-#: The kinds the app's pages draw (time series on the Time series page alone).
-APP_KINDS = ("graph", "mesh", "cortex", "panorama", "timeseries")
+#: The kinds the app's pages draw (time series on the Time series page alone, skeletons on Skeletons).
+APP_KINDS = ("graph", "mesh", "cortex", "panorama", "timeseries", "skeleton")
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ SHOTS = [
     ("oversmoothing.png", "cora", "oversmoothing", None, None),
     ("registration.png", "karate", "registration", None, None),
     ("timeseries.png", "graph-var", "timeseries", 0, 7),
+    ("skeletons.png", "skeleton-walk", "skeletons", 0, 16),
 ]
 #: Pages whose first screen needs more than the charts drawing: what to wait for or press.
 CHARTS_BEFORE_SHOT = {"oversmoothing": 4, "registration": 4}

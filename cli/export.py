@@ -4,7 +4,7 @@ Writes one self-contained HTML file with a page's main figures, as the app's "Do
 button does: plotly.js inlined (no network needed to open it), every figure interactive, the
 focus node marked, and each figure's "Save SVG" / "Save PNG" buttons (publication preset) working
 offline. PAGE is the app's address of the page: ``explorer``, ``geometry``, ``attention``,
-``explanations``, ``oversmoothing``, ``registration`` or ``timeseries``.
+``explanations``, ``oversmoothing``, ``registration``, ``timeseries`` or ``skeletons``.
 
 The figures are :func:`nodescope.show`'s (the app's views, drawn without Streamlit); the Time
 series page's are drawn here from the shipped forecaster. ``--source`` names the sample (a
@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from nodescope.viz.export_html import Block
 
 #: The app's page addresses this command exports, and the model each uses by default.
-PAGES = ("explorer", "geometry", "attention", "explanations", "oversmoothing", "registration", "timeseries")
-DEFAULT_MODELS = {"attention": "gat", "explanations": "xnode-gcn"}
+PAGES = (
+    "explorer", "geometry", "attention", "explanations", "oversmoothing", "registration", "timeseries", "skeletons",
+)  # fmt: skip
+DEFAULT_MODELS = {"attention": "gat", "explanations": "xnode-gcn", "skeletons": "hopfir"}
 TITLES = {
     "explorer": "Explorer",
     "geometry": "3D & sphere",
@@ -37,6 +39,7 @@ TITLES = {
     "oversmoothing": "Over-smoothing",
     "registration": "Cortical registration",
     "timeseries": "Time series",
+    "skeletons": "Skeletons",
 }
 
 
@@ -227,6 +230,68 @@ def _timeseries(source: str, model: str | None, focus: int | None) -> tuple[str,
     return s.name, _blocks(figures, headings)
 
 
+def _skeletons(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
+    """Frame 0 of a skeleton clip lifted by a shipped model, its errors, and HopFIR's attention from the focus joint."""
+    import nodescope
+    from nodescope.core.models.lifting import TITLES as LIFTER_TITLES
+    from nodescope.core.models.lifting import load_lifter, shipped_lifter
+    from nodescope.core.skeleton.joints import JOINT_NAMES
+    from nodescope.core.skeleton.scene import lifting_view
+    from nodescope.explain.lifting import hop_attention, lift_clip
+    from nodescope.viz.skeleton_view import (
+        error_curve_figure,
+        fusion_bars_figure,
+        pose_2d_figure,
+        pose_3d_figure,
+        skeleton_weights_figure,
+    )
+
+    s = nodescope.load(source)
+    if s.kind != "skeleton":
+        raise LoadError(f"{s.name} is a {s.kind}, not a skeleton (try skeleton-walk).")
+    key = model or DEFAULT_MODELS["skeletons"]
+    paths = {k: shipped_lifter(k) for k in ("hopfir", key)}
+    if paths[key] is None or paths["hopfir"] is None:
+        raise LoadError(
+            f"No shipped lifting weights for {key} (hopfir, gcn or mlp; nodescope train skeleton)."
+        )
+    joint = JOINT_NAMES.index("left wrist") if focus is None else focus
+    if not 0 <= joint < len(JOINT_NAMES):
+        raise LoadError(f"--focus {joint} is not a joint (0..{len(JOINT_NAMES) - 1}).")
+    view = lifting_view(s)
+    lifter, hopfir = load_lifter(paths[key])[0], load_lifter(paths["hopfir"])[0]
+    clip = lift_clip(lifter, view)
+    errors = None if clip.errors is None else clip.errors[0]
+    w = hop_attention(hopfir, view.keypoints_2d[0], view, joint, -1)  # type: ignore[arg-type]
+    heads, name = w.attention.shape[0], JOINT_NAMES[joint]
+    figures = {
+        "2d": pose_2d_figure(view.keypoints_2d[0], view.image_size, errors=errors, focus=joint,
+                             window=(*view.keypoints_2d.min((0, 1)), *view.keypoints_2d.max((0, 1))),
+                             title=f"2D input, frame 0 (focal {view.focal:.0f} px)"),
+        "3d": pose_3d_figure(clip.pred_3d[0], None if clip.truth_3d is None else clip.truth_3d[0], errors=errors,
+                             focus=joint, title=f"3D: {LIFTER_TITLES[key]} beside the truth (gray)"),
+        "hops": skeleton_weights_figure(
+            view.keypoints_2d[0], joint, w.attention.reshape(heads * len(w.hops), -1),
+            [f"hop {k}" if h == 0 else "" for h in range(heads) for k in w.hops], cols=len(w.hops),
+            row_titles=[f"head {h + 1}" for h in range(heads)],
+            title=f"HopFIR layer {w.layer + 1}: attention from the {name}, per head and hop",
+        ),
+        "fusion": fusion_bars_figure(w.fusion, w.hops.tolist(), title=f"Fusion across hops ({name})"),
+    }  # fmt: skip
+    if clip.per_frame is not None and len(clip.per_frame) > 1:
+        figures["errors"] = error_curve_figure(
+            clip.per_frame, frame=0, frame_rate=s.frame_rate, joint_errors=clip.errors[:, joint],  # type: ignore[index]
+            joint_name=name, title="Error over the clip",
+        )  # fmt: skip
+    headings = {
+        "2d": "2D input",
+        "3d": "3D prediction",
+        "hops": f"Where the {name} looks",
+        "fusion": "Fusion",
+    }
+    return s.name, _blocks(figures, headings | {"errors": "Error over the clip"})
+
+
 BUILDERS: dict[str, Callable[[str, str | None, int | None], tuple[str, list[Block]]]] = {
     "explorer": _explorer,
     "geometry": _geometry,
@@ -235,6 +300,7 @@ BUILDERS: dict[str, Callable[[str, str | None, int | None], tuple[str, list[Bloc
     "oversmoothing": _oversmoothing,
     "registration": _registration,
     "timeseries": _timeseries,
+    "skeletons": _skeletons,
 }
 
 

@@ -7,7 +7,10 @@ Two forms:
   joint order (:data:`core.skeleton.joints.JOINT_NAMES`), taken by a camera of focal length
   ``F`` pixels whose principal point is the centre of its ``W`` x ``H`` image, and writes
   (frames, 17, 3) float32 metres in that camera's frame (x right, y down, z forward), pelvis at
-  the origin, in the same joint order.
+  the origin, in the same joint order. A ``.npz`` works too, read as the app reads keypoint files
+  (:mod:`core.loaders.skeleton`: keypoints under ``keypoints_2d`` or ``kp2d``, or its only array;
+  gaps of a few NaN frames filled), with ``focal`` and ``image_size`` (width, height) taken from
+  it when ``--focal``/``--size`` are not given (what this command's ``.bvh`` form writes).
 - ``nodescope lift CLIP.bvh --camera-seed S [--noise PX] --out FILE.npz`` reads a BVH clip, sees
   it through one random virtual camera (:func:`core.skeleton.dataset.clip_camera` with seed
   ``S``), lifts that 2D and writes ``gt3d`` and ``pred3d`` (frames, 17, 3) metres (camera
@@ -37,8 +40,8 @@ MODELS = ("hopfir", "gcn", "mlp")
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``lift`` subcommand and its options to ``sub``, the ``nodescope`` subparsers."""
-    p = sub.add_parser("lift", help="lift 2D keypoints (.npy) or a BVH clip's virtual view to 3D joints")
-    p.add_argument("input", type=Path, help="a (frames, 17, 2) pixel keypoints .npy, or a .bvh clip")
+    p = sub.add_parser("lift", help="lift 2D keypoints (.npy/.npz) or a BVH clip's virtual view to 3D joints")
+    p.add_argument("input", type=Path, help="(frames, 17, 2) pixel keypoints (.npy/.npz), or a .bvh clip")
     p.add_argument("--focal", type=float, help="focal length in pixels (.npy input)")
     p.add_argument(
         "--size", type=int, nargs=2, metavar=("W", "H"), help="image width and height in pixels (.npy)"
@@ -67,11 +70,13 @@ def run(args: argparse.Namespace) -> int:
         LoadError: bad input, missing weights, or an output that cannot be written.
     """
     suffix = args.input.suffix.lower()
-    if suffix not in (".npy", ".bvh"):
-        raise LoadError(f"{args.input.name}: nodescope lift reads a .npy of 2D keypoints or a .bvh clip.")
+    if suffix not in (".npy", ".npz", ".bvh"):
+        raise LoadError(
+            f"{args.input.name}: nodescope lift reads a .npy or .npz of 2D keypoints or a .bvh clip."
+        )
     if not args.input.is_file():
         raise LoadError(f"No file at {args.input}.")
-    if suffix == ".npy":
+    if suffix in (".npy", ".npz"):
         return _lift_npy(args)
     return _lift_bvh(args)
 
@@ -140,13 +145,15 @@ def _lift(model: Lifter, keypoints: np.ndarray, focal: float, size: tuple[int, i
 def _lift_npy(args: argparse.Namespace) -> int:
     import numpy as np
 
+    keypoints = _npz_keypoints(args) if args.input.suffix.lower() == ".npz" else None
     if args.focal is None or args.size is None:
         raise LoadError(
-            "A .npy of keypoints needs --focal F and --size W H (pixels; principal point at the centre)."
+            f"{args.input.name} needs --focal F and --size W H (pixels; principal point at the "
+            "centre), unless a .npz holds 'focal' and 'image_size'."
         )
     if not (args.focal > 0 and min(args.size) > 0 and np.isfinite(args.focal)):
         raise LoadError("--focal and --size must be positive.")
-    keypoints = read_keypoints(args.input)
+    keypoints = read_keypoints(args.input) if keypoints is None else keypoints
     model = _model(args.model, args.weights)
     joints = _lift(model, keypoints, args.focal, tuple(args.size)).astype(np.float32)
     _write(args.out, lambda f: np.save(f, joints))
@@ -154,6 +161,29 @@ def _lift_npy(args: argparse.Namespace) -> int:
         f"{args.input.name}: {joints.shape[0]} frame(s) lifted by {model.config.model} -> {args.out} {joints.shape}"
     )
     return 0
+
+
+def _npz_keypoints(args: argparse.Namespace) -> np.ndarray:
+    """(frames, 17, 2) keypoints of a ``.npz``, read as the app reads it (:func:`core.loaders.skeleton.read_keypoints`).
+
+    ``--focal`` and ``--size`` not given are filled from the file's ``focal`` and ``image_size``.
+
+    Raises:
+        LoadError: what the reader refuses, or a file with 3D joints and no 2D keypoints.
+    """
+    import numpy as np
+
+    from nodescope.core.loaders.skeleton import read_keypoints as read_skeleton
+
+    sample = read_skeleton(args.input, [])
+    if sample.frames_2d is None:
+        raise LoadError(f"{args.input.name} holds 3D joints but no 2D keypoints; put them under 'kp2d'.")
+    camera = sample.camera
+    if args.focal is None:
+        args.focal = camera.get("focal")
+    if args.size is None and "width" in camera:
+        args.size = [int(round(camera["width"])), int(round(camera["height"]))]
+    return sample.frames_2d.astype(np.float64)
 
 
 def _lift_bvh(args: argparse.Namespace) -> int:

@@ -72,6 +72,8 @@ class Bar:
         """
         if "val_acc" in row:
             self.update(epoch, total, val_acc=f"{row['val_acc']:.1%}")
+        elif "val_mpjpe" in row:  # core.models.lifting.training.Progress
+            self.update(epoch, total, val_mpjpe=f"{row['val_mpjpe']:.1f} mm")
         else:
             self.update(epoch, total, val_rse=f"{row['val_rse']:.4f}")
 

@@ -7,9 +7,11 @@ name, or a file's stem) and model ``M``:
 - ``DIR/D-M-results.json``: every seed's train/val/test accuracy (fractions), epochs and seconds,
   with the mean and sample standard deviation of the test accuracy.
 
-Each seed trains with :func:`core.recipes.fit`, the recipe the app trains with too. Seeds vary
-the initialization and dropout; the split is fixed (the dataset's own masks, else
-:func:`core.training.random_split` with seed 0, the split the app evaluates shipped weights on).
+With ``--stages``/``--chunks`` (GCNII only) it trains one pipelined model instead
+(:mod:`cli.train_pipeline`). Each seed trains with :func:`core.recipes.fit`, the recipe the app
+trains with too. Seeds vary the initialization and dropout; the split is fixed (the dataset's
+own masks, else :func:`core.training.random_split` with seed 0, the split the app evaluates
+shipped weights on).
 """
 
 from __future__ import annotations
@@ -31,13 +33,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         "train", help="train a model on a labeled graph for several seeds and save checkpoints"
     )
     p.add_argument(
-        "--dataset", required=True, help="a labeled built-in (karate, sbm, ...), cora/citeseer, or a file"
+        "target", nargs="?", choices=["skeleton", "mesh"],
+        help="skeleton: train the lifting models (HopFIR, SemGCN, MLP) as shipped (see cli/train_skeleton.py); "
+        "mesh: the mesh simulation models (mesh transformer, MPNN; cli/train_mesh.py)",
+    )  # fmt: skip
+    p.add_argument(
+        "--dataset",
+        help="a labeled built-in (karate, sbm, ...), cora/citeseer, or a file (required for graphs)",
     )
-    p.add_argument("--model", required=True, help="registry key: gcn, gat, gatv2, ...")
-    p.add_argument("--seeds", type=int, default=5, help="number of seeds, 0..N-1 (default 5)")
+    p.add_argument(
+        "--model", help="registry key: gcn, gat, gatv2, ... (skeleton: hopfir, gcn or mlp; default all)"
+    )
+    p.add_argument("--seeds", type=int, help="number of seeds, 0..N-1 (default 5; skeleton: 1)")
     p.add_argument("--epochs", type=int, help="maximum epochs per seed (default: the model's setting)")
     p.add_argument("--data-dir", type=Path, help="Planetoid data folder (default $NODESCOPE_DATA_DIR)")
-    p.add_argument("--out", type=Path, required=True, help="folder for the checkpoints and results JSON")
+    p.add_argument(
+        "--out", type=Path, help="folder for the checkpoints and results JSON (required for graphs)"
+    )
+    s = p.add_argument_group("nodescope train skeleton (the lifting models)")
+    s.add_argument("--mocap", type=Path, help="the BVH clips (default ../shared/data/mocap)")
+    s.add_argument(
+        "--ship", action="store_true", help="write seed 0 to assets/models/skeleton instead of --out"
+    )
+    s.add_argument("--state-dir", type=Path, help="resumable run states (default OUT/state)")
+    s.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1: reproducible)")
+    p.add_argument_group("nodescope train mesh (the mesh simulation models)").add_argument(
+        "--equation", choices=("heat", "wave"), help="the equation (default heat)"
+    )
+    g = p.add_argument_group("pipelined GCNII (GNNPipe; one process per stage, or under torchrun)")
+    g.add_argument("--layers", type=int, help="model depth (default: the model's)")
+    g.add_argument("--stages", type=int, help="pipeline stages, one process each")
+    g.add_argument("--chunks", type=int, help="graph chunks flowing through the stages")
+    g.add_argument("--staleness", type=int, default=1, help="exact refresh of halo embeddings every S epochs")
+    g.add_argument("--seed", type=int, default=0, help="the pipeline run's seed (default 0)")
+    g.add_argument("--resume", action="store_true", help="continue from the run's last checkpoint")
     p.set_defaults(func=run)
 
 
@@ -54,6 +83,21 @@ def run(args: argparse.Namespace) -> int:
         LoadError: an unknown model, an unlabeled or unreadable dataset, ``--seeds`` or
             ``--epochs`` below 1, or an output folder that cannot be created.
     """
+    if args.target == "skeleton":
+        from nodescope.cli import train_skeleton
+
+        return train_skeleton.run(args)
+    if args.target == "mesh":
+        from nodescope.cli import train_mesh
+
+        return train_mesh.run(args)
+    if args.dataset is None or args.model is None or args.out is None:
+        raise LoadError("nodescope train needs --dataset, --model and --out (or: nodescope train skeleton).")
+    args.seeds = 5 if args.seeds is None else args.seeds
+    from nodescope.cli import train_pipeline
+
+    if train_pipeline.wanted(args):
+        return train_pipeline.run(args)
     from nodescope.cli.progress import Bar
     from nodescope.core.checkpoint import dataset_key, save_checkpoint, train_info
     from nodescope.core.recipes import fit

@@ -6,7 +6,8 @@ every epoch** (:func:`core.skeleton.dataset.build_lifting_set`: every 2nd frame,
 exact 2D and one with 2D noise of 5 px), keeps the epoch with the lowest validation MPJPE
 (subject 08), and is scored on the held-out subjects (09, 12) with exact 2D and with 2D noise of
 σ = 5 px (the same cameras), and on the procedural built-in. Loss: MPJPE in metres; Adam, batch
-256, cosine learning-rate decay.
+256, cosine learning-rate decay. The training itself is :mod:`core.models.lifting.training`,
+which ``nodescope train skeleton`` runs too.
 
 Every run (model × seed) is resumable: its state (weights, best weights, optimizer, history) is
 written after every epoch to ``--state-dir`` (safetensors + JSON); a finished run is not trained
@@ -24,178 +25,29 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
 
 from nodescope.core import results as results_file
 from nodescope.core.checkpoint import SHIPPED_DIR
-from nodescope.core.models.lifting import DEFAULT_CONFIGS, LIFTERS, TITLES, Lifter, build_lifter, save_lifter
+from nodescope.core.models.lifting import LIFTERS, TITLES
 from nodescope.core.models.lifting.checkpoint import SHIPPED_DATASET
-from nodescope.core.models.lifting.evaluate import (
-    TEST_NOISE_PX,
-    builtin_set,
-    evaluate,
-    mocap_clips,
-    mocap_sets,
-)
+from nodescope.core.models.lifting.evaluate import TEST_NOISE_PX, mocap_clips, mocap_sets
+from nodescope.core.models.lifting.training import RECIPE, save_trained, train_run
 from nodescope.core.paths import user_dir
-from nodescope.core.skeleton.dataset import Clip, LiftingSet, build_lifting_set
 from nodescope.core.skeleton.joints import JOINT_NAMES
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "lifting.json"
 MOCAP = REPO.parent / "shared" / "data" / "mocap"
-#: Training recipe (the same for every model).
-RECIPE = {
-    "epochs": 30,
-    "batch": 256,
-    "lr": 1e-3,
-    "final_lr_fraction": 0.05,
-    "train_stride": 2,
-    "train_noise_px": 5.0,
-    "cameras_per_epoch": "1 exact + 1 noisy per kept frame, fresh each epoch",
-}
+DATA = "CMU mocap (../shared/data/mocap), subjects split by core.models.lifting.evaluate.mocap_sets"
 #: Published Human3.6M MPJPE with ground-truth 2D (protocol 1), as issue 15 and the papers state.
 PUBLISHED_H36M = {"hopfir": 32.7, "gcn": 43.8, "mlp": 45.5}
-
-
-def _tensors(data: LiftingSet) -> tuple[torch.Tensor, ...]:
-    return (
-        torch.as_tensor(data.keypoints_2d),
-        torch.as_tensor(data.focal),
-        torch.as_tensor(data.image_size, dtype=torch.float32),
-        torch.as_tensor(data.joints_3d),
-    )
-
-
-def epoch_set(clips: list[Clip], seed: int, epoch: int) -> LiftingSet:
-    """The epoch's training poses: every kept frame through one fresh clean and one fresh noisy camera."""
-    base = 1_000_003 * (seed + 1) + 2 * epoch
-    sets = [
-        build_lifting_set(clips, cameras=1, noise_px=noise, seed=base + k)
-        for k, noise in enumerate((0.0, RECIPE["train_noise_px"]))
-    ]
-    fields = ("keypoints_2d", "focal", "image_size", "joints_3d")
-    merged = {f: np.concatenate([getattr(s, f) for s in sets]) for f in fields}
-    return LiftingSet(
-        **merged,
-        root_depth=np.concatenate([s.root_depth for s in sets]),
-        subject=np.concatenate([s.subject for s in sets]),
-        clip=np.concatenate([s.clip for s in sets]),
-        frame=np.concatenate([s.frame for s in sets]),
-        clip_names=sets[0].clip_names,
-        actions=sets[0].actions,
-    )
-
-
-def _lr(epoch: int, epochs: int) -> float:
-    lo = RECIPE["lr"] * RECIPE["final_lr_fraction"]
-    return lo + (RECIPE["lr"] - lo) * 0.5 * (1 + math.cos(math.pi * epoch / max(epochs - 1, 1)))
-
-
-def _save_state(path: Path, model: Lifter, best: dict, opt: torch.optim.Optimizer, info: dict) -> None:
-    tensors = {f"model.{k}": v.detach().clone().contiguous() for k, v in model.state_dict().items()}
-    tensors |= {f"best.{k}": v.clone().contiguous() for k, v in best.items()}
-    opt_state = opt.state_dict()
-    for idx, state in opt_state["state"].items():
-        for name, value in state.items():
-            tensors[f"opt.{idx}.{name}"] = torch.as_tensor(value).clone().contiguous()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    save_file(tensors, str(tmp))
-    tmp.replace(path.with_suffix(".safetensors"))
-    path.with_suffix(".json").write_text(json.dumps(info, indent=1) + "\n")
-
-
-def _load_state(path: Path, model: Lifter, opt: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
-    tensors = load_file(str(path.with_suffix(".safetensors")))
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-    opt_state = opt.state_dict()
-    for key, value in tensors.items():
-        if key.startswith("opt."):
-            _, idx, name = key.split(".", 2)
-            opt_state["state"].setdefault(int(idx), {})[name] = value
-    opt.load_state_dict(opt_state)
-    return {k[5:]: v for k, v in tensors.items() if k.startswith("best.")}
-
-
-def train_run(
-    key: str, seed: int, clips: list[Clip], sets: dict[str, LiftingSet], state_dir: Path, epochs: int
-) -> dict:
-    """Train (or resume, or read back) one model × seed; returns its finished record."""
-    path = state_dir / f"{key}-seed{seed}"
-    info: dict[str, Any] = {"model": key, "seed": seed, "epoch": 0, "history": [], "seconds": 0.0}
-    torch.manual_seed(seed)
-    model = build_lifter(DEFAULT_CONFIGS[key])
-    opt = torch.optim.Adam(model.parameters(), lr=RECIPE["lr"])
-    best = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    if path.with_suffix(".json").is_file():
-        info = json.loads(path.with_suffix(".json").read_text())
-        if info.get("done"):
-            return info
-        best = _load_state(path, model, opt)
-    val = sets["val"]
-    for epoch in range(info["epoch"], epochs):
-        start = time.perf_counter()
-        torch.manual_seed(1_000 * seed + epoch)
-        kp, focal, size, target = _tensors(epoch_set(clips, seed, epoch))
-        order = torch.randperm(len(kp))
-        for group in opt.param_groups:
-            group["lr"] = _lr(epoch, epochs)
-        model.train()
-        losses = []
-        for i in range(0, len(kp), RECIPE["batch"]):
-            idx = order[i : i + RECIPE["batch"]]
-            if len(idx) < 2:  # batch norm needs two poses
-                continue
-            loss = (model(kp[idx], focal[idx], size[idx]) - target[idx]).norm(dim=-1).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            losses.append(loss.item())
-        val_mpjpe = evaluate(model, val)["mpjpe"]
-        seconds = time.perf_counter() - start
-        best_val = min([h["val_mpjpe"] for h in info["history"]], default=math.inf)
-        if val_mpjpe < best_val:
-            best = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        info["history"].append(
-            {
-                "epoch": epoch,
-                "train_mpjpe": 1000 * float(np.mean(losses)),
-                "val_mpjpe": val_mpjpe,
-                "seconds": seconds,
-            }
-        )
-        info["epoch"], info["seconds"] = epoch + 1, info["seconds"] + seconds
-        _save_state(path, model, best, opt, info)
-        print(
-            f"  {key} seed {seed} epoch {epoch}: train {1000 * np.mean(losses):.1f} mm, val {val_mpjpe:.1f} mm ({seconds:.0f} s)",
-            flush=True,
-        )
-    model.load_state_dict(best)
-    model.eval()
-    best_epoch = int(np.argmin([h["val_mpjpe"] for h in info["history"]]))
-    info |= {
-        "done": True,
-        "params": model.num_parameters(),
-        "config": model.config.to_dict(),
-        "best_epoch": best_epoch,
-        "val_mpjpe": info["history"][best_epoch]["val_mpjpe"],
-        "test": evaluate(model, sets["test"]),
-        "test_noisy": evaluate(model, sets["test_noisy"]),
-        "builtin": evaluate(model, builtin_set()),
-    }
-    _save_state(path, model, best, opt, info)
-    return info
 
 
 def _mean_std(values: list[float]) -> dict[str, float]:
@@ -229,8 +81,8 @@ def read_results() -> dict[str, Any]:
     return results_file.read_results(RESULTS, {"models": {}})
 
 
-def write_results(results: dict[str, Any]) -> None:
-    results["recipe"] = RECIPE
+def write_results(results: dict[str, Any], recipe: dict[str, Any] = RECIPE) -> None:
+    results["recipe"] = recipe
     results["test_noise_px"] = TEST_NOISE_PX
     results["published_h36m_mpjpe"] = PUBLISHED_H36M
     results_file.write_results(RESULTS, results)
@@ -273,27 +125,21 @@ def ship(results: dict[str, Any], state_dir: Path) -> None:
         run = next((r for r in entry["runs"] if r["seed"] == 0), None)
         if run is None:
             continue
-        model = build_lifter(DEFAULT_CONFIGS[key])
-        tensors = load_file(str((state_dir / f"{key}-seed0").with_suffix(".safetensors")))
-        model.load_state_dict({k[5:]: v for k, v in tensors.items() if k.startswith("best.")})
-        model.eval()
-        builtin = evaluate(model, builtin_set())
-        assert abs(builtin["mpjpe"] - run["builtin"]["mpjpe"]) < 1e-3, "the state file does not match the run"
-        record = {
-            "seed": 0,
-            "params": run["params"],
-            "best_epoch": run["best_epoch"],
-            "epochs": run["epoch"],
-            "train_seconds": run["seconds"],
-            "recipe": RECIPE,
-            "val_mpjpe": run["val_mpjpe"],
-            "test": {k: run["test"][k] for k in ("mpjpe", "p_mpjpe", "poses")},
-            "test_noisy": {k: run["test_noisy"][k] for k in ("mpjpe", "p_mpjpe", "poses")},
-            "builtin": {k: builtin[k] for k in ("mpjpe", "p_mpjpe", "poses")},
-            "data": "CMU mocap (../shared/data/mocap), subjects split by core.models.lifting.evaluate.mocap_sets",
-        }
-        save_lifter(model, SHIPPED_DIR / SHIPPED_DATASET / key, record)
-        print(f"shipped {key}: test MPJPE {run['test']['mpjpe']:.1f} mm, built-in {builtin['mpjpe']:.1f} mm")
+        model = save_trained(run, state_dir, SHIPPED_DIR / SHIPPED_DATASET / key, RECIPE, DATA)
+        print(
+            f"shipped {key}: test MPJPE {run['test']['mpjpe']:.1f} mm ({model.num_parameters()} parameters)"
+        )
+
+
+def _printer(key: str, seed: int):
+    def progress(epoch: int, epochs: int, row: dict[str, float]) -> None:
+        print(
+            f"  {key} seed {seed} epoch {epoch - 1}: train {row['train_mpjpe']:.1f} mm, "
+            f"val {row['val_mpjpe']:.1f} mm ({row['seconds']:.0f} s)",
+            flush=True,
+        )
+
+    return progress
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,16 +166,28 @@ def main(argv: list[str] | None = None) -> int:
         ship(read_results(), args.state_dir)
         return 0
     torch.set_num_threads(args.threads)
-    RECIPE["epochs"] = args.epochs
-    train_clips = mocap_clips(args.data, stride=RECIPE["train_stride"])["train"]
+    recipe = {**RECIPE, "epochs": args.epochs}
+    train_clips = mocap_clips(args.data, stride=recipe["train_stride"])["train"]
     sets = mocap_sets(args.data)
     for key in args.models:
-        runs = [train_run(key, seed, train_clips, sets, args.state_dir, args.epochs) for seed in args.seeds]
+        runs = [
+            train_run(
+                key,
+                seed,
+                train_clips,
+                sets,
+                args.state_dir,
+                args.epochs,
+                recipe=recipe,
+                progress=_printer(key, seed),
+            )
+            for seed in args.seeds
+        ]
         results = read_results()  # re-read: other runs may have finished meanwhile
         previous = {r["seed"]: r for r in results["models"].get(key, {}).get("runs", [])}
         previous |= {r["seed"]: r for r in runs}
         results["models"][key] = summarize([previous[s] for s in sorted(previous)])
-        write_results(results)
+        write_results(results, recipe)
         entry = results["models"][key]
         print(
             f"{key}: test MPJPE {entry['test']['mpjpe']['mean']:.1f} ± {entry['test']['mpjpe']['std']:.1f} mm",

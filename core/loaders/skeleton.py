@@ -36,8 +36,7 @@ from nodescope.core.errors import LoadError
 from nodescope.core.loaders.registry import Builtin, FileReader
 from nodescope.core.sample import Sample
 from nodescope.core.skeleton.bvh import parse_bvh
-from nodescope.core.skeleton.camera import Camera
-from nodescope.core.skeleton.dataset import clip_camera
+from nodescope.core.skeleton.dataset import framed_camera
 from nodescope.core.skeleton.joints import JOINT_NAMES, NUM_JOINTS, edge_index
 from nodescope.core.skeleton.mapping import clip_joints
 from nodescope.core.skeleton.synthetic import jump, walk
@@ -270,22 +269,12 @@ def _longest_run(mask: np.ndarray) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------- built-ins
-def _framed_camera(joints: np.ndarray) -> Camera:
-    """The first :func:`clip_camera` from seed :data:`BUILTIN_CAMERA_SEED` on that sees every joint in every frame."""
-    for seed in range(BUILTIN_CAMERA_SEED, BUILTIN_CAMERA_SEED + 100):
-        camera = clip_camera(joints, seed)
-        pixels = camera.project(joints)
-        if ((pixels >= 0) & (pixels <= (camera.width, camera.height))).all():
-            return camera
-    return clip_camera(joints, BUILTIN_CAMERA_SEED)
-
-
 def _builtin(
     key: str, title: str, make_joints: Callable[..., np.ndarray], fps: float
 ) -> Callable[[], Sample]:
     def load() -> Sample:
         joints = make_joints(fps=fps)
-        camera = _framed_camera(joints)
+        camera = framed_camera(joints, BUILTIN_CAMERA_SEED)
         return skeleton_sample(
             name=title,
             source=f"builtin:{key}",

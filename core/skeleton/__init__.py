@@ -6,7 +6,8 @@
 - :mod:`~core.skeleton.mapping`: BVH joint names to the 17 joints, units, the added T-pose frame;
 - :mod:`~core.skeleton.camera`: virtual pinhole cameras (OpenCV axes), projection and its inverse;
 - :mod:`~core.skeleton.synthetic`: a procedural walk and jump;
-- :mod:`~core.skeleton.dataset`: 2D-3D pairs from BVH clips through random cameras, split by subject.
+- :mod:`~core.skeleton.dataset`: 2D-3D pairs from BVH clips through random cameras, split by subject;
+- :mod:`~core.skeleton.scene`: what a lifter sees of a skeleton sample (2D, camera, 3D truth).
 """
 
 from nodescope.core.skeleton.bvh import BvhMotion, parse_bvh

@@ -177,6 +177,23 @@ def clip_camera(joints: np.ndarray, seed: int) -> Camera:
     return random_camera(np.random.default_rng(seed), centre, extra_distance=excursion)
 
 
+def framed_camera(joints: np.ndarray, seed: int = 0, tries: int = 100) -> Camera:
+    """The first :func:`clip_camera` from ``seed`` on that sees every joint in every frame.
+
+    Args:
+        joints: (F, 17, 3) world positions, metres (Y up).
+        seed: the first seed tried.
+        tries: seeds tried (``seed`` .. ``seed + tries - 1``); if none frames the whole clip,
+            :func:`clip_camera` with ``seed``.
+    """
+    for s in range(seed, seed + tries):
+        camera = clip_camera(joints, s)
+        pixels = camera.project(joints)
+        if ((pixels >= 0) & (pixels <= (camera.width, camera.height))).all():
+            return camera
+    return clip_camera(joints, seed)
+
+
 def view_clip(clip: Clip, *, cameras: int, noise_px: float, seed: int) -> dict[str, np.ndarray]:
     """Each frame of ``clip`` seen by ``cameras`` random cameras drawn around its pelvis.
 

@@ -81,7 +81,7 @@ def _keypoints_npy() -> bytes:
     import numpy as np
 
     buffer = io.BytesIO()
-    np.save(buffer, np.random.default_rng(0).uniform(0, 500, (4, 17, 2)))
+    np.save(buffer, np.random.default_rng(0).uniform(0, 500, (4, 15, 2)))
     return buffer.getvalue()
 
 
@@ -101,8 +101,8 @@ def _upload_then_sidebar(name: str, blob: bytes, max_bytes: int):
         ("huge.csv", b"0,1\n" * 600, 1024, "upload limit"),
         ("nan.csv", b"0,1,nan\n1,2,1\n", 1 << 20, "non-numeric"),
         ("wide.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, 1 << 20, "wide.png"),
-        # A skeleton reads fine but no page draws it yet: the upload used to bypass that check.
-        ("pose.npy", _keypoints_npy(), 1 << 20, "no page for it yet"),
+        # 15 joints, not 17: refused with one line naming the 17 the lifters need.
+        ("pose.npy", _keypoints_npy(), 1 << 20, "expected (frames, 17, 2)"),
     ],
 )
 def test_bad_upload_keeps_previous_sample_with_one_line_error(monkeypatch, name, blob, max_bytes, words):

@@ -19,6 +19,7 @@ CASES = {
     "oversmoothing": ("karate", 1),
     "registration": ("synthetic", 4),
     "timeseries": ("graph-var", 3),
+    "skeletons": ("skeleton-walk", 5),
 }
 
 

@@ -3,7 +3,8 @@
 Every model maps (B, 17, 2) pixel keypoints, the focal length (B,) and image size (B, 2) in pixels
 to (B, 17, 3) root-relative joints in metres in the camera frame (OpenCV axes), normalizing
 inside (:mod:`~core.models.lifting.normalize`). These are not node classifiers, so they are not
-in :data:`core.models.MODELS`; :data:`LIFTERS` is their registry.
+in :data:`core.models.MODELS`; :data:`LIFTERS` is their registry. :mod:`~core.models.lifting.training`
+is the recipe that trains the shipped weights (``nodescope train skeleton``, ``examples/train_lifting.py``).
 """
 
 from nodescope.core.models.lifting.base import Lifter, LifterConfig
