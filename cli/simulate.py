@@ -11,8 +11,10 @@ open mesh the boundary vertices are Dirichlet vertices holding their initial val
 The ``.npz`` holds ``pos`` (V, 3) and ``face`` (T, 3) of the mesh as simulated (repaired when
 loading needed it, with a notice on stderr), ``dt`` and ``coefficient`` (diffusivity or wave
 speed, mesh units), ``equation``, ``fixed`` (V,) bool, ``initial`` (V,) and ``truth`` (N+1, V),
-the solver's states from ``initial`` (float64). ``--model`` takes only ``none`` until the mesh
-models are trained. Bad input exits 2 with one line.
+the solver's states from ``initial`` (float64). ``--model mesh-transformer``, ``mpnn`` or ``all``
+adds, per model, ``pred_<model>`` ((N+1, V) float32: ``pred_mesh-transformer``, ``pred_mpnn``),
+its autoregressive rollout from the same ``initial`` with the shipped weights for the equation
+(:mod:`core.models.mesh`; Dirichlet vertices held). Bad input exits 2 with one line.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from nodescope.core.errors import LoadError
 if TYPE_CHECKING:
     import numpy as np
 
-#: Models ``--model`` will take once their weights ship.
-PLANNED_MODELS = ("mesh-transformer", "mpnn", "all")
+    from nodescope.core.models.mesh import MeshModel
+
+#: What ``--model`` takes besides ``none``: a mesh model, or ``all`` of them.
+MODEL_CHOICES = ("mesh-transformer", "mpnn", "all")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,7 +55,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--boundary", choices=("dirichlet", "neumann"), default="dirichlet", help="open meshes' edge"
     )
     p.add_argument(
-        "--model", default="none", help="'none' (the solver only; mesh models are not trained yet)"
+        "--model",
+        default="none",
+        help="also roll out a learned model: mesh-transformer, mpnn, all, or none (default: solver only)",
     )
     p.add_argument("--out", type=Path, required=True, help="the .npz to write")
     p.set_defaults(func=run)
@@ -71,10 +77,9 @@ def run(args: argparse.Namespace) -> int:
     from nodescope.cli.progress import Bar
     from nodescope.core.simulation import default_dt, gaussian_bumps, load_simulation_mesh, simulate, surface
 
-    if args.model != "none":
-        if args.model in PLANNED_MODELS:
-            raise LoadError(f"The mesh models ({args.model}) are not trained yet; use --model none for now.")
-        raise LoadError(f"Unknown model '{args.model}'; --model takes none for now.")
+    if args.model != "none" and args.model not in MODEL_CHOICES:
+        raise LoadError(f"Unknown model '{args.model}'; --model takes {', '.join(MODEL_CHOICES)} or none.")
+    models = _models(args.model, args.equation)
     if args.steps < 1:
         raise LoadError(f"--steps must be at least 1, not {args.steps}.")
     mesh = load_simulation_mesh(args.mesh, seed=args.seed, max_vertices=surface.MAX_VERTICES)
@@ -111,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
         "initial": truth[0],
         "truth": truth,
     }
+    for key, model in models.items():
+        arrays[f"pred_{key}"] = _rollout(model, pos, faces, fixed, truth[0], args, dt)
     try:
         with args.out.open("wb") as f:
             np.savez_compressed(f, **arrays)
@@ -121,6 +128,39 @@ def run(args: argparse.Namespace) -> int:
         f"{args.steps} steps of dt={dt:.4g}, coefficient {args.coefficient:g} -> {args.out}"
     )
     return 0
+
+
+def _models(choice: str, equation: str) -> dict[str, MeshModel]:
+    """The shipped mesh models ``--model`` names, loaded (an empty dict for ``none``)."""
+    from nodescope.core.models.mesh import MESH_MODELS, load_mesh_model, shipped_mesh_model
+
+    keys = [] if choice == "none" else list(MESH_MODELS) if choice == "all" else [choice]
+    models = {}
+    for key in keys:
+        path = shipped_mesh_model(key, equation)
+        if path is None:
+            raise LoadError(
+                f"No shipped {key} weights for the {equation} equation; train them with 'nodescope train mesh --ship'."
+            )
+        models[key] = load_mesh_model(path)[0]
+    return models
+
+
+def _rollout(
+    model: MeshModel,
+    pos: np.ndarray,
+    faces: np.ndarray,
+    fixed: np.ndarray,
+    initial: np.ndarray,
+    args: argparse.Namespace,
+    dt: float,
+) -> np.ndarray:
+    """(N+1, V) float32 rollout of a mesh model from ``initial`` (Dirichlet vertices held)."""
+    from nodescope.core.models.mesh import mesh_graph, rollout, step_number
+
+    graph = mesh_graph(pos, faces, k=model.config.k, fixed=fixed)
+    number = step_number(args.equation, args.coefficient, dt, graph.h)
+    return rollout(model, graph, number=number, initial=initial, steps=args.steps)
 
 
 def _read_field(path: Path, num_vertices: int) -> np.ndarray:

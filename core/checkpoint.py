@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timezone
 from importlib import metadata
@@ -177,6 +178,35 @@ def read_record(path: Path, fmt: str, what: str) -> dict[str, Any]:
     if not isinstance(record, dict) or record.get("format") != fmt:
         raise LoadError(f"{meta.name} is not a Nodescope {what} (no 'format': '{fmt}').")
     return record
+
+
+def load_module(
+    path: Path, fmt: str, what: str, make: Callable[[dict[str, Any]], torch.nn.Module]
+) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """Rebuild a module from ``path.json`` (format ``fmt``) and fill it from ``path.safetensors``.
+
+    Args:
+        path: the weights' name, with or without a suffix.
+        fmt: the expected ``format`` entry of the JSON.
+        what: the word the messages use for it ("panorama network").
+        make: builds the module from the JSON's ``config`` dict; its KeyError, TypeError and
+            ValueError become a :class:`LoadError`.
+
+    Returns:
+        The module in eval mode on :func:`core.device.device`, and the JSON record.
+
+    Raises:
+        LoadError: one line, for a missing, foreign or corrupt file, a bad config, or weights
+            that do not fit it.
+    """
+    path = Path(path)
+    record = read_record(path, fmt, what)
+    try:
+        module = make(record["config"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LoadError(f"{path.with_suffix('.json').name}: bad {what} config ({exc}).") from exc
+    fill_weights(module, path, record)
+    return module.to(device()).eval(), record
 
 
 def read_info(path: Path) -> dict[str, Any]:

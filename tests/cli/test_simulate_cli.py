@@ -63,7 +63,6 @@ def test_open_mesh_file_is_repaired_with_a_notice_and_written_repaired(tmp_path,
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--model", "mpnn"], "not trained yet"),
         (["--model", "gcn"], "Unknown model"),
         (["--steps", "0"], "at least 1"),
         (["--initial", "short.npy"], "holds 3 values but the mesh"),
