@@ -1,0 +1,32 @@
+"""Spherical multi-task networks for panoramas: depth, visible class, amodal layout, layout depth, normals.
+
+:class:`SphericalUNet` (after SUGAR and MTPano, :mod:`~core.models.panorama.unet`) runs on the
+nested fsaverage icosphere: (B, V, 3) vertex colors in, per task (B, V, C) raw outputs out,
+which :func:`decode` makes depth in metres, class ids and unit normals. These are not node
+classifiers, so they are not in :data:`core.models.MODELS`.
+"""
+
+from nodescope.core.models.panorama.checkpoint import load_panorama, save_panorama, shipped_panorama
+from nodescope.core.models.panorama.evaluate import check, predict, score
+from nodescope.core.models.panorama.heads import TASK_NAMES, decode, task_channels
+from nodescope.core.models.panorama.layers import CrossTaskAttention, GraphBlock, TableGATv2
+from nodescope.core.models.panorama.loss import panorama_loss
+from nodescope.core.models.panorama.unet import SphericalUNet, SphericalUNetConfig
+
+__all__ = [
+    "TASK_NAMES",
+    "CrossTaskAttention",
+    "GraphBlock",
+    "SphericalUNet",
+    "SphericalUNetConfig",
+    "TableGATv2",
+    "check",
+    "decode",
+    "load_panorama",
+    "panorama_loss",
+    "predict",
+    "save_panorama",
+    "score",
+    "shipped_panorama",
+    "task_channels",
+]
