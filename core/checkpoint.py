@@ -140,6 +140,16 @@ def read_weights(path: Path, record: dict[str, Any]) -> dict[str, torch.Tensor]:
         ) from exc
 
 
+def save_module(module: torch.nn.Module, path: Path, fmt: str, record: dict[str, Any]) -> None:
+    """Write a configured module (one with ``config.to_dict()``) and its record, as format ``fmt``.
+
+    The one writer of the lifter, mesh-model and panorama checkpoints: ``record`` plus
+    ``format`` and ``config`` go to ``path.json``, the weights to ``path.safetensors``
+    (:func:`write_weights`).
+    """
+    write_weights(module, Path(path), {**record, "format": fmt, "config": module.config.to_dict()})
+
+
 def fill_weights(module: torch.nn.Module, path: Path, record: dict[str, Any]) -> torch.nn.Module:
     """Load ``path.safetensors`` (checked by :func:`read_weights`) into ``module``, strictly.
 

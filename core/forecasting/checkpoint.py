@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from nodescope.core import checkpoint as _checkpoint
-from nodescope.core.checkpoint import dataset_key, fill_weights, read_record, write_weights
+from nodescope.core.checkpoint import (
+    dataset_key,
+    fill_weights,
+    read_record,
+    shipped_checkpoint,
+    write_weights,
+)
 from nodescope.core.device import device
 from nodescope.core.errors import LoadError
 from nodescope.core.forecasting.windows import ForecastData
@@ -127,10 +133,7 @@ def shipped_forecaster(dataset: str, horizon: int) -> Path | None:
             :func:`core.checkpoint.dataset_key` of its sample).
         horizon: steps ahead.
     """
-    if "/" in dataset or "\\" in dataset or dataset.startswith("."):
-        return None
-    path = shipped_path(dataset, horizon).with_suffix(".safetensors")
-    return path if path.is_file() and path.with_suffix(".json").is_file() else None
+    return shipped_checkpoint(dataset, forecaster_name(horizon))
 
 
 def matching_shipped(sample: Sample, *, window: int, horizon: int, layers: int) -> Path | None:

@@ -14,8 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nodescope.core.checkpoint import SHIPPED_DIR, fill_weights, read_record, write_weights
-from nodescope.core.device import device
+from nodescope.core.checkpoint import load_module, read_record, save_module, shipped_checkpoint
 from nodescope.core.errors import LoadError
 from nodescope.core.models.lifting.base import Lifter, LifterConfig
 from nodescope.core.models.lifting.registry import LIFTERS, build_lifter
@@ -27,7 +26,7 @@ SHIPPED_DATASET = "skeleton"
 
 def save_lifter(model: Lifter, path: Path, record: dict[str, Any]) -> None:
     """Write ``model`` to ``path.safetensors`` and ``record`` (``format``, ``config`` set here) to ``path.json``."""
-    write_weights(model, Path(path), {**record, "format": FORMAT, "config": model.config.to_dict()})
+    save_module(model, path, FORMAT, record)
 
 
 def read_lifter_info(path: Path) -> dict[str, Any]:
@@ -53,19 +52,14 @@ def load_lifter(path: Path) -> tuple[Lifter, dict[str, Any]]:
         LoadError: one line, for a missing, foreign or corrupt file, a bad config, or weights
             that do not fit it.
     """
-    path = Path(path)
-    record = read_lifter_info(path)
-    try:
-        model = build_lifter(LifterConfig.from_dict(record["config"]))
-    except (TypeError, ValueError) as exc:
-        raise LoadError(f"{path.with_suffix('.json').name}: bad lifter config ({exc}).") from exc
-    fill_weights(model, path, record)
-    return model.to(device()).eval(), record
+    read_lifter_info(path)  # an unknown model gets its own line before the config is built
+    return load_module(
+        path, FORMAT, "lifting model", lambda config: build_lifter(LifterConfig.from_dict(config))
+    )
 
 
 def shipped_lifter(model: str) -> Path | None:
     """The shipped weights (``.safetensors`` path) of lifting ``model``, or None if there are none."""
     if model not in LIFTERS:
         return None
-    path = SHIPPED_DIR / SHIPPED_DATASET / f"{model}.safetensors"
-    return path if path.is_file() and path.with_suffix(".json").is_file() else None
+    return shipped_checkpoint(SHIPPED_DATASET, model)

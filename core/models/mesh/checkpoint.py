@@ -12,15 +12,13 @@ Shipped models live in ``assets/models/mesh/<model>-<equation>.{safetensors,json
 
 from __future__ import annotations
 
-import os
-import platform
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
-from nodescope.core.checkpoint import SHIPPED_DIR, load_module, write_weights
+from nodescope.core.checkpoint import SHIPPED_DIR, load_module, save_module, shipped_checkpoint
+from nodescope.core.device import machine
 from nodescope.core.models.mesh.base import MeshModel, MeshModelConfig
 from nodescope.core.models.mesh.data import example, load_split
 from nodescope.core.models.mesh.recipe import CHECK_SAMPLES, DATA_CONFIG, SETTINGS
@@ -34,7 +32,7 @@ SHIPPED_FOLDER = "mesh"
 
 def save_mesh_model(model: MeshModel, path: Path, record: dict[str, Any]) -> None:
     """Write ``model`` to ``path.safetensors`` and ``record`` (``format``, ``config`` set here) to ``path.json``."""
-    write_weights(model, Path(path), {**record, "format": FORMAT, "config": model.config.to_dict()})
+    save_module(model, path, FORMAT, record)
 
 
 def load_mesh_model(path: Path) -> tuple[MeshModel, dict[str, Any]]:
@@ -56,8 +54,7 @@ def shipped_mesh_model(model: str, equation: str) -> Path | None:
     """The shipped weights (``.safetensors`` path) of ``model`` for ``equation``, or None."""
     if model not in MESH_MODELS or equation not in ("heat", "wave"):
         return None
-    path = SHIPPED_DIR / SHIPPED_FOLDER / f"{model}-{equation}.safetensors"
-    return path if path.is_file() and path.with_suffix(".json").is_file() else None
+    return shipped_checkpoint(SHIPPED_FOLDER, f"{model}-{equation}")
 
 
 def check_rmse(model: MeshModel, *, cache_dir: Path | None = None) -> list[float]:
@@ -94,12 +91,7 @@ def ship_run(
         },
         "final_loss": info["history"][-1][1] if info["history"] else None,
         "check": {"samples": CHECK_SAMPLES, "one_step_rmse": check_rmse(model, cache_dir=cache_dir)},
-        "machine": {
-            "platform": platform.platform(),
-            "cpu_count": os.cpu_count(),
-            "torch": torch.__version__,
-            "threads": torch.get_num_threads(),
-        },
+        "machine": machine(),
     }
     path = (folder or SHIPPED_DIR / SHIPPED_FOLDER) / (name or f"{info['model']}-{model.config.equation}")
     save_mesh_model(model, path, record)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nodescope.core.checkpoint import SHIPPED_DIR, load_module, write_weights
+from nodescope.core.checkpoint import load_module, save_module, shipped_checkpoint
 from nodescope.core.models.panorama.unet import SphericalUNet, SphericalUNetConfig
 
 FORMAT = "nodescope-panorama"
@@ -24,7 +24,7 @@ SHIPPED_DATASET = "panorama"
 
 def save_panorama(model: SphericalUNet, path: Path, record: dict[str, Any]) -> None:
     """Write ``model`` to ``path.safetensors`` and ``record`` (``format``, ``config`` set here) to ``path.json``."""
-    write_weights(model, Path(path), {**record, "format": FORMAT, "config": model.config.to_dict()})
+    save_module(model, path, FORMAT, record)
 
 
 def load_panorama(path: Path) -> tuple[SphericalUNet, dict[str, Any]]:
@@ -42,5 +42,4 @@ def load_panorama(path: Path) -> tuple[SphericalUNet, dict[str, Any]]:
 
 def shipped_panorama(name: str = "spherical-unet") -> Path | None:
     """The shipped weights (``.safetensors`` path) called ``name``, or None if there are none."""
-    path = SHIPPED_DIR / SHIPPED_DATASET / f"{name}.safetensors"
-    return path if path.is_file() and path.with_suffix(".json").is_file() else None
+    return shipped_checkpoint(SHIPPED_DATASET, name)
