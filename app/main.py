@@ -36,7 +36,9 @@ def _wrong_kind(info: PageInfo) -> bool:
 
 home = st.Page(_VIEWS / "home.py", title="Home", icon=":material/home:", default=True)
 pages = [home] + [st.Page(_VIEWS / p.script, title=p.title, icon=p.icon, url_path=p.url_path) for p in PAGES]
-page = st.navigation(pages)
+# Twelve pages: the menu shows the first seven and "View more" (Home lists them all), so that the
+# sidebar's data section and its messages stay in view on a laptop screen.
+page = st.navigation(pages, expanded=7)
 info = next((p for p in PAGES if p.url_path == page.url_path), None)
 # plotly.js takes the browser ~1.5 s to fetch and compile. A page with charts has it start now,
 # while this run imports torch and PyG; Home, which draws none, once the sidebar is drawn (so the

@@ -6,9 +6,10 @@ from nodescope.app.pages import PAGES
 
 st.title("Nodescope")
 st.markdown(
-    "See inside graph neural networks. Load a **graph**, a **mesh**, a **cortical surface** or a "
-    "**panorama** from the sidebar: everything becomes one graph of nodes and edges, so every view "
-    "and every analysis works on all of them. Select a node anywhere and every view follows."
+    "See inside graph neural networks. Load a **graph**, a **mesh**, a **cortical surface**, a "
+    "**panorama**, a **multivariate time series** or a **skeleton** from the sidebar: everything "
+    "becomes one graph of nodes and edges, and the models behind each run on it. Select a node, "
+    "vertex, sensor or joint anywhere and every view follows."
 )
 for row in range(0, len(PAGES), 2):
     for col, page in zip(st.columns(2), PAGES[row : row + 2], strict=False):
