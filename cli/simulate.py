@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from nodescope.cli.progress import Bar
-    from nodescope.core.simulation import default_dt, gaussian_bumps, load_simulation_mesh, simulate, surface
+    from nodescope.core.simulation import default_dt, default_field, load_simulation_mesh, simulate, surface
 
     if args.model != "none" and args.model not in MODEL_CHOICES:
         raise LoadError(f"Unknown model '{args.model}'; --model takes {', '.join(MODEL_CHOICES)} or none.")
@@ -89,9 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if args.initial is not None:
         initial = _read_field(args.initial, mesh.num_vertices)
     else:
-        size = float(np.linalg.norm(pos - pos.mean(axis=0), axis=1).max())
-        rng = np.random.default_rng(args.seed)
-        initial = gaussian_bumps(pos, faces, rng, count=3, width=(0.15 * size, 0.35 * size))
+        initial = default_field(pos, faces, args.seed)
     dt = args.dt if args.dt is not None else default_dt(pos, faces, args.equation, args.coefficient)
     fixed = mesh.boundary if args.boundary == "dirichlet" else np.zeros(mesh.num_vertices, bool)
     with Bar(f"{args.equation} {mesh.name}", unit="step") as bar:

@@ -73,6 +73,7 @@ def mesh_figure(
     vertex_colors: np.ndarray | None = None,
     color_title: str = "",
     colorscale: str = DIVERGING,
+    value_range: tuple[float, float] | None = None,
     selected: Sequence[int] = (),
     focus: int | None = None,
     focus_label: str | None = None,
@@ -92,6 +93,8 @@ def mesh_figure(
         vertex_colors: (N, 3) uint8 or float 0..1 colors, used when ``values`` is None.
         color_title: the colorbar's title.
         colorscale: plotly color scale name for ``values``.
+        value_range: (cmin, cmax) of the color scale, to share one scale between figures
+            (default: from ``values``, see above).
         selected: selected vertex ids (small dark markers).
         focus: focus vertex id (large marker with a label, trace "focus").
         focus_label: that label (default: the vertex id).
@@ -133,7 +136,7 @@ def mesh_figure(
         v = np.asarray(values, dtype=np.float64).ravel()
         if len(v) != n:
             raise ValueError(f"values has {len(v)} entries for {n} vertices")
-        lo, hi = _value_range(v, colorscale)
+        lo, hi = _value_range(v, colorscale) if value_range is None else value_range
         mesh.update(
             intensity=np.where(np.isfinite(v), v, lo).astype(np.float32), intensitymode="vertex", colorscale=colorscale,
             cmin=lo, cmax=hi, showscale=True, colorbar={"title": {"text": color_title}, "thickness": 12, "len": 0.7},

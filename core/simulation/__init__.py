@@ -16,7 +16,7 @@ from nodescope.core.simulation.dataset import (
     generate,
     make_sample,
 )
-from nodescope.core.simulation.fields import gaussian_bumps
+from nodescope.core.simulation.fields import default_field, gaussian_bumps
 from nodescope.core.simulation.heat import HeatSolver
 from nodescope.core.simulation.meshes import MESH_NAMES, load_simulation_mesh, procedural_mesh, shipped_mesh
 from nodescope.core.simulation.operators import cotangent_laplacian, lumped_mass
@@ -40,6 +40,7 @@ __all__ = [
     "boundary_vertices",
     "cotangent_laplacian",
     "default_dt",
+    "default_field",
     "gaussian_bumps",
     "generate",
     "load_simulation_mesh",

@@ -64,6 +64,17 @@ def gaussian_bumps(
     return (a[:, None] * np.exp(-(d**2) / (2 * sigma[:, None] ** 2))).sum(axis=0)
 
 
+def default_field(pos: np.ndarray, faces: np.ndarray, seed: int) -> np.ndarray:
+    """(V,) the default initial field of a simulation: 3 geodesic bumps seeded by ``seed``.
+
+    Their widths are 0.15..0.35 times the mesh's radius (the largest vertex distance from the
+    centroid), so the field looks alike on any mesh scale.
+    """
+    size = float(np.linalg.norm(pos - pos.mean(axis=0), axis=1).max())
+    rng = np.random.default_rng(seed)
+    return gaussian_bumps(pos, faces, rng, count=3, width=(0.15 * size, 0.35 * size))
+
+
 def patch(pos: np.ndarray, faces: np.ndarray, rng: np.random.Generator, radius: float) -> np.ndarray:
     """(V,) bool: the vertices within geodesic ``radius`` of a random vertex (at least that vertex)."""
     return distances_from(pos, faces, rng.integers(len(pos), size=1))[0] <= radius

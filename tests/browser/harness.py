@@ -73,3 +73,26 @@ class AppServer:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def press_on_3d(page, chart: int, *, fx: float = 0.4, fy: float = 0.55) -> None:
+    """Press and hold the mouse on a 3D view at ``(fx, fy)`` of its box (fractions from the top left).
+
+    plotly reports a 3D click from its render loop, which must run while the button is down (a
+    plain click is over before a software-GL frame); small moves first let the scene pick what
+    lies under the pointer.
+    """
+    page.evaluate(
+        f"document.querySelectorAll('.js-plotly-plot')[{chart}].scrollIntoView({{block: 'center'}})"
+    )
+    box = page.evaluate(
+        f"(() => {{ const r = document.querySelectorAll('.js-plotly-plot')[{chart}]"
+        ".getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()"
+    )
+    x, y = box[0] + fx * box[2], box[1] + fy * box[3]
+    for dx in (0, 3, 6):
+        page.mouse.move(x + dx, y + dx)
+        page.wait_for_timeout(300)
+    page.mouse.down()
+    page.wait_for_timeout(500)
+    page.mouse.up()

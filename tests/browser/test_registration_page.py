@@ -9,7 +9,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from nodescope.core.geometry.fsaverage import fsaverage5_map, icosphere_level
 from nodescope.core.registration.io import write_sphere
-from tests.browser.harness import ARTIFACTS
+from tests.browser.harness import ARTIFACTS, press_on_3d
 from tests.browser.plotly_js import CHART_COUNT, FOCUS_IDS, NODE_POSITION
 
 pytestmark = pytest.mark.browser
@@ -52,23 +52,6 @@ def _pick_on_map(page, vertex: int, chart: int = MAP) -> None:
     page.get_by_role("heading", name=f"Moving vertex {vertex}").wait_for(timeout=WAIT_MS)
 
 
-def _press_on_3d(page, chart: int) -> None:
-    """Press and hold the mouse on a 3D view's center: plotly reports a 3D click from its render
-    loop, which must run while the button is down (a plain click is over before a software-GL frame)."""
-    page.evaluate(
-        f"document.querySelectorAll('.js-plotly-plot')[{chart}].scrollIntoView({{block: 'center'}})"
-    )
-    box = page.evaluate(f"(() => {{ const r = document.querySelectorAll('.js-plotly-plot')[{chart}]"
-                        ".getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()")  # fmt: skip
-    x, y = box[0] + 0.4 * box[2], box[1] + 0.55 * box[3]  # on the sphere, left of its color bar
-    for dx in (0, 3, 6):  # moves let the scene pick what lies under the pointer
-        page.mouse.move(x + dx, y + dx)
-        page.wait_for_timeout(300)
-    page.mouse.down()
-    page.wait_for_timeout(500)
-    page.mouse.up()
-
-
 def test_register_then_a_vertex_picked_on_the_map_lights_up_in_every_3d_view(app_server, page):
     page.goto(f"{app_server.url}/registration")
     page.wait_for_function(f"({CHART_COUNT})() >= 3", timeout=WAIT_MS)  # moving, fixed, map
@@ -92,7 +75,7 @@ def test_register_then_a_vertex_picked_on_the_map_lights_up_in_every_3d_view(app
     )
 
     # a click on the fixed surface in 3D picks the moving vertex that lands there, in every view
-    _press_on_3d(page, FIXED)
+    press_on_3d(page, FIXED)  # on the sphere, left of its color bar
     page.wait_for_function(
         f"![5000, undefined].includes((({FOCUS_IDS})({MOVING}) || [])[0])", timeout=WAIT_MS
     )
