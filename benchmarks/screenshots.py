@@ -32,6 +32,7 @@ SHOTS = [
     ("registration.png", "karate", "registration", None, None),
     ("timeseries.png", "graph-var", "timeseries", 0, 7),
     ("skeletons.png", "skeleton-walk", "skeletons", 0, 16),
+    ("panoramas.png", "room", "panoramas", 0, 1500),
 ]
 #: Pages whose first screen needs more than the charts drawing: what to wait for or press.
 CHARTS_BEFORE_SHOT = {"oversmoothing": 4, "registration": 4}

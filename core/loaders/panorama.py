@@ -30,7 +30,7 @@ DEFAULT_LEVEL = 5
 FEATURE_NAMES = ["r", "g", "b", "lat", "lon"]
 
 
-def _sample_bilinear(grid: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+def sample_bilinear(grid: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Bilinear samples of an (H, W) or (H, W, C) grid at continuous pixel coordinates.
 
     Wraps around horizontally (longitude) and clamps vertically (the poles). Returns
@@ -47,6 +47,18 @@ def _sample_bilinear(grid: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarr
     return np.stack(
         [map_coordinates(g[..., c], coords, order=1, mode="nearest") for c in range(g.shape[2])], 1
     )
+
+
+def sample_at_directions(grid: np.ndarray, directions: np.ndarray) -> np.ndarray:
+    """Bilinear samples of an equirectangular (H, W) or (H, W, C) grid at (N, 3) unit directions.
+
+    Directions follow :mod:`core.geometry.sphere` (z up, the image center along +X). Returns
+    (N,) or (N, C) float64 in the grid's units (divide uint8 colors by 255 for [0, 1]).
+    """
+    sph = xyz_to_latlon(np.asarray(directions, np.float64))
+    h, w = np.shape(grid)[:2]
+    u, v = latlon_to_pixel(sph[:, 0], sph[:, 1], w, h)
+    return sample_bilinear(grid, u, v)
 
 
 def panorama_to_sample(
@@ -96,7 +108,7 @@ def panorama_to_sample(
     vertices, faces = icosphere(level)
     sph = xyz_to_latlon(vertices)
     u, v = latlon_to_pixel(sph[:, 0], sph[:, 1], w, h)
-    rgb = _sample_bilinear(img, u, v) / 255.0
+    rgb = sample_bilinear(img, u, v) / 255.0
     x = np.concatenate([rgb, sph], axis=1).astype(np.float32)
     extra: dict[str, torch.Tensor] = {
         "pos": torch.from_numpy(vertices.astype(np.float32)),
@@ -119,7 +131,7 @@ def panorama_to_sample(
         depth = maps["depth"].astype(np.float64)
         if not np.isfinite(depth).all():
             raise LoadError("The 'depth' map contains NaN or infinite values; fill them and load again.")
-        extra["depth"] = torch.from_numpy(_sample_bilinear(depth, u, v).astype(np.float32))
+        extra["depth"] = torch.from_numpy(sample_bilinear(depth, u, v).astype(np.float32))
         units["depth"] = "m"
     return make_sample(
         kind="panorama",

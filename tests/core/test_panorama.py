@@ -16,10 +16,10 @@ from nodescope.core.geometry.sphere import latlon_to_xyz
 from nodescope.core.loaders.panorama import (
     BUILTINS,
     READERS,
-    _sample_bilinear,
     load_earth,
     panorama_to_sample,
     read_panorama,
+    sample_bilinear,
     with_level,
 )
 from nodescope.core.loaders.room import CEILING, FLOOR, OBJECT, ROOM, WALL, RoomRender, render_room
@@ -96,7 +96,7 @@ def test_bilinear_sampling_wraps_in_longitude_and_clamps_at_poles() -> None:
     grid = np.zeros((4, 8))
     grid[:, 0], grid[:, -1] = 10.0, 30.0
     # u = -0.5 and u = W - 0.5 are both lon +-180: halfway between the last and first columns.
-    out = _sample_bilinear(grid, np.array([-0.5, 7.5, 0.0, 7.0]), np.array([1.0, 1.0, -0.5, 3.5]))
+    out = sample_bilinear(grid, np.array([-0.5, 7.5, 0.0, 7.0]), np.array([1.0, 1.0, -0.5, 3.5]))
     np.testing.assert_allclose(out, [20.0, 20.0, 10.0, 30.0])
 
 

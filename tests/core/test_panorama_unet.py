@@ -12,7 +12,7 @@ from nodescope.core.errors import LoadError
 from nodescope.core.geometry.fsaverage import icosphere_level, num_vertices, pool, unpool
 from nodescope.core.geometry.sphere import latlon_to_pixel, xyz_to_latlon
 from nodescope.core.geometry.tangent import edge_headings, from_local, local_frames, to_local
-from nodescope.core.loaders.panorama import _sample_bilinear
+from nodescope.core.loaders.panorama import sample_bilinear
 from nodescope.core.loaders.room import render_room
 from nodescope.core.models.panorama.checkpoint import load_panorama, save_panorama
 from nodescope.core.models.panorama.graph import neighbor_table
@@ -45,7 +45,7 @@ def _vertex_colors(image: np.ndarray, level: int) -> torch.Tensor:
     """(1, V, 3) colors of an equirectangular uint8 image at the fsaverage vertices (bilinear)."""
     sph = xyz_to_latlon(icosphere_level(level).vertices.double().numpy())
     u, v = latlon_to_pixel(sph[:, 0], sph[:, 1], image.shape[1], image.shape[0])
-    return torch.from_numpy(_sample_bilinear(image, u, v) / 255.0).float()[None]
+    return torch.from_numpy(sample_bilinear(image, u, v) / 255.0).float()[None]
 
 
 def test_unet_hierarchy_levels_6_to_3_nest_pool_and_unpool():

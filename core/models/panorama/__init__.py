@@ -11,12 +11,14 @@ from nodescope.core.models.panorama.evaluate import check, predict, score
 from nodescope.core.models.panorama.heads import TASK_NAMES, decode, task_channels
 from nodescope.core.models.panorama.layers import CrossTaskAttention, GraphBlock, TableGATv2
 from nodescope.core.models.panorama.loss import panorama_loss
+from nodescope.core.models.panorama.single import PanoramaPrediction, predict_image, predict_room
 from nodescope.core.models.panorama.unet import SphericalUNet, SphericalUNetConfig
 
 __all__ = [
     "TASK_NAMES",
     "CrossTaskAttention",
     "GraphBlock",
+    "PanoramaPrediction",
     "SphericalUNet",
     "SphericalUNetConfig",
     "TableGATv2",
@@ -25,6 +27,8 @@ __all__ = [
     "load_panorama",
     "panorama_loss",
     "predict",
+    "predict_image",
+    "predict_room",
     "save_panorama",
     "score",
     "shipped_panorama",

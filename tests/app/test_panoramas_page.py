@@ -1,0 +1,73 @@
+"""The Panoramas page: the shipped spherical U-Net on a generated room and on the loaded panorama."""
+
+from tests.app.pages import open_page
+
+PAGE = "views/panoramas.py"
+
+
+FOCUS = '\\"name\\":\\"focus\\"'  # the marker trace, as it sits in a chart's JSON
+
+
+def _figures(at) -> str:
+    return " ".join(str(c.proto) for c in at.get("bidi_component"))
+
+
+def test_the_page_draws_a_generated_room_with_truth_errors_and_scores(monkeypatch):
+    at = open_page(monkeypatch, "room", PAGE, timeout=300)
+    labels = [m.label for m in at.metric]
+    assert labels == [
+        "Depth AbsRel",
+        "Depth δ<1.25",
+        "Class mIoU",
+        "Layout accuracy",
+        "Normal error (median)",
+    ]
+    assert "vs band oracle" in at.metric[3].proto.delta
+    # the image, two point clouds, and prediction / truth / error for depth, class, layout, normal
+    assert len(at.get("bidi_component")) == 15
+    assert "Depth error (prediction" in _figures(at)
+    assert any("Click a vertex" in c.value for c in at.caption)
+
+
+def test_a_pick_in_a_map_moves_the_marker_in_every_view(monkeypatch):
+    at = open_page(monkeypatch, "room", PAGE, timeout=300)
+    assert FOCUS not in _figures(at)
+    click = {"kind": "click", "event_id": 1, "points": [{"customdata": 7}]}  # a click on vertex 7
+    at.session_state["pano_depth_pred"] = {"event": click}
+    at.run()
+    assert not at.exception, at.exception
+    assert any(m.value.startswith("**Vertex 7**") for m in at.markdown)
+    figures = [str(c.proto) for c in at.get("bidi_component")]
+    assert len(figures) == 15 and all(FOCUS in f for f in figures), "a view misses the marker"
+    at.session_state["pano_cloud_truth"] = {
+        "event": {**click, "event_id": 2, "points": [{"customdata": 100}]}
+    }
+    at.run()  # a pick in the 3D view moves it again
+    assert any(m.value.startswith("**Vertex 100**") for m in at.markdown)
+    assert all(
+        '\\"text\\":[\\"100\\"]' in str(c.proto) or "focus: 100" in str(c.proto)
+        for c in at.get("bidi_component")
+    )
+
+
+def test_another_seed_is_another_room(monkeypatch):
+    at = open_page(monkeypatch, "room", PAGE, timeout=300)
+    first = [m.value for m in at.metric]
+    at.number_input(key="pano_seed").set_value(3).run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric] != first
+
+
+def test_the_loaded_panorama_gets_predictions_only(monkeypatch):
+    at = open_page(monkeypatch, "room", PAGE, timeout=300)
+    at.radio(key="pano_source").set_value("Loaded: Indoor room").run()
+    assert not at.exception, at.exception
+    assert not at.metric
+    assert any("predictions only" in c.value for c in at.caption)
+    assert len(at.get("bidi_component")) == 6  # the image, the predicted cloud and four prediction maps
+
+
+def test_a_graph_gets_one_line(monkeypatch):
+    at = open_page(monkeypatch, "karate", PAGE, timeout=240)
+    assert any("not a panorama" in i.value for i in at.info)
+    assert not at.get("bidi_component")
