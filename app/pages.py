@@ -72,6 +72,27 @@ PAGES: tuple[PageInfo, ...] = (
         "and how HopFIR fuses the hops, while you add 2D noise.",
         ("skeleton",),
     ),
+    PageInfo(
+        "panoramas.py", "Panoramas", ":material/panorama:", "panoramas",
+        "A spherical U-Net's depth, visible class, room layout and normals for a generated room (with "
+        "its truth, errors and scores beside a latitude-band oracle) or a loaded panorama; pick a vertex "
+        "in any map or in the room's 3D point cloud and every view marks it.",
+        ("panorama",),
+    ),
+    PageInfo(
+        "meshes.py", "Meshes", ":material/deployed_code:", "meshes",
+        "Heat simulated on a mesh beside a mesh transformer's and a MeshGraphNets MPNN's rollouts, with "
+        "their errors over time; pick a vertex to follow it and to see where each attention head looks, "
+        "against the cotangent weights of the exact operator.",
+        ("mesh",),
+    ),
+    PageInfo(
+        "pipeline.py", "Pipeline", ":material/view_timeline:", "pipeline",
+        "A deep GCNII trained as GNNPipe does: layers cut into stages, the graph into chunks flowing "
+        "through them. The run's timeline as a Gantt chart with its bubbles, memory per stage, the "
+        "staleness of the historical embeddings, accuracy and Dirichlet energy; pick a node to see its chunk.",
+        ("graph",),
+    ),
 )  # fmt: skip
 
 
@@ -85,6 +106,18 @@ def wrong_kind_message(page: PageInfo, kind: str, name: str) -> str | None:
         )
     if kind == "skeleton":
         return f"**{name}** is a skeleton: its 2D-to-3D lifting and attention are on the **Skeletons** page."
+    if page.kinds == ("graph",):
+        return f"**{name}** is a {kind}: the Pipeline page trains on labeled graphs (karate, Cora…)."
+    if page.kinds == ("panorama",):
+        return (
+            f"**{name}** is a {kind}, not a panorama. Load *Indoor room (procedural)* or upload a 2:1 "
+            "equirectangular image in the sidebar."
+        )
+    if page.kinds == ("mesh",):
+        return (
+            f"**{name}** is a {kind} sample, not one of the meshes this page simulates on. Load *ant*, "
+            "*airplane*, *nut* or a mesh file (PLY, OBJ, STL, VTK, OFF) in the sidebar."
+        )
     if page.kinds == ("skeleton",):
         return (
             f"**{name}** is a {kind}, not a skeleton. Load *skeleton-walk*, *skeleton-jump*, a BVH clip or a "

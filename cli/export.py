@@ -4,7 +4,10 @@ Writes one self-contained HTML file with a page's main figures, as the app's "Do
 button does: plotly.js inlined (no network needed to open it), every figure interactive, the
 focus node marked, and each figure's "Save SVG" / "Save PNG" buttons (publication preset) working
 offline. PAGE is the app's address of the page: ``explorer``, ``geometry``, ``attention``,
-``explanations``, ``oversmoothing``, ``registration``, ``timeseries`` or ``skeletons``.
+``explanations``, ``oversmoothing``, ``registration``, ``timeseries``, ``skeletons``, ``panoramas``
+or ``meshes``. The Pipeline page draws a run trained in the session (minutes of training, not a
+view of a sample), so it has no headless export: its "Download as HTML" button in the app, or
+the results JSON of ``nodescope train --stages … --out DIR``.
 
 The figures are :func:`nodescope.show`'s (the app's views, drawn without Streamlit); the Time
 series page's are drawn here from the shipped forecaster. ``--source`` names the sample (a
@@ -29,7 +32,16 @@ if TYPE_CHECKING:
 #: The app's page addresses this command exports, and the model each uses by default.
 PAGES = (
     "explorer", "geometry", "attention", "explanations", "oversmoothing", "registration", "timeseries", "skeletons",
+    "panoramas", "meshes",
 )  # fmt: skip
+#: App pages with no headless export, and the one line that says why and what to use instead.
+NOT_EXPORTED = {
+    "pipeline": (
+        "The Pipeline page shows a run trained in the app's session; export it with the page's "
+        "'Download as HTML' button, or train one with nodescope train --model gcnii --stages 2 "
+        "--chunks 4 --out DIR (DIR/*-pipeline-results.json)."
+    ),
+}
 DEFAULT_MODELS = {"attention": "gat", "explanations": "xnode-gcn", "skeletons": "hopfir"}
 TITLES = {
     "explorer": "Explorer",
@@ -40,6 +52,8 @@ TITLES = {
     "registration": "Cortical registration",
     "timeseries": "Time series",
     "skeletons": "Skeletons",
+    "panoramas": "Panoramas",
+    "meshes": "Meshes",
 }
 
 
@@ -292,6 +306,76 @@ def _skeletons(source: str, model: str | None, focus: int | None) -> tuple[str, 
     return s.name, _blocks(figures, headings | {"errors": "Error over the clip"})
 
 
+def _panoramas(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
+    """The shipped spherical U-Net on a generated room (``test:SEED``, ``ood:SEED``) or a panorama's image."""
+    import nodescope
+    from nodescope.core.models.panorama.checkpoint import load_panorama, shipped_panorama
+    from nodescope.core.models.panorama.single import predict_image, predict_room
+    from nodescope.viz.panorama_view import panorama_figures
+
+    path = shipped_panorama()
+    if path is None:
+        raise LoadError("No shipped spherical U-Net (python examples/train_panorama.py --ship).")
+    net = load_panorama(path)[0]
+    split, _, seed = source.partition(":")
+    if split in ("test", "ood") and seed:
+        if not seed.isdigit():
+            raise LoadError(f"{split}:SEED takes a whole number, not '{seed}'.")
+        name, result = f"generated {split} room {seed}", predict_room(net, int(seed), split)
+    else:
+        s = nodescope.load(source)
+        if s.kind != "panorama" or s.image is None:
+            raise LoadError(f"{s.name} is a {s.kind}, not a panorama (try test:0 or room).")
+        name, result = s.name, predict_image(net, s.image)
+    if focus is not None and focus >= len(result.directions):
+        raise LoadError(f"--focus {focus} is not a vertex (0..{len(result.directions) - 1}).")
+    figures = panorama_figures(result, focus=focus)
+    return name, _blocks(figures, {k: (f.layout.title.text or k) for k, f in figures.items()})
+
+
+def _meshes(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
+    """Heat on a mesh beside the shipped models' rollouts (as the page first shows it), and the ring."""
+    import nodescope
+    from nodescope.core.models.mesh import MESH_MODELS, load_mesh_model, shipped_mesh_model
+    from nodescope.core.models.mesh import TITLES as MESH_TITLES
+    from nodescope.core.simulation import prepare_mesh
+    from nodescope.explain.mesh_rollout import (
+        DEFAULT_STEPS,
+        NO_CHANGE,
+        SHOWN_STEP,
+        heat_attention,
+        ring_attention,
+        roll_out_heat,
+    )
+    from nodescope.viz.mesh_simulation_view import ring_attention_figure, simulation_figures
+
+    s = nodescope.load(source)
+    if s.kind != "mesh":
+        raise LoadError(f"{s.name} is a {s.kind}, not a mesh (try ant).")
+    paths = {k: shipped_mesh_model(k, "heat") for k in MESH_MODELS}
+    if None in paths.values():
+        raise LoadError("No shipped heat mesh models (nodescope train mesh --ship).")
+    models = {k: load_mesh_model(p)[0] for k, p in paths.items()}  # type: ignore[arg-type]
+    mesh = prepare_mesh(s.data.pos.numpy(), s.faces, name=s.name)
+    run = roll_out_heat(mesh, models, steps=DEFAULT_STEPS, seed=0)
+    if focus is not None and focus >= len(run.pos):
+        raise LoadError(f"--focus {focus} is not a vertex (0..{len(run.pos) - 1}).")
+    vertex = run.start_vertex if focus is None else focus
+    errors = {MESH_TITLES.get(k, k): e for k, e in run.errors().items()}
+    first = next(iter(models))
+    figures = simulation_figures(
+        run.pos, run.faces, run.truth, {MESH_TITLES[k]: run.predictions[k] for k in models}, errors,
+        dt=run.dt, step=SHOWN_STEP, vertex=vertex, error_of=MESH_TITLES[first], baselines=(NO_CHANGE,),
+    )  # fmt: skip
+    physics = heat_attention(models["mesh-transformer"], run, SHOWN_STEP)
+    ring = ring_attention(physics, run.pos, vertex)
+    figures["ring"] = ring_attention_figure(
+        ring.xy, ring.attention, ring.cotangent, ring.neighbors, rho=physics.rho,
+        title=f"First-layer attention from vertex {vertex} over its {len(ring.neighbors)} neighbors",
+    )  # fmt: skip
+    return s.name, _blocks(figures, {k: (f.layout.title.text or k) for k, f in figures.items()})
+
+
 BUILDERS: dict[str, Callable[[str, str | None, int | None], tuple[str, list[Block]]]] = {
     "explorer": _explorer,
     "geometry": _geometry,
@@ -301,6 +385,8 @@ BUILDERS: dict[str, Callable[[str, str | None, int | None], tuple[str, list[Bloc
     "registration": _registration,
     "timeseries": _timeseries,
     "skeletons": _skeletons,
+    "panoramas": _panoramas,
+    "meshes": _meshes,
 }
 
 
@@ -320,6 +406,8 @@ def run(args: argparse.Namespace) -> int:
         LoadError: an unknown page, an unreadable source, a bad focus, a model the page cannot
             use or has no shipped weights for, or an unwritable ``--out``.
     """
+    if args.page in NOT_EXPORTED:
+        raise LoadError(NOT_EXPORTED[args.page])
     if args.page not in BUILDERS:
         raise LoadError(f"Unknown page '{args.page}'; choose one of {', '.join(PAGES)}.")
     _focus_check(args.focus)

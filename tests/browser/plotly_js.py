@@ -60,3 +60,10 @@ SELECTED_IDS = f"""
 
 #: Number of rendered plotly charts.
 CHART_COUNT = "() => document.querySelectorAll('.js-plotly-plot').length"
+#: Titles of every chart on the page, joined by " | ".
+CHART_TITLES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .map((gd) => (gd._fullLayout && gd._fullLayout.title && gd._fullLayout.title.text) || '').join(' | ')"""
+#: Indices of the charts whose title contains the text given.
+CHART_WITH_TITLE = """(text) => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .map((gd, i) => [i, (gd._fullLayout && gd._fullLayout.title && gd._fullLayout.title.text) || ''])
+  .filter(([, t]) => t.includes(text)).map(([i]) => i)"""

@@ -7,7 +7,7 @@ import re
 import pytest
 from plotly.offline import get_plotlyjs
 
-from nodescope.cli.export import PAGES, forecaster_cache
+from nodescope.cli.export import NOT_EXPORTED, PAGES, forecaster_cache
 from nodescope.cli.main import main
 from nodescope.core.forecasting import recipe
 
@@ -20,13 +20,25 @@ CASES = {
     "registration": ("synthetic", 4),
     "timeseries": ("graph-var", 3),
     "skeletons": ("skeleton-walk", 5),
+    "panoramas": ("test:0", 15),
+    "meshes": ("ant", 7),  # truth, two models, the error, two curves, the attention ring
 }
 
 
 def test_every_page_of_the_app_is_exported():
     from nodescope.app.pages import PAGES as APP_PAGES
 
-    assert set(PAGES) == {p.url_path for p in APP_PAGES}
+    assert set(PAGES) | set(NOT_EXPORTED) == {p.url_path for p in APP_PAGES}
+    assert not set(PAGES) & set(NOT_EXPORTED)
+
+
+def test_a_page_without_headless_export_says_what_to_use_instead(tmp_path, capsys):
+    from nodescope.cli.main import main
+
+    code = main(["export", "pipeline", "--source", "karate", "--out", str(tmp_path / "p.html")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err and "Download as HTML" in err
+    assert not (tmp_path / "p.html").exists()
 
 
 def _cached_forecaster(source: str) -> None:
@@ -73,6 +85,8 @@ def test_each_page_writes_one_offline_file(page, tmp_path, monkeypatch, capsys):
         (["export", "geometry", "--source", "karate"], "no 3D geometry"),
         (["export", "attention", "--source", "karate", "--model", "gcn"], "gcn"),
         (["export", "timeseries", "--source", "karate"], "not a time series"),
+        (["export", "panoramas", "--source", "karate"], "not a panorama"),
+        (["export", "meshes", "--source", "karate"], "not a mesh"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(argv, says, tmp_path, capsys):
