@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -51,14 +52,21 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, NODESCOPE_SOURCE=source, PYTHONUNBUFFERED="1", **(env or {}))
         cmd = streamlit_command(self.port, headless=True)
-        self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        # A file, not a pipe: nobody reads the server's output while it runs, and a full pipe
+        # (64 KB of warnings and log lines) would block the server mid-run.
+        self.log = tempfile.NamedTemporaryFile(prefix="nodescope-server-", suffix=".log", delete=False)  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def output(self, chars: int = 2000) -> str:
+        """The last ``chars`` characters the server printed."""
+        return Path(self.log.name).read_text(errors="replace")[-chars:]
 
     def wait_healthy(self, timeout: float = 90.0) -> float:
         """Seconds until /_stcore/health answers ok."""
         start = time.perf_counter()
         while time.perf_counter() - start < timeout:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {self.proc.stdout.read().decode()[-2000:]}")
+                raise RuntimeError(f"streamlit exited: {self.output()}")
             try:
                 with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
                     if r.read().decode().strip() == "ok":
@@ -73,6 +81,8 @@ class AppServer:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 def press_on_3d(page, chart: int, *, fx: float = 0.4, fy: float = 0.55) -> None:
