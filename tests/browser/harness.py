@@ -52,6 +52,9 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, NODESCOPE_SOURCE=source, PYTHONUNBUFFERED="1", **(env or {}))
         cmd = streamlit_command(self.port, headless=True)
+        self._launch(cmd, env)
+
+    def _launch(self, cmd: list[str], env: dict[str, str]) -> None:
         # A file, not a pipe: nobody reads the server's output while it runs, and a full pipe
         # (64 KB of warnings and log lines) would block the server mid-run.
         self.log = tempfile.NamedTemporaryFile(prefix="nodescope-server-", suffix=".log", delete=False)  # noqa: SIM115 (closed in stop)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
@@ -45,9 +44,7 @@ class ScriptServer(AppServer):
         cmd += ["--server.port", str(self.port), "--browser.gatherUsageStats", "false"]
         cmd += ["--server.fileWatcherType", "none"]
         full_env = dict(os.environ, PYTHONUNBUFFERED="1", **(env or {}))
-        self.proc = subprocess.Popen(
-            cmd, cwd=REPO, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-        )
+        self._launch(cmd, full_env)
 
 
 @pytest.fixture(scope="module")
