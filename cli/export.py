@@ -70,6 +70,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _load_kind(source: str, kind: str, example: str) -> Any:
+    """The sample ``source`` names, refused in one line unless it is a ``kind`` (``example``: one that is)."""
+    import nodescope
+
+    s = nodescope.load(source)
+    if s.kind != kind:
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise LoadError(
+            f"{s.name} is a {s.kind}, not {article} {kind.replace('timeseries', 'time series')} (try {example})."
+        )
+    return s
+
+
 def _blocks(figures: dict[str, Any], headings: dict[str, str]) -> list[Block]:
     from nodescope.viz.export_html import Block
 
@@ -198,7 +211,6 @@ def _timeseries(source: str, model: str | None, focus: int | None) -> tuple[str,
     """The learned graph, its adjacency and the focus series' forecast, as the Time series page draws them."""
     import numpy as np
 
-    import nodescope
     from nodescope.core.forecasting import forecast_data, predict
     from nodescope.core.forecasting import recipe as rc
     from nodescope.core.forecasting.metrics import series_errors
@@ -206,9 +218,7 @@ def _timeseries(source: str, model: str | None, focus: int | None) -> tuple[str,
     from nodescope.viz.layout import graph_layout
     from nodescope.viz.timeseries_view import adjacency_heatmap_figure, forecast_figure, learned_graph_figure
 
-    s = nodescope.load(source)
-    if s.kind != "timeseries":
-        raise LoadError(f"{s.name} is a {s.kind}, not a time series (try graph-var).")
+    s = _load_kind(source, "timeseries", "graph-var")
     net = _forecaster(s)
     data = forecast_data(s, rc.WINDOW, rc.HORIZON)
     names = s.node_names or [f"series {j}" for j in range(s.num_nodes)]
@@ -246,7 +256,6 @@ def _timeseries(source: str, model: str | None, focus: int | None) -> tuple[str,
 
 def _skeletons(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
     """Frame 0 of a skeleton clip lifted by a shipped model, its errors, and HopFIR's attention from the focus joint."""
-    import nodescope
     from nodescope.core.models.lifting import TITLES as LIFTER_TITLES
     from nodescope.core.models.lifting import load_lifter, shipped_lifter
     from nodescope.core.skeleton.joints import JOINT_NAMES
@@ -260,9 +269,7 @@ def _skeletons(source: str, model: str | None, focus: int | None) -> tuple[str, 
         skeleton_weights_figure,
     )
 
-    s = nodescope.load(source)
-    if s.kind != "skeleton":
-        raise LoadError(f"{s.name} is a {s.kind}, not a skeleton (try skeleton-walk).")
+    s = _load_kind(source, "skeleton", "skeleton-walk")
     key = model or DEFAULT_MODELS["skeletons"]
     paths = {k: shipped_lifter(k) for k in ("hopfir", key)}
     if paths[key] is None or paths["hopfir"] is None:
@@ -335,7 +342,6 @@ def _panoramas(source: str, model: str | None, focus: int | None) -> tuple[str, 
 
 def _meshes(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
     """Heat on a mesh beside the shipped models' rollouts (as the page first shows it), and the ring."""
-    import nodescope
     from nodescope.core.models.mesh import MESH_MODELS, load_mesh_model, shipped_mesh_model
     from nodescope.core.models.mesh import TITLES as MESH_TITLES
     from nodescope.core.simulation import prepare_mesh
@@ -349,9 +355,7 @@ def _meshes(source: str, model: str | None, focus: int | None) -> tuple[str, lis
     )
     from nodescope.viz.mesh_simulation_view import ring_attention_figure, simulation_figures
 
-    s = nodescope.load(source)
-    if s.kind != "mesh":
-        raise LoadError(f"{s.name} is a {s.kind}, not a mesh (try ant).")
+    s = _load_kind(source, "mesh", "ant")
     paths = {k: shipped_mesh_model(k, "heat") for k in MESH_MODELS}
     if None in paths.values():
         raise LoadError("No shipped heat mesh models (nodescope train mesh --ship).")
