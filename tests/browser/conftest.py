@@ -36,10 +36,35 @@ def app_server(request) -> Iterator[AppServer]:
         server.stop()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell a failed test in teardown."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
+    """A fresh 1600 x 1100 page; a failed test leaves its screenshot and server log in ARTIFACTS."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1600, "height": 1100})
     pg = context.new_page()
     yield pg
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        _keep_failure(request, pg)
     context.close()
+
+
+def _keep_failure(request, pg) -> None:
+    """What a failed browser test saw (screenshot) and what its app server printed (log)."""
+    name = request.node.name
+    try:
+        pg.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"), full_page=True)
+    except Exception as exc:  # noqa: BLE001 (the page may be gone; the test's own error matters)
+        print(f"no screenshot of the failed page: {exc}")
+    for fixture in request.fixturenames:
+        server = request.getfixturevalue(fixture) if fixture.endswith("server") else None
+        if isinstance(server, AppServer):
+            (ARTIFACTS / f"failed-{name}.log").write_text(server.output(20_000))

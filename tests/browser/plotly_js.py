@@ -63,6 +63,11 @@ CHART_COUNT = "() => document.querySelectorAll('.js-plotly-plot').length"
 #: Titles of every chart on the page, joined by " | ".
 CHART_TITLES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
   .map((gd) => (gd._fullLayout && gd._fullLayout.title && gd._fullLayout.title.text) || '').join(' | ')"""
+#: (chartIndex) -> the title of that chart ('' when it has none or is not drawn yet).
+CHART_TITLE = """(i) => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[i];
+  return (gd && gd._fullLayout && gd._fullLayout.title && gd._fullLayout.title.text) || '';
+}"""
 #: Indices of the charts whose title contains the text given.
 CHART_WITH_TITLE = """(text) => Array.from(document.querySelectorAll('.js-plotly-plot'))
   .map((gd, i) => [i, (gd._fullLayout && gd._fullLayout.title && gd._fullLayout.title.text) || ''])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.harness import ARTIFACTS
-from tests.browser.plotly_js import CHART_COUNT
+from tests.browser.plotly_js import CHART_COUNT, CHART_TITLE
 
 pytestmark = pytest.mark.browser
 APP_SOURCE = "karate"
@@ -23,22 +23,18 @@ EDGE_BINS = """() => {
   const gd = document.querySelectorAll('.js-plotly-plot')[0];
   return JSON.stringify(gd.data.filter((t) => (t.name || '').startsWith('α')).map((t) => t.x.length));
 }"""
-MATRIX_TITLE = """() => {
-  const gd = document.querySelectorAll('.js-plotly-plot')[2];
-  return gd._fullLayout.title.text || '';
-}"""
 
 
 def test_click_on_a_head_opens_it_in_the_large_map_and_the_node_link_view(app_server, page):
     page.goto(f"{app_server.url}/attention")
     page.wait_for_function(f"({CHART_COUNT})() >= 4", timeout=WAIT_MS)
-    page.wait_for_function(f"({MATRIX_TITLE})().includes('mean over heads')", timeout=WAIT_MS)
+    page.wait_for_function(f"({CHART_TITLE})(2).includes('mean over heads')", timeout=WAIT_MS)
     before = page.evaluate(EDGE_BINS)
 
     center = page.evaluate(SUBPLOT_CENTRE, [1, "3"])  # layer 1, head 3
     page.mouse.click(center["x"], center["y"])
 
-    page.wait_for_function(f"({MATRIX_TITLE})().includes('head 3')", timeout=WAIT_MS)
+    page.wait_for_function(f"({CHART_TITLE})(2).includes('head 3')", timeout=WAIT_MS)
     page.wait_for_function(f"({EDGE_BINS})() !== {before!r}", timeout=WAIT_MS)
     page.screenshot(path=str(ARTIFACTS / "attention_head_click.png"), full_page=True)
 
@@ -49,10 +45,6 @@ GLOBAL_COLORS = """() => {
   const nodes = gd && gd.data.find((t) => t.name === 'nodes');
   return nodes ? JSON.stringify(Array.from(nodes.marker.color)) : '';
 }"""
-GLOBAL_TITLE = """() => {
-  const gd = document.querySelectorAll('.js-plotly-plot')[0];
-  return (gd && gd._fullLayout.title.text) || '';
-}"""
 
 
 def test_gps_grid_click_opens_that_head_in_the_global_view(app_server, page):
@@ -60,7 +52,7 @@ def test_gps_grid_click_opens_that_head_in_the_global_view(app_server, page):
     page.wait_for_function(f"({CHART_COUNT})() >= 4", timeout=WAIT_MS)
     page.get_by_role("combobox", name="Model").click()
     page.get_by_role("option", name="GraphGPS").click()
-    page.wait_for_function(f"({GLOBAL_TITLE})().startsWith('Global attention')", timeout=WAIT_MS)
+    page.wait_for_function(f"({CHART_TITLE})(0).startsWith('Global attention')", timeout=WAIT_MS)
     page.wait_for_function(f"({CHART_COUNT})() == 2", timeout=WAIT_MS)
     before = page.evaluate(GLOBAL_COLORS)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.harness import ARTIFACTS
-from tests.browser.plotly_js import CHART_COUNT, FOCUS_IDS, NODE_POSITION
+from tests.browser.plotly_js import CHART_COUNT, CHART_TITLE, FOCUS_IDS, NODE_POSITION
 
 pytestmark = pytest.mark.browser
 APP_SOURCE = "karate"
@@ -13,10 +13,6 @@ WAIT_MS = 90_000
 # The charts in page order once GATv2 is compared: A's node-link view, head grid, matrix, then
 # A, B and B − A side by side, then salience vs importance.
 B_VIEW, DIFF_VIEW = 4, 5
-CHART_TITLE = """(i) => {
-  const gd = document.querySelectorAll('.js-plotly-plot')[i];
-  return (gd && gd._fullLayout && gd._fullLayout.title.text) || '';
-}"""
 
 
 def focus_of(chart: int) -> str:

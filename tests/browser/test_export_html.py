@@ -12,15 +12,11 @@ import pytest
 from nodescope.cli.main import main
 from nodescope.viz.export_html import IMAGE_SIZE, PNG_SCALE
 from tests.browser.harness import ARTIFACTS
-from tests.browser.plotly_js import CHART_COUNT, FOCUS_IDS
+from tests.browser.plotly_js import CHART_COUNT, CHART_TITLE, FOCUS_IDS
 
 pytestmark = pytest.mark.browser
 APP_SOURCE = "karate"
 WAIT_MS = 90_000
-MATRIX_TITLE = """() => {
-  const gd = document.querySelectorAll('.js-plotly-plot')[2];
-  return (gd && gd._fullLayout.title.text) || '';
-}"""
 
 
 def open_offline(page, path: Path, charts: int) -> list[str]:
@@ -80,8 +76,8 @@ def test_exported_mesh_draws_offline(page, tmp_path):
 def test_a_permalink_opens_the_same_focus_and_head_and_downloads_offline_html(app_server, page, tmp_path):
     page.goto(f"{app_server.url}/attention?source=karate&f=5&m=gat&l=1&h=2")
     page.wait_for_function(f"({CHART_COUNT})() >= 4", timeout=WAIT_MS)
-    page.wait_for_function(f"({MATRIX_TITLE})().includes('head 2')", timeout=WAIT_MS)
-    assert "node 5" in page.evaluate(MATRIX_TITLE)
+    page.wait_for_function(f"({CHART_TITLE})(2).includes('head 2')", timeout=WAIT_MS)
+    assert "node 5" in page.evaluate(CHART_TITLE, 2)
     page.wait_for_function(f"(({FOCUS_IDS})(0) || [])[0] === 5", timeout=WAIT_MS)
     assert "f=5" in page.url and "h=2" in page.url  # the address still says what is shown
     with page.expect_download(timeout=WAIT_MS) as download:
@@ -93,4 +89,4 @@ def test_a_permalink_opens_the_same_focus_and_head_and_downloads_offline_html(ap
     offline = page.context.new_page()
     assert open_offline(offline, out, charts=4) == []
     assert focus_of(offline, 0) == [5]
-    assert "head 2" in offline.evaluate(MATRIX_TITLE)
+    assert "head 2" in offline.evaluate(CHART_TITLE, 2)

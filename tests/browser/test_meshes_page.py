@@ -8,15 +8,12 @@ import re
 import pytest
 
 from tests.browser.harness import ARTIFACTS, press_on_3d
+from tests.browser.plotly_js import CHART_TITLES as TITLES
 from tests.browser.plotly_js import FOCUS_IDS
 
 pytestmark = pytest.mark.browser
 APP_SOURCE = "ant"
 WAIT_MS = 180_000
-
-# Titles of every chart on the page, joined.
-TITLES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-  .map((gd) => (gd._fullLayout && gd._fullLayout.title && gd._fullLayout.title.text) || '').join(' | ')"""
 
 
 def _vertex(page) -> int:

@@ -5,19 +5,13 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.harness import ARTIFACTS
+from tests.browser.plotly_js import CHART_TITLES as TITLES
+from tests.browser.plotly_js import CHART_WITH_TITLE as CHART_WITH
 from tests.browser.plotly_js import FOCUS_IDS, NODE_POSITION
 
 pytestmark = pytest.mark.browser
 APP_SOURCE = "skeleton-walk"
 WAIT_MS = 180_000
-
-# Titles of every chart on the page, joined.
-TITLES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-  .map((gd) => (gd._fullLayout && gd._fullLayout.title && gd._fullLayout.title.text) || '').join(' | ')"""
-# Indices of the charts whose title contains the text.
-CHART_WITH = """(text) => Array.from(document.querySelectorAll('.js-plotly-plot'))
-  .map((gd, i) => [i, (gd._fullLayout && gd._fullLayout.title && gd._fullLayout.title.text) || ''])
-  .filter(([, t]) => t.includes(text)).map(([i]) => i)"""
 
 
 def test_picking_a_joint_in_2d_moves_every_view_and_the_hop_attention(app_server, page):
