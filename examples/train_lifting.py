@@ -40,6 +40,7 @@ from nodescope.core.models.lifting.checkpoint import SHIPPED_DATASET
 from nodescope.core.models.lifting.evaluate import TEST_NOISE_PX, mocap_clips, mocap_sets
 from nodescope.core.models.lifting.training import RECIPE, save_trained, train_run
 from nodescope.core.paths import user_dir
+from nodescope.core.results import markdown_table, mean_std, seeds_phrase
 from nodescope.core.skeleton.joints import JOINT_NAMES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -88,35 +89,34 @@ def write_results(results: dict[str, Any], recipe: dict[str, Any] = RECIPE) -> N
     results_file.write_results(RESULTS, results)
 
 
-def markdown_table(results: dict[str, Any]) -> str:
+def readme_table(results: dict[str, Any]) -> str:
     """README table: one row per model."""
-    lines = [
-        "| model | parameters | MPJPE, exact 2D | P-MPJPE, exact 2D | MPJPE, 2D σ = 5 px | P-MPJPE, 2D σ = 5 px | train time | Human3.6M, published |",
-        "|---|---|---|---|---|---|---|---|",
+    header = [
+        "model", "parameters", "MPJPE, exact 2D", "P-MPJPE, exact 2D", "MPJPE, 2D σ = 5 px",
+        "P-MPJPE, 2D σ = 5 px", "train time", "Human3.6M, published",
+    ]  # fmt: skip
+    entries = {key: results["models"][key] for key in ("hopfir", "gcn", "mlp") if key in results["models"]}
+    rows = [
+        [
+            TITLES[key],
+            f"{entry['params'] / 1000:.0f} k",
+            *(
+                mean_std(entry[split][metric])
+                for split in ("test", "test_noisy")
+                for metric in ("mpjpe", "p_mpjpe")
+            ),
+            f"{entry['train_seconds']['mean'] / 60:.1f} min",
+            str(PUBLISHED_H36M[key]),
+        ]
+        for key, entry in entries.items()
     ]
-    seeds = set()
-    for key in ("hopfir", "gcn", "mlp"):
-        entry = results["models"].get(key)
-        if entry is None:
-            continue
-        seeds.add(len(entry["seeds"]))
-
-        def cell(split: str, metric: str, entry: dict = entry) -> str:
-            return f"{entry[split][metric]['mean']:.1f} ± {entry[split][metric]['std']:.1f}"
-
-        lines.append(
-            f"| {TITLES[key]} | {entry['params'] / 1000:.0f} k | {cell('test', 'mpjpe')} | {cell('test', 'p_mpjpe')} "
-            f"| {cell('test_noisy', 'mpjpe')} | {cell('test_noisy', 'p_mpjpe')} | {entry['train_seconds']['mean'] / 60:.1f} min "
-            f"| {PUBLISHED_H36M[key]} |"
-        )
-    over = f"{seeds.pop()} seeds" if len(seeds) == 1 else "several seeds"
-    lines += [
-        "",
-        f"Millimetres, mean ± sample standard deviation over {over} (0, 1, 2: initialization, training "
+    over = seeds_phrase(len(entry["seeds"]) for entry in entries.values())
+    return (
+        markdown_table(header, rows)
+        + f"\n\nMillimetres, mean ± sample standard deviation over {over} (0, 1, 2: initialization, training "
         "cameras, dropout); train time per seed; Human3.6M: published MPJPE with ground-truth 2D, another "
-        "dataset and protocol (below).",
-    ]
-    return "\n".join(lines)
+        "dataset and protocol (below)."
+    )
 
 
 def ship(results: dict[str, Any], state_dir: Path) -> None:
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.table:
-        print(markdown_table(read_results()))
+        print(readme_table(read_results()))
         return 0
     if args.ship:
         ship(read_results(), args.state_dir)

@@ -108,25 +108,29 @@ def summarize(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def table(results: dict[str, Any]) -> str:
     """The README table: MTGNN mean ± std over seeds beside the baselines, per dataset and horizon."""
-    lines = [
-        "| data (window, layers) | horizon | MTGNN RSE | MTGNN CORR | learned-graph AUROC | persistence | AR | VAR | seeds |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    from nodescope.core.results import markdown_table, mean_std
+
+    header = [
+        "data (window, layers)", "horizon", "MTGNN RSE", "MTGNN CORR", "learned-graph AUROC",
+        "persistence", "AR", "VAR", "seeds",
+    ]  # fmt: skip
+    rows = []
     for _key, entry in sorted(results.items()):
         s, runs = entry["summary"], entry["runs"]
         base = next((r["baselines"] for r in runs.values() if "baselines" in r), None)
         auroc = s.get("graph_auroc")
-        cells = [
-            f"{entry['dataset']} ({entry['window']}, {entry['layers']}){entry.get('variant', '')}",
-            str(entry["horizon"]),
-            f"{s['rse']['mean']:.4f} ± {s['rse']['std']:.4f}",
-            f"{s['corr']['mean']:.4f} ± {s['corr']['std']:.4f}",
-            f"{auroc['mean']:.2f} ± {auroc['std']:.2f}" if auroc else "—",
-            *(f"{base[b]['rse']:.4f}" if base else "—" for b in ("persistence", "ar", "var")),
-            str(s["rse"]["n"]),
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        rows.append(
+            [
+                f"{entry['dataset']} ({entry['window']}, {entry['layers']}){entry.get('variant', '')}",
+                str(entry["horizon"]),
+                mean_std(s["rse"], digits=4),
+                mean_std(s["corr"], digits=4),
+                mean_std(auroc, digits=2) if auroc else "—",
+                *(f"{base[b]['rse']:.4f}" if base else "—" for b in ("persistence", "ar", "var")),
+                str(s["rse"]["n"]),
+            ]
+        )
+    return markdown_table(header, rows)
 
 
 def main() -> None:

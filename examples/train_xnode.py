@@ -36,6 +36,7 @@ from nodescope.core.loaders import load
 from nodescope.core.models import MODELS
 from nodescope.core.models.xnode import BACKBONES
 from nodescope.core.recipes import DATASET_ENCODING
+from nodescope.core.results import markdown_table, mean_std, seeds_phrase
 from nodescope.core.training import settings_for, train, with_split
 
 DATASETS = ("cora", "citeseer", "ba-shapes", "karate")
@@ -83,32 +84,31 @@ def write_results(results: dict[str, Any]) -> None:
     results_file.write_results(RESULTS, results)
 
 
-def markdown_table(results: dict[str, Any]) -> str:
+def readme_table(results: dict[str, Any]) -> str:
     """README table: one row per dataset × backbone; test accuracy (%) of the backbone and of X-Node."""
-    lines = [
-        "| dataset | backbone | backbone acc. | X-Node acc. | difference (points) |",
-        "|---|---|---|---|---|",
+    order = [d for d in DATASETS if d in results["results"]] + sorted(set(results["results"]) - set(DATASETS))
+    entries = [
+        (dataset, backbone, entry)
+        for dataset in order
+        for backbone, entry in results["results"][dataset].items()
     ]
-    seeds = set()
-    for dataset in [d for d in DATASETS if d in results["results"]] + sorted(
-        set(results["results"]) - set(DATASETS)
-    ):
-        for backbone, entry in results["results"][dataset].items():
-            base, xn = entry["backbone"], entry["xnode"]
-            seeds |= {len(base["test_acc"]), len(xn["test_acc"])}
-            lines.append(
-                f"| {TITLES.get(dataset, dataset)} | {MODELS[backbone].title} "
-                f"| {100 * base['mean']:.1f} ± {100 * base['std']:.1f} "
-                f"| {100 * xn['mean']:.1f} ± {100 * xn['std']:.1f} | {100 * entry['difference']:+.1f} |"
-            )
-    over = f"{seeds.pop()} seeds" if len(seeds) == 1 else "several seeds"
-    lines += [
-        "",
-        f"Test accuracy (%), mean ± sample standard deviation over {over}; difference = X-Node − "
+    rows = [
+        [
+            TITLES.get(dataset, dataset),
+            MODELS[backbone].title,
+            mean_std(entry["backbone"], scale=100),
+            mean_std(entry["xnode"], scale=100),
+            f"{100 * entry['difference']:+.1f}",
+        ]
+        for dataset, backbone, entry in entries
+    ]
+    over = seeds_phrase(len(e[side]["test_acc"]) for _, _, e in entries for side in ("backbone", "xnode"))
+    return (
+        markdown_table(["dataset", "backbone", "backbone acc.", "X-Node acc.", "difference (points)"], rows)
+        + f"\n\nTest accuracy (%), mean ± sample standard deviation over {over}; difference = X-Node − "
         "backbone. Same published settings, seeds and split for both (Cora, CiteSeer: public split; "
-        "built-in graphs: random split, seed 0). X-Node: explanation injection on, all cues.",
-    ]
-    return "\n".join(lines)
+        "built-in graphs: random split, seed 0). X-Node: explanation injection on, all cues."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.table:
-        print(markdown_table(read_results()))
+        print(readme_table(read_results()))
         return 0
     if args.threads:
         torch.set_num_threads(args.threads)
