@@ -19,10 +19,15 @@
    recipe (lr 0.01, weight decay 5e-4, dropout 0.6, patience 100) and epoch cap
    (``--accuracy-epochs``), seed 0, best validation loss kept.
 
+3. **Scale** (``--synthetic``): the same timing runs on a planted-partition graph of 200k nodes
+   and 2M directed edges (:func:`core.pipeline.synthetic.block_model`: 16 communities, 80 % of
+   edges inside, 32 features; ``--synthetic-depth`` layers, hidden ``--synthetic-hidden``), with
+   the crossing-edge fraction and halo rows of both partitions (METIS, the RCM fallback).
+
 The machine may be shared: wall seconds are what they are under the load reported with them
 (``os.getloadavg``). Two worker processes on two busy cores cannot show a speed-up.
 
-Run: ``.venv/bin/python benchmarks/bench_pipeline.py [--depths 32 64] [--skip-accuracy]``
+Run: ``.venv/bin/python benchmarks/bench_pipeline.py [--depths 32 64] [--skip-accuracy] [--synthetic]``
 """
 
 from __future__ import annotations
@@ -39,15 +44,18 @@ import torch
 from common import write
 
 from nodescope.core.loaders import load
+from nodescope.core.models import MODELS
 from nodescope.core.pipeline import (
     PipelineConfig,
     launch,
+    metis_available,
     partition,
     plan,
     reports_summary,
     split_graph,
     train_single,
 )
+from nodescope.core.pipeline.synthetic import block_model
 from nodescope.core.recipes import recipe
 from nodescope.core.training import train, with_split
 
@@ -61,23 +69,61 @@ def _load() -> tuple:
     return sample, with_split(sample.data, seed=0)
 
 
+def _partitions(data, depth: int, hidden: int) -> dict:
+    """Crossing-edge fraction, halo rows and the graph-parallel bytes model of each partition method."""
+    n, edges = data.num_nodes, data.edge_index
+    out = {}
+    for method in ("metis", "rcm") if metis_available() else ("rcm",):
+        t0 = time.perf_counter()
+        part = partition(edges, n, CHUNKS, method=method)
+        seconds = time.perf_counter() - t0
+        halo = sum(int(c.halo.numel()) for c in split_graph(edges, n, part))
+        out[method] = {
+            "crossing_edge_fraction": round(float((part[edges[0]] != part[edges[1]]).float().mean()), 4),
+            "halo_rows": halo,
+            "largest_chunk": int(part.bincount().max()),
+            "seconds": round(seconds, 2),
+            "graph_parallel_bytes_per_epoch_model": 3 * depth * hidden * 4 * halo,
+        }
+    return out
+
+
 def timing(depth: int, epochs: int) -> dict:
     sample, data = _load()
     config, settings = recipe("gcnii", sample, max_epochs=epochs)
     config = dataclasses.replace(config, layers=depth)
-    n, h = data.num_nodes, config.hidden
-    chunks = split_graph(data.edge_index, n, partition(data.edge_index, n, CHUNKS))
-    halo = sum(int(c.halo.numel()) for c in chunks)
+    plain = train(config, data, dataclasses.replace(settings, max_epochs=epochs, patience=epochs))
+    out = _stage_runs(config, data, epochs, settings.lr, settings.weight_decay)
+    out["plain_gcnii_epoch_s"] = plain.seconds / plain.epochs
+    return out
+
+
+def synthetic(depth: int, hidden: int, epochs: int) -> dict:
+    t0 = time.perf_counter()
+    data = with_split(block_model(), seed=0)
+    made = time.perf_counter() - t0
+    config = MODELS["gcnii"].config(data.num_features, int(data.y.max()) + 1, layers=depth, hidden=hidden)
+    out = {
+        "graph": {"nodes": data.num_nodes, "edges": int(data.edge_index.shape[1]), "seconds": round(made, 1)}
+    }
+    return out | _stage_runs(config, data, epochs, 0.01, 5e-4)
+
+
+def _stage_runs(config, data, epochs: int, lr: float, weight_decay: float) -> dict:  # noqa: ANN001
+    """Timing of 1 and 2 stages in worker processes, with the communication models."""
+    depth, n, h = config.layers, data.num_nodes, config.hidden
+    parts = _partitions(data, depth, h)
+    used = "metis" if metis_available() else "rcm"
     out: dict = {
         "depth": depth,
+        "hidden": h,
         "chunks": CHUNKS,
-        "partition": "metis" if _metis() else "rcm (PyG built without METIS)",
-        "halo_rows": halo,
-        "graph_parallel_bytes_per_epoch_model": 3 * depth * h * 4 * halo,
+        "partition": used if used == "metis" else "rcm (no METIS here)",
+        "partitions": parts,
+        "halo_rows": parts[used]["halo_rows"],
+        "graph_parallel_bytes_per_epoch_model": parts[used]["graph_parallel_bytes_per_epoch_model"],
         "pipeline_bytes_per_epoch_model_per_boundary": 6 * n * h * 4,
     }
-    plain = train(config, data, dataclasses.replace(settings, max_epochs=epochs, patience=epochs))
-    out["plain_gcnii_epoch_s"] = plain.seconds / plain.epochs
     for stages in (1, 2):
         bounds = [(0, depth + 2)] if stages == 1 else plan(config, data, stages)
         run = PipelineConfig(
@@ -88,8 +134,8 @@ def timing(depth: int, epochs: int) -> dict:
             patience=epochs,
             checkpoint_every=0,
             threads=1,
-            lr=settings.lr,
-            weight_decay=settings.weight_decay,
+            lr=lr,
+            weight_decay=weight_decay,
         )
         load0 = os.getloadavg()[0]
         with tempfile.TemporaryDirectory() as folder:
@@ -101,12 +147,6 @@ def timing(depth: int, epochs: int) -> dict:
         out[f"stages_{stages}"] = summary
         print(depth, stages, summary, flush=True)
     return out
-
-
-def _metis() -> bool:
-    from torch_geometric.typing import WITH_METIS
-
-    return bool(WITH_METIS)
 
 
 def accuracy(depth: int, epochs: int, staleness: int) -> dict:
@@ -168,11 +208,17 @@ def main() -> None:
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--name", default="pipeline")
+    parser.add_argument("--synthetic", action="store_true", help="also time the 200k-node / 2M-edge graph")
+    parser.add_argument("--synthetic-depth", type=int, default=8)
+    parser.add_argument("--synthetic-hidden", type=int, default=32)
+    parser.add_argument("--synthetic-epochs", type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(1)  # one core per worker everywhere: the plain model, the cost measurement
     payload: dict = {"cpu_count": os.cpu_count(), "load_avg_at_start": [round(x, 1) for x in os.getloadavg()]}
     if not args.skip_timing:
         payload["timing"] = [timing(d, args.timing_epochs) for d in args.depths]
+    if args.synthetic:
+        payload["synthetic"] = synthetic(args.synthetic_depth, args.synthetic_hidden, args.synthetic_epochs)
     if not args.skip_accuracy:
         payload["accuracy"] = [accuracy(d, args.accuracy_epochs, args.staleness) for d in args.depths]
     write(args.name, payload)

@@ -5,9 +5,9 @@ button does: plotly.js inlined (no network needed to open it), every figure inte
 focus node marked, and each figure's "Save SVG" / "Save PNG" buttons (publication preset) working
 offline. PAGE is the app's address of the page: ``explorer``, ``geometry``, ``attention``,
 ``explanations``, ``oversmoothing``, ``registration``, ``timeseries``, ``skeletons``, ``panoramas``
-or ``meshes``. The Pipeline page draws a run trained in the session (minutes of training, not a
-view of a sample), so it has no headless export: its "Download as HTML" button in the app, or
-the results JSON of ``nodescope train --stages … --out DIR``.
+or ``meshes``; ``pipeline`` draws a run of ``nodescope train --model gcnii --stages … --out DIR``
+from its run folder, ``--run DIR/<dataset>-gcnii-pipeline`` (its checkpoint and worker reports;
+:func:`explain.pipeline_report.run_from_folder`), on the sample ``--source`` names.
 
 The figures are :func:`nodescope.show`'s (the app's views, drawn without Streamlit); the Time
 series page's are drawn here from the shipped forecaster. ``--source`` names the sample (a
@@ -34,12 +34,11 @@ PAGES = (
     "explorer", "geometry", "attention", "explanations", "oversmoothing", "registration", "timeseries", "skeletons",
     "panoramas", "meshes",
 )  # fmt: skip
-#: App pages with no headless export, and the one line that says why and what to use instead.
-NOT_EXPORTED = {
+#: App pages that draw a saved run (``--run``), and the one line that refuses them without one.
+NEEDS_RUN = {
     "pipeline": (
-        "The Pipeline page shows a run trained in the app's session; export it with the page's "
-        "'Download as HTML' button, or train one with nodescope train --model gcnii --stages 2 "
-        "--chunks 4 --out DIR (DIR/*-pipeline-results.json)."
+        "export pipeline draws a saved run: --run DIR/<dataset>-gcnii-pipeline, the run folder of "
+        "nodescope train --model gcnii --stages 2 --chunks 4 --out DIR (or the page's 'Download as HTML')."
     ),
 }
 DEFAULT_MODELS = {"attention": "gat", "explanations": "xnode-gcn", "skeletons": "hopfir"}
@@ -54,18 +53,24 @@ TITLES = {
     "skeletons": "Skeletons",
     "panoramas": "Panoramas",
     "meshes": "Meshes",
+    "pipeline": "Pipeline",
 }
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``export`` subcommand and its options to ``sub``, the ``nodescope`` subparsers."""
     p = sub.add_parser("export", help="one page's figures as a standalone offline HTML file")
-    p.add_argument("page", help=f"the page: {', '.join(PAGES)}")
+    p.add_argument("page", help=f"the page: {', '.join((*PAGES, *NEEDS_RUN))}")
     p.add_argument(
         "--source", required=True, help="the sample (karate, cora, a file...); registration: synthetic"
     )
     p.add_argument("--model", help="attention: gat (default), gatv2...; explanations: xnode-gcn (default)...")
     p.add_argument("--focus", type=int, help="the node (series, moving vertex) to focus and mark")
+    p.add_argument(
+        "--run",
+        type=Path,
+        help="pipeline: the run folder (DIR/<dataset>-gcnii-pipeline of nodescope train --stages)",
+    )
     p.add_argument("--out", type=Path, required=True, help="the .html file to write")
     p.set_defaults(func=run)
 
@@ -380,6 +385,55 @@ def _meshes(source: str, model: str | None, focus: int | None) -> tuple[str, lis
     return s.name, _blocks(figures, {k: (f.layout.title.text or k) for k, f in figures.items()})
 
 
+def _pipeline(source: str, run_dir: Path, focus: int | None) -> tuple[str, list[Block]]:
+    """A saved pipeline run as the Pipeline page draws it: Gantt, memory, staleness, curves, chunks."""
+    import nodescope
+    from nodescope.explain.pipeline_report import run_from_folder
+    from nodescope.viz.graph_view import node_link_figure
+    from nodescope.viz.layout import graph_layout
+    from nodescope.viz.oversmoothing_view import metric_curves_figure
+    from nodescope.viz.pipeline_view import (
+        gantt_figure,
+        stage_memory_figure,
+        staleness_figure,
+        training_curves_figure,
+    )
+
+    s = nodescope.load(source)
+    if s.data.get("y") is None:
+        raise LoadError(
+            f"{s.name} has no node labels: a pipeline run trains on a labeled graph (karate, cora…)."
+        )
+    if focus is not None and focus >= s.num_nodes:
+        raise LoadError(f"--focus {focus} is not a node (0..{s.num_nodes - 1}).")
+    run = run_from_folder(s, run_dir)
+    edges = s.data.edge_index.numpy()
+    figures = {}
+    if run.timeline:  # a run that died before its workers' reports has its history alone
+        last = max(int(e[0]) for e in run.timeline)
+        figures["gantt"] = gantt_figure(
+            run.timeline, last, stages=run.stages, title=f"Epoch {last}: stages × time"
+        )
+        summary = run.summary
+        figures["memory"] = stage_memory_figure(
+            summary["peak_rss_mb"], summary["cache_mb"], title="Peak memory per stage"
+        )
+    if run.staleness:
+        figures["staleness"] = staleness_figure(run.staleness, title="Staleness of the historical embeddings")
+    figures["curves"] = training_curves_figure(run.history, title="Accuracy and loss")
+    figures["energy"] = metric_curves_figure(
+        {"gcnii": run.energy}, metric_title="Dirichlet energy", names={"gcnii": f"GCNII-{run.depth}, trained"},
+        log_y=True, title="Dirichlet energy per layer",
+    )  # fmt: skip
+    figures["chunks"] = node_link_figure(
+        graph_layout(edges, s.num_nodes, seed=0), edges, title=f"Colored by chunk ({run.chunks})",
+        labels=run.part, label_names=[f"chunk {c}" for c in range(run.chunks)],
+        selected=[] if focus is None else [focus], focus=focus,
+    )  # fmt: skip
+    what = f"{s.name}, GCNII-{run.depth}, {run.stages} stage(s) × {run.chunks} chunks ({run.origin})"
+    return what, _blocks(figures, {k: (f.layout.title.text or k) for k, f in figures.items()})
+
+
 BUILDERS: dict[str, Callable[[str, str | None, int | None], tuple[str, list[Block]]]] = {
     "explorer": _explorer,
     "geometry": _geometry,
@@ -410,14 +464,17 @@ def run(args: argparse.Namespace) -> int:
         LoadError: an unknown page, an unreadable source, a bad focus, a model the page cannot
             use or has no shipped weights for, or an unwritable ``--out``.
     """
-    if args.page in NOT_EXPORTED:
-        raise LoadError(NOT_EXPORTED[args.page])
-    if args.page not in BUILDERS:
-        raise LoadError(f"Unknown page '{args.page}'; choose one of {', '.join(PAGES)}.")
+    if args.page in NEEDS_RUN and args.run is None:
+        raise LoadError(NEEDS_RUN[args.page])
+    if args.page not in BUILDERS and args.page not in NEEDS_RUN:
+        raise LoadError(f"Unknown page '{args.page}'; choose one of {', '.join((*PAGES, *NEEDS_RUN))}.")
     _focus_check(args.focus)
     from nodescope.viz.export_html import html_document, html_size_text
 
-    what, blocks = BUILDERS[args.page](args.source, args.model, args.focus)
+    if args.page == "pipeline":
+        what, blocks = _pipeline(args.source, args.run, args.focus)
+    else:
+        what, blocks = BUILDERS[args.page](args.source, args.model, args.focus)
     focus = "" if args.focus is None else f", focus {args.focus}"
     document = html_document(f"Nodescope · {TITLES[args.page]}", blocks, subtitle=f"{what}{focus}")
     try:

@@ -33,7 +33,8 @@ if s.data.get("y") is None:
     st.info(f"**{s.name}** has no node labels to train on: load a labeled graph (karate, Cora…).")
     st.stop()
 
-run = pipe.current(fp)
+pipe.collect()
+run, job = pipe.current(fp), pipe.active()
 with st.expander("Train a pipelined GCNII here", expanded=run is None):
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1])
     depth = c1.slider("Depth (layers)", 8, 64, 16, step=8, key="pipe_depth")
@@ -46,13 +47,28 @@ with st.expander("Train a pipelined GCNII here", expanded=run is None):
         "Stages", [1, 2], key="pipe_stages",
         help="1: every layer in this process (same numerics). 2: one process per stage (seconds to start).",
     )  # fmt: skip
-    if st.button("Run", type="primary", key="pipe_run"):
-        try:
-            pipe.run_here(
-                s, fp, depth=depth, chunks=chunks, refresh_every=refresh, epochs=epochs, stages=stages
-            )
-        except LoadError as exc:
-            st.error(str(exc))
+    if st.button("Run", type="primary", key="pipe_run", disabled=job is not None):
+        pipe.start(s, fp, depth=depth, chunks=chunks, refresh_every=refresh, epochs=epochs, stages=stages)
+        job = pipe.active()
+
+
+@st.fragment(run_every=0.5)
+def _progress() -> None:
+    """The run in progress: its epochs and a Stop button; the whole page reruns once it ended."""
+    slot = pipe.active()
+    if slot is None or not slot.job.running:
+        st.rerun(scope="app")
+    done = slot.job.epochs_done
+    st.progress(min(done / slot.epochs, 1.0), text=f"Training: epoch {done} of at most {slot.epochs}")
+    if st.button("Stop", key="pipe_stop", help="Ends the run's workers; nothing is kept."):
+        pipe.stop()
+        st.rerun(scope="app")
+
+
+if job is not None:
+    _progress()
+if (message := pipe.failure()) is not None:
+    st.error(message)
 with st.expander("Read a run's results"):
     path = st.text_input("Results file (`<dataset>-gcnii-pipeline-results.json` in --out)", key="pipe_path")
     if st.button("Read", key="pipe_read", disabled=not path):
@@ -63,7 +79,8 @@ with st.expander("Read a run's results"):
             st.error(str(exc))
 
 if run is None:
-    st.info("No pipeline run on this graph yet: train one above (seconds on karate or Cora).")
+    if job is None:
+        st.info("No pipeline run on this graph yet: train one above (seconds on karate or Cora).")
     st.stop()
 
 summary = run.summary

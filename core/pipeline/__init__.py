@@ -3,13 +3,16 @@
 Layers cut into stages balanced by measured cost (:mod:`.stages`), the graph cut into chunks
 with halos (:mod:`.chunks`), historical embeddings with a staleness bound (:mod:`.historical`),
 one stage per process with point-to-point sends (:mod:`.comm`, :mod:`.engine`), launched locally
-or by ``torchrun`` (:mod:`.launch`), checkpointed every epoch (:mod:`.checkpoint`).
+or by ``torchrun`` (:mod:`.launch`), checkpointed every epoch (:mod:`.checkpoint`); a run in a
+background thread that the app polls and can stop (:mod:`.job`); a large planted-partition graph
+for the benchmark (:mod:`.synthetic`).
 """
 
 from nodescope.core.pipeline.checkpoint import load_pipeline_model
-from nodescope.core.pipeline.chunks import Chunk, partition, split_graph
+from nodescope.core.pipeline.chunks import Chunk, metis_available, partition, split_graph
 from nodescope.core.pipeline.engine import (
     PipelineConfig,
+    RunStopped,
     StageReport,
     Worker,
     WorkerDied,
@@ -19,6 +22,7 @@ from nodescope.core.pipeline.engine import (
     train_single,
 )
 from nodescope.core.pipeline.historical import HistoricalCache
+from nodescope.core.pipeline.job import PipelineJob
 from nodescope.core.pipeline.launch import launch, torchrun_rank
 from nodescope.core.pipeline.stages import Stage, balance, unit_costs
 
@@ -26,6 +30,8 @@ __all__ = [
     "Chunk",
     "HistoricalCache",
     "PipelineConfig",
+    "PipelineJob",
+    "RunStopped",
     "Stage",
     "StageReport",
     "Worker",
@@ -34,6 +40,7 @@ __all__ = [
     "keyed_dropout",
     "launch",
     "load_pipeline_model",
+    "metis_available",
     "partition",
     "plan",
     "reports_summary",

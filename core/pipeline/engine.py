@@ -40,6 +40,7 @@ import json
 import os
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,10 @@ from nodescope.core.training import _EarlyStopping, accuracy, seed_everything
 
 class WorkerDied(LoadError):
     """A pipeline worker stopped, or lost a peer, before the run ended (the message is one line)."""
+
+
+class RunStopped(LoadError):
+    """The run was asked to stop (:attr:`Worker.should_stop`, ``launch(stop=...)``) and did."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +211,8 @@ class Worker:
         self.best_state = self._params()
         self.report = StageReport(rank=rank, bounds=tuple(bounds[rank]), best_epoch=0)
         self.report.cache_mb = sum(v.numel() * v.element_size() for v in self.cache.values.values()) / 2**20
+        #: Asked before every epoch (one process only): True stops the run with :class:`RunStopped`.
+        self.should_stop: Callable[[], bool] | None = None
 
     # ----- communication
     def _send(self, tensors: list[Tensor], to: int) -> None:
@@ -384,6 +391,8 @@ class Worker:
         if start == 0:
             self.eval_pass(0, refresh=True)
         for epoch in range(start + 1, self.settings.max_epochs + 1):
+            if self.should_stop is not None and self.should_stop():
+                raise RunStopped(f"Stopped before epoch {epoch}.")
             t0 = time.time()
             sent = self.link.bytes_sent if self.link is not None else 0
             loss = self.train_pass(epoch)

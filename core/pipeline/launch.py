@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import socket
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -23,7 +24,7 @@ from torch_geometric.data import Data
 
 from nodescope.core.models import ModelConfig
 from nodescope.core.pipeline import checkpoint as ckpt
-from nodescope.core.pipeline.engine import PipelineConfig, StageReport, WorkerDied, run_worker
+from nodescope.core.pipeline.engine import PipelineConfig, RunStopped, StageReport, WorkerDied, run_worker
 
 WORKERS = "workers.json"
 
@@ -47,6 +48,7 @@ def launch(
     *,
     resume: bool = False,
     poll_s: float = 0.2,
+    stop: threading.Event | None = None,
 ) -> list[StageReport]:
     """Train with ``settings.stages`` local processes; their reports, rank order.
 
@@ -59,9 +61,11 @@ def launch(
             ``folder/reports``, the workers' pids in ``folder/workers.json``.
         resume: continue from the folder's last complete checkpoint.
         poll_s: seconds between checks on the workers.
+        stop: when set, the workers are terminated and :class:`RunStopped` raised.
 
     Raises:
         WorkerDied: a worker exited before the end (the others are stopped first).
+        RunStopped: ``stop`` was set (every worker has ended).
     """
     world = settings.stages
     os.environ["MASTER_ADDR"] = "127.0.0.1"
@@ -75,6 +79,8 @@ def launch(
     (folder / WORKERS).write_text(json.dumps({"pids": [p.pid for p in context.processes]}) + "\n")
     try:
         while True:
+            if stop is not None and stop.is_set():
+                raise RunStopped("Stopped; the workers were terminated.")
             codes = [p.exitcode for p in context.processes]
             dead = [(r, c) for r, c in enumerate(codes) if c not in (None, 0)]
             if dead:  # a worker killed by a signal first: its peers then fail for want of it

@@ -1,6 +1,10 @@
 """The Pipeline page: a tiny pipelined GCNII trained here draws its Gantt chart; a node pick shows its chunk."""
 
+import gc
 import json
+import os
+import time
+from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
@@ -9,16 +13,31 @@ from nodescope.cli.main import main
 from tests.app.pages import open_page
 
 
-def _trained(monkeypatch, stages: int = 1) -> AppTest:
+def _started(monkeypatch, stages: int = 1, epochs: int = 5) -> AppTest:
     at = open_page(monkeypatch, "karate", "views/pipeline.py", timeout=180)
     assert any("No pipeline run on this graph yet" in i.value for i in at.info)
     at.slider(key="pipe_depth").set_value(8)
     at.slider(key="pipe_chunks").set_value(2)
-    at.slider(key="pipe_epochs").set_value(5)
+    at.slider(key="pipe_epochs").set_value(epochs)
     at.radio(key="pipe_stages").set_value(stages)
     at.button(key="pipe_run").click().run()
     assert not at.exception, at.exception
     return at
+
+
+def _finished(at: AppTest, limit_s: float = 150) -> AppTest:
+    """Rerun the page (as its polling fragment does) until the run in the background ended."""
+    end = time.monotonic() + limit_s
+    while "pipe_job" in at.session_state and time.monotonic() < end:
+        time.sleep(0.3)
+        at.run()
+        assert not at.exception, at.exception
+    assert "pipe_job" not in at.session_state, "the run did not end in time"
+    return at
+
+
+def _trained(monkeypatch, stages: int = 1) -> AppTest:
+    return _finished(_started(monkeypatch, stages))
 
 
 def _charts(at: AppTest) -> dict[str, dict]:
@@ -88,3 +107,62 @@ def test_a_results_file_of_another_graph_is_refused_in_one_line(monkeypatch, tmp
     at.button(key="pipe_read").click().run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == [f"{bad} was trained on cora; load it first."]
+
+
+def test_a_run_survives_a_widget_click_mid_run_and_its_result_shows(monkeypatch):
+    at = _started(monkeypatch, epochs=40)
+    slot = at.session_state["pipe_job"]
+    assert slot.job.running and at.get("progress"), (
+        "the page returns at once, the run trains in the background"
+    )
+    at.slider(key="pipe_chunks").set_value(3).run()  # a widget click reruns the page mid-run
+    assert not at.exception, at.exception
+    assert at.session_state["pipe_job"] is slot
+    assert at.button(key="pipe_run").disabled  # one run at a time
+    _finished(at)
+    assert slot.job.result is not None and not slot.job.folder.exists()
+    assert any("GCNII-8 trained here: 1 stage(s) × 2 chunks" in c.value for c in at.caption)
+
+
+def test_stop_ends_the_workers_and_deletes_the_run_folder(monkeypatch):
+    at = _started(monkeypatch, stages=2, epochs=200)
+    job = at.session_state["pipe_job"].job
+    end = time.monotonic() + 120
+    while job.epochs_done < 1 and time.monotonic() < end:  # the workers are up and training
+        time.sleep(0.3)
+    assert job.running and job.epochs_done >= 1
+    pids = json.loads((job.folder / "workers.json").read_text())["pids"]
+    at.button(key="pipe_stop").click().run()
+    assert not at.exception, at.exception
+    assert not job.running and job.stopped and job.result is None
+    assert not job.folder.exists()
+    for pid in pids:
+        assert not _alive(pid), f"worker {pid} still runs"
+    assert "pipe_job" not in at.session_state
+    assert any("No pipeline run on this graph yet" in i.value for i in at.info)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # a zombie has ended
+
+
+def test_a_session_that_lets_go_of_its_run_stops_it(monkeypatch):
+    from nodescope.app.pipeline_data import _Slot
+    from nodescope.core.loaders import load
+    from nodescope.core.models import MODELS
+    from nodescope.core.pipeline import PipelineConfig, PipelineJob
+    from nodescope.core.training import with_split
+
+    s = load("karate")
+    config = MODELS["gcnii"].config(s.data.num_features, s.num_classes, layers=8, hidden=16)
+    settings = PipelineConfig(stages=1, chunks=2, max_epochs=100_000, patience=100_000, checkpoint_every=0)
+    job = PipelineJob(config, with_split(s.data, seed=0), settings).start()
+    slot = _Slot(job, s.fingerprint, 100_000)
+    del slot  # what the end of a session does to its state
+    gc.collect()
+    job._thread.join(60)
+    assert not job.running and job.stopped and not job.folder.exists()

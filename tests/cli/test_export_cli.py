@@ -7,7 +7,7 @@ import re
 import pytest
 from plotly.offline import get_plotlyjs
 
-from nodescope.cli.export import NOT_EXPORTED, PAGES, forecaster_cache
+from nodescope.cli.export import NEEDS_RUN, PAGES, forecaster_cache
 from nodescope.cli.main import main
 from nodescope.core.forecasting import recipe
 
@@ -28,17 +28,48 @@ CASES = {
 def test_every_page_of_the_app_is_exported():
     from nodescope.app.pages import PAGES as APP_PAGES
 
-    assert set(PAGES) | set(NOT_EXPORTED) == {p.url_path for p in APP_PAGES}
-    assert not set(PAGES) & set(NOT_EXPORTED)
+    assert set(PAGES) | set(NEEDS_RUN) == {p.url_path for p in APP_PAGES}
+    assert not set(PAGES) & set(NEEDS_RUN)
 
 
-def test_a_page_without_headless_export_says_what_to_use_instead(tmp_path, capsys):
-    from nodescope.cli.main import main
-
+def test_the_pipeline_page_without_a_run_is_refused_in_one_line(tmp_path, capsys):
     code = main(["export", "pipeline", "--source", "karate", "--out", str(tmp_path / "p.html")])
     err = capsys.readouterr().err.strip()
-    assert code == 2 and "\n" not in err and "Download as HTML" in err
+    assert code == 2 and "\n" not in err and "--run DIR/<dataset>-gcnii-pipeline" in err
     assert not (tmp_path / "p.html").exists()
+
+
+@pytest.fixture(scope="module")
+def pipeline_run(tmp_path_factory):
+    """A 2-stage pipeline run of the CLI on karate (its --out folder)."""
+    out = tmp_path_factory.mktemp("run")
+    args = ["train", "--dataset", "karate", "--model", "gcnii", "--layers", "4", "--stages", "2"]
+    assert main([*args, "--chunks", "2", "--epochs", "3", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize("which", ["folder", "checkpoint", "out"])
+def test_the_pipeline_page_is_exported_from_a_saved_run(pipeline_run, which, tmp_path, capsys):
+    folder = pipeline_run / "karate-gcnii-pipeline"
+    run = {"folder": folder, "checkpoint": folder / "checkpoint", "out": pipeline_run}[which]
+    out = tmp_path / "pipeline.html"
+    argv = ["export", "pipeline", "--source", "karate", "--run", str(run), "--focus", "3", "--out", str(out)]
+    assert main(argv) == 0
+    doc = out.read_text()
+    assert doc.count('class="figure"') == 6  # Gantt, memory, staleness, curves, energy, chunks
+    for title in ("Epoch 3: stages × time", "Peak memory per stage", "Colored by chunk (2)"):
+        assert title in doc
+    assert "GCNII-4, 2 stage(s) × 2 chunks" in doc
+    assert "6 figures" in capsys.readouterr().err
+
+
+def test_a_pipeline_run_on_another_graph_is_refused_in_one_line(pipeline_run, tmp_path, capsys):
+    out = tmp_path / "p.html"
+    argv = ["export", "pipeline", "--source", "sbm", "--run", str(pipeline_run), "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "trained on" in err, err
+    assert not out.exists()
 
 
 def _cached_forecaster(source: str) -> None:
@@ -87,6 +118,7 @@ def test_each_page_writes_one_offline_file(page, tmp_path, monkeypatch, capsys):
         (["export", "timeseries", "--source", "karate"], "not a time series"),
         (["export", "panoramas", "--source", "karate"], "not a panorama"),
         (["export", "meshes", "--source", "karate"], "not a mesh"),
+        (["export", "pipeline", "--source", "karate", "--run", "no-such-dir"], "no pipeline run folder"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(argv, says, tmp_path, capsys):
@@ -95,3 +127,14 @@ def test_bad_input_exits_2_with_one_line(argv, says, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and says in err, err
     assert not out.exists()
+
+
+def test_a_run_that_died_before_its_reports_exports_its_checkpoint_history(pipeline_run, tmp_path, capsys):
+    import shutil
+
+    folder = tmp_path / "karate-gcnii-pipeline"
+    shutil.copytree(pipeline_run / "karate-gcnii-pipeline" / "checkpoint", folder / "checkpoint")
+    out = tmp_path / "p.html"
+    assert main(["export", "pipeline", "--source", "karate", "--run", str(folder), "--out", str(out)]) == 0
+    doc = out.read_text()
+    assert doc.count('class="figure"') == 3 and "Accuracy and loss" in doc  # curves, energy, chunks

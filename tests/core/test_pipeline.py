@@ -17,6 +17,7 @@ from nodescope.core.pipeline import (
     Worker,
     balance,
     load_pipeline_model,
+    metis_available,
     partition,
     split_graph,
     train_single,
@@ -67,7 +68,10 @@ def test_chunks_cover_the_graph_and_their_rows_of_the_operator(sbm, method):
     data, _ = sbm
     n = data.num_nodes
     part = partition(data.edge_index, n, 4, method=method)
-    assert part.bincount().tolist() == [n // 4 + (i < n % 4) for i in range(4)]
+    if method == "rcm":
+        assert part.bincount().tolist() == [n // 4 + (i < n % 4) for i in range(4)]
+    else:  # METIS balances to within 3 %
+        assert part.bincount(minlength=4).max() <= 1.03 * n / 4 + 1
     chunks = split_graph(data.edge_index, n, part)
     assert torch.equal(torch.sort(torch.cat([c.nodes for c in chunks])).values, torch.arange(n))
     from nodescope.core.models.adjacency import gcn_adjacency
@@ -80,6 +84,29 @@ def test_chunks_cover_the_graph_and_their_rows_of_the_operator(sbm, method):
         outside = torch.ones(n, dtype=torch.bool)
         outside[cols] = False
         assert dense[c.nodes][:, outside].abs().sum() == 0  # the halo holds every neighbor
+
+
+def _crossing(edge_index, part):
+    return float((part[edge_index[0]] != part[edge_index[1]]).float().mean())
+
+
+@pytest.mark.skipif(not metis_available(), reason="METIS not installed (pip install pymetis)")
+@pytest.mark.parametrize("chunks", [2, 4, 8])
+def test_metis_chunks_stay_balanced_and_cut_fewer_edges_than_the_fallback(sbm, chunks):
+    data, _ = sbm
+    n, edges = data.num_nodes, data.edge_index
+    metis = partition(edges, n, chunks, method="metis")
+    sizes = metis.bincount(minlength=chunks)
+    assert sizes.min() > 0 and sizes.max() <= 1.03 * n / chunks + 1
+    assert torch.equal(
+        metis, partition(edges, n, chunks, method="metis")
+    )  # deterministic: every worker agrees
+    rcm = partition(edges, n, chunks, method="rcm")
+    assert _crossing(edges, metis) < 0.7 * _crossing(edges, rcm)
+    halo = {
+        m: sum(c.halo.numel() for c in split_graph(edges, n, p)) for m, p in (("metis", metis), ("rcm", rcm))
+    }
+    assert halo["metis"] < halo["rcm"]
 
 
 def test_historical_cache_records_writes_and_refreshes():
