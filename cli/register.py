@@ -11,12 +11,13 @@ see :mod:`core.registration.atlas`); it writes the registered sphere (FreeSurfer
 GIfTI when ``--out`` ends in ``.gii``) and prints one JSON line: the metrics of
 :func:`explain.registration.registration_metrics` against the fixed surface and the seconds per stage (``seconds`` is end to end: reading the files
 to writing the result; the metrics come after and are timed apart), with the rigid stage's
-score (``rigid_score``) and its ``warnings``; each warning is also printed to stderr as
+score (``rigid_score``), its ``warnings`` and its QC ``flags`` (as the batch CSV's); each warning is also printed to stderr as
 ``nodescope: warning: ...`` (a poor rigid match: wrong hemisphere, not a sphere's sulc).
 
 A batch::
 
-    nodescope register --batch SUBJECTS_DIR [--hemi lh|rh|both] --out OUT_DIR
+    nodescope register --batch SUBJECTS_DIR [--hemi lh|rh|both] [--workers N | --cluster tcp://HOST:PORT]
+                       --out OUT_DIR
 
 registers both hemispheres (or the one ``--hemi`` names) of every subject folder of
 ``SUBJECTS_DIR`` holding ``surf/{lh,rh}.sphere`` and ``surf/{lh,rh}.sulc``, writes
@@ -24,24 +25,27 @@ registers both hemispheres (or the one ``--hemi`` names) of every subject folder
 ``OUT_DIR/registration.csv`` (one row of metrics and times per subject and hemisphere, column
 ``hemi``; with FreeSurfer's own ``surf/<hemi>.sphere.reg`` and ``label/<hemi>.aparc.annot``
 present, the geodesic distance to it and the Dice; ``rigid_score`` and ``warning``, empty when
-all is well; a hemisphere whose files are absent gets a row saying so in ``skipped``), with a
-progress bar.
+all is well; ``flags``: each QC measure outside the reference subject's ranges, see
+:mod:`explain.registration_qc`; a hemisphere whose files are absent gets a row saying so in
+``skipped``, one that fails its ``error``), with a progress bar. One task per subject-hemisphere,
+in this process or on Dask (``--workers N``: a local cluster of N processes; ``--cluster``: a
+running scheduler); a failure is isolated, and a rerun skips what is done
+(:mod:`cli.register_batch`).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from nodescope.core.registration.io import Subject
-
-CSV_NAME = "registration.csv"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -73,6 +77,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--method", default="auto", choices=("auto", "fit", "net", "net+fit"), help="the non-rigid stage"
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="--batch: register on a local Dask cluster of N processes (default 1: in this process)",
+    )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="--batch: the address of a running Dask scheduler (tcp://HOST:PORT) to register on",
+    )
     p.add_argument("--out", type=Path, required=True, help="the registered sphere (a folder with --batch)")
     p.set_defaults(func=run)
 
@@ -87,8 +103,12 @@ def _check(args: argparse.Namespace) -> None:
             )
         if not args.batch.is_dir():
             raise LoadError(f"No such folder: '{args.batch}'.")
+        if args.workers < 1:
+            raise LoadError(f"--workers takes a number of processes >= 1, not {args.workers}.")
     elif args.moving_sphere is None or args.moving_sulc is None:
         raise LoadError("Give --moving-sphere and --moving-sulc (or --batch DIR).")
+    elif args.workers != 1 or args.cluster is not None:
+        raise LoadError("--workers and --cluster are for --batch; a single registration runs here.")
     else:
         _single_hemi(args)
     from nodescope.core.registration.atlas import FIXED_LEVELS, fixed_sulc
@@ -124,8 +144,38 @@ def _single_hemi(args: argparse.Namespace) -> str:
     return args.hemi or named or "lh"
 
 
-def _register_one(subject: Subject, out: Path, args: argparse.Namespace, read_s: float) -> tuple[dict, Any]:
-    """Register a read subject, write it; ``(timings incl. read/write/seconds, result)``."""
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch at one thread (as every registration benchmark and the QC ranges were measured), then restore it.
+
+    One thread makes the calling thread's CPU time (:func:`time.thread_time`) the registration's
+    whole cost: the ``cpu_seconds`` the QC judges, whatever else the process or machine runs.
+    """
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def register_and_write(
+    subject: Subject, out: Path, args: argparse.Namespace, read_s: float
+) -> tuple[dict[str, float], Any]:
+    """Register a read subject as ``args`` say and write it to ``out``.
+
+    Args:
+        subject: the hemisphere read (in ``read_s`` seconds).
+        out: the registered sphere's path.
+        args: ``fixed``, ``rigid_only``, ``refine``, ``method``.
+        read_s: the seconds reading it took.
+
+    Returns:
+        ``(timings, result)``: seconds per stage with ``read_files``, ``write`` and ``seconds``
+        (end to end), and the :class:`~core.registration.pipeline.RegistrationResult`.
+    """
     from nodescope.core.registration.io import write_sphere
     from nodescope.core.registration.pipeline import register_subject
 
@@ -140,12 +190,10 @@ def _register_one(subject: Subject, out: Path, args: argparse.Namespace, read_s:
     write_sphere(out, result.registered, subject.faces, subject.volume_info)
     timings = {"read_files": read_s, **result.timings, "write": time.perf_counter() - t}
     timings["seconds"] = read_s + result.timings["total"] + timings["write"]
-    for line in result.warnings:
-        print(f"nodescope: warning: {subject.name}: {line}", file=sys.stderr)
     return {k: round(v, 4) for k, v in timings.items()}, result
 
 
-def _metrics(subject: Subject, registered: Any, fixed: str, reference: Any = None) -> dict[str, Any]:
+def measure(subject: Subject, registered: Any, fixed: str, reference: Any = None) -> dict[str, Any]:
     """Every registration measure (:func:`explain.registration.registration_metrics`) against ``fixed`` but those undefined."""
     from nodescope.explain.registration import registration_metrics
 
@@ -164,12 +212,18 @@ def _metrics(subject: Subject, registered: Any, fixed: str, reference: Any = Non
 
 def _single(args: argparse.Namespace) -> int:
     from nodescope.core.registration.io import read_subject
+    from nodescope.explain.registration_qc import qc_flags
 
-    start = time.perf_counter()
-    subject = read_subject(args.moving_sphere, args.moving_sulc, hemi=_single_hemi(args))
-    timings, result = _register_one(subject, args.out, args, time.perf_counter() - start)
+    with one_thread():
+        start, cpu = time.perf_counter(), time.thread_time()
+        subject = read_subject(args.moving_sphere, args.moving_sulc, hemi=_single_hemi(args))
+        timings, result = register_and_write(subject, args.out, args, time.perf_counter() - start)
+        timings["cpu_seconds"] = round(time.thread_time() - cpu, 4)
+    for line in result.warnings:
+        print(f"nodescope: warning: {subject.name}: {line}", file=sys.stderr)
     t = time.perf_counter()
-    metrics = _metrics(subject, result.registered, args.fixed)
+    metrics = measure(subject, result.registered, args.fixed)
+    flags = qc_flags(metrics | timings | {"rigid_score": result.rigid_score}, args.fixed, subject.hemi)
     record = {
         "out": str(args.out),
         "hemi": subject.hemi,
@@ -177,69 +231,11 @@ def _single(args: argparse.Namespace) -> int:
         **metrics,
         "rigid_score": round(result.rigid_score, 4),
         "warnings": list(result.warnings),
+        "flags": [str(f) for f in flags],
         "timings": timings,
         "metrics_seconds": round(time.perf_counter() - t, 4),
     }
     print(json.dumps(record))
-    return 0
-
-
-def _batch(args: argparse.Namespace) -> int:
-    from nodescope.cli.progress import iterate
-    from nodescope.core.errors import LoadError
-    from nodescope.core.registration.io import read_sphere, read_subject_dir
-
-    hemis = ("lh", "rh") if args.hemi in (None, "both") else (args.hemi,)
-
-    def has(folder: Path, hemi: str) -> bool:
-        return (folder / "surf" / f"{hemi}.sphere").is_file() and (folder / "surf" / f"{hemi}.sulc").is_file()
-
-    # Subject folders have either hemisphere; an asked one that is absent gets a "skipped" row.
-    folders = sorted(p for p in args.batch.iterdir() if has(p, "lh") or has(p, "rh"))
-    if not any(has(p, h) for p in folders for h in hemis):
-        wanted = " or ".join(f"surf/{h}.sphere and surf/{h}.sulc" for h in hemis)
-        raise LoadError(f"{args.batch} holds no subject folder with {wanted}.")
-    args.out.mkdir(parents=True, exist_ok=True)
-    rows = []
-    tasks = [(folder, hemi) for folder in folders for hemi in hemis]
-    for folder, hemi in iterate(tasks, "registering", unit="hemisphere"):
-        row: dict[str, Any] = {"subject": folder.name, "hemi": hemi}
-        if not has(folder, hemi):
-            rows.append(row | {"skipped": f"no surf/{hemi}.sphere and surf/{hemi}.sulc"})
-            continue
-        if args.fixed == "fsaverage6" and hemi == "rh":
-            rows.append(row | {"skipped": "fsaverage6 (SUGAR's atlas) has a left hemisphere only"})
-            continue
-        start = time.perf_counter()
-        try:
-            subject = read_subject_dir(folder, hemi)
-        except LoadError as exc:
-            rows.append(row | {"error": str(exc)})
-            continue
-        timings, result = _register_one(
-            subject, args.out / folder.name / "surf" / f"{hemi}.sphere.reg", args, time.perf_counter() - start
-        )
-        freesurfer = folder / "surf" / f"{hemi}.sphere.reg"
-        reference = read_sphere(freesurfer)[0] if freesurfer.is_file() else None
-        rows.append(
-            row
-            | _metrics(subject, result.registered, args.fixed, reference)
-            | {"rigid_score": round(result.rigid_score, 4), "warning": "; ".join(result.warnings)}
-            | timings
-        )
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-    columns = [c for c in columns if c not in ("skipped", "error")] + [
-        c for c in ("skipped", "error") if c in columns
-    ]
-    path = args.out / CSV_NAME
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    failed = sum("error" in row for row in rows)
-    skipped = sum("skipped" in row for row in rows)
-    summary = {"subjects": len(folders), "hemispheres": len(rows) - failed - skipped}
-    print(json.dumps(summary | {"skipped": skipped, "failed": failed, "csv": str(path)}))
     return 0
 
 
@@ -254,8 +250,12 @@ def run(args: argparse.Namespace) -> int:
 
     Raises:
         LoadError: contradictory or missing options, an unknown fixed surface, missing SUGAR
-            weights for ``--method net``/``net+fit``, or a subject that cannot be read (in a
-            batch, such a subject becomes a row with its error instead).
+            weights for ``--method net``/``net+fit``, an unreachable ``--cluster``, or a subject
+            that cannot be read (in a batch, such a subject becomes a row with its error instead).
     """
     _check(args)
-    return _batch(args) if args.batch is not None else _single(args)
+    if args.batch is None:
+        return _single(args)
+    from nodescope.cli.register_batch import run_batch
+
+    return run_batch(args)

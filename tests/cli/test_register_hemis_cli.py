@@ -3,20 +3,11 @@
 import csv
 import json
 
-import numpy as np
 import pytest
-from nibabel.freesurfer import write_geometry, write_morph_data
 
 from nodescope.cli.main import main
 from nodescope.core.registration import read_sphere
-from nodescope.core.registration.pipeline import synthetic_subject
-
-
-def _write(surf, hemi, seed):
-    v, f, s, _ = synthetic_subject(seed, magnitude_deg=3.0, rotation_deg=5.0, level=4, hemi=hemi)
-    surf.mkdir(parents=True, exist_ok=True)
-    write_geometry(str(surf / f"{hemi}.sphere"), v, f.astype(np.int32))
-    write_morph_data(str(surf / f"{hemi}.sulc"), s.astype(np.float32))
+from tests.cli.registration_subjects import write_hemisphere as _write
 
 
 @pytest.fixture
