@@ -863,8 +863,18 @@ def _show_surface(s: Sample, focus: int | None) -> dict[str, go.Figure]:
         style["values"], style["color_title"] = s.data.x[:, 0].numpy(), s.feature_names[0]
     pos = s.data.pos.numpy()
     sph = s.data.sph.numpy() if s.is_spherical else xyz_to_latlon(pos - pos.mean(0)).astype(np.float32)
+    scale: dict[str, Any] = {}  # a cortex: one color scale over both hemispheres, as the page draws it
+    if s.kind == "cortex" and "values" in style:
+        from nodescope.viz.limits import color_limits
+
+        lo, hi, colorscale = color_limits(style["values"])
+        scale = {"value_range": (lo, hi), "colorscale": colorscale, "vertex_names": s.node_names}
+        if s.data.get("hemi") is not None:  # both hemispheres, from above: lh left, rh right
+            from nodescope.viz.surface_view import PAIR_CAMERA
+
+            scale["camera"] = PAIR_CAMERA
     return {
-        "3d": mesh_figure(next(iter(surfaces.values())), s.faces, **style),
+        "3d": mesh_figure(next(iter(surfaces.values())), s.faces, **style, **scale),
         "map": sphere_map_figure(sph, background_image=image, **style),
     }
 

@@ -12,6 +12,7 @@ come from :mod:`core.registration.subjects`, the tables and maps from
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -24,8 +25,9 @@ from scipy.spatial import cKDTree
 from nodescope.core.errors import LoadError
 from nodescope.core.registration.io import Subject
 from nodescope.core.registration.pipeline import RegistrationResult, register_subject
-from nodescope.core.registration.subjects import fixed_subject, read_uploaded, synthetic
+from nodescope.core.registration.subjects import fixed_subject, mirrored, read_uploaded, synthetic
 from nodescope.explain import registration_report as report
+from nodescope.explain.registration_qc import Flag, qc_flags, qc_summary, reference_ranges, run_row
 
 FIXED_CHOICES = {
     "fsaverage5": "fsaverage5 (10,242 vertices)",
@@ -34,6 +36,7 @@ FIXED_CHOICES = {
 HEMI_CHOICES = {"lh": "left (lh)", "rh": "right (rh)"}
 _RESULTS = "registration_results"  # session: {run key: RegistrationResult}
 _UPLOADED = "registration_upload"  # session: the last uploaded Subject that loaded
+_UPLOADED_OTHER = "registration_upload_other"  # session: its other hemisphere, when one was uploaded with it
 _UPLOAD_ERROR = "registration_upload_error"
 FOCUS = "registration_focus"  # session: the picked moving vertex id
 
@@ -51,11 +54,36 @@ def synthetic_hemisphere(seed: int, magnitude_deg: float, rotation_deg: float, h
     return synthetic(seed, magnitude_deg, rotation_deg, atlas=fixed_hemisphere(hemi=hemi))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _mirrored(key: str, _moving: Subject) -> Subject:
+    return mirrored(_moving)
+
+
+def other_hemisphere(moving: Subject, warp: tuple[int, float, float] | None) -> tuple[Subject, bool]:
+    """The moving subject's other hemisphere, and whether it is real.
+
+    A synthetic subject's is real: the same warp (``warp`` = seed, displacement, rotation) of
+    fsaverage5's other hemisphere. An upload has one hemisphere: its mirror image
+    (:func:`core.registration.subjects.mirrored`, the stand-in registration's benchmarks use
+    for the reference subject's missing ``rh``) stands in, vertex ``i`` mirroring vertex ``i``.
+    """
+    other = "rh" if moving.hemi == "lh" else "lh"
+    if warp is not None:
+        return synthetic_hemisphere(*warp, other), True
+    uploads = [st.session_state.get(k) for k in (_UPLOADED, _UPLOADED_OTHER)]
+    twin = [u for u in uploads if u is not None and u.key != moving.key and u.hemi == other]
+    if twin and moving.key in {u.key for u in uploads if u is not None}:
+        return twin[0], True
+    return _mirrored(moving.key, moving), False
+
+
 def try_upload(files: dict[str, Any]) -> bool:
     """Read uploaded files (``st.file_uploader`` values by role); on failure keep the previous upload.
 
     Args:
-        files: ``{"sphere", "sulc", "curv", "surface"}`` -> an uploaded file or None.
+        files: ``{"sphere", "sulc", "curv", "surface"}`` -> an uploaded file or None; optionally
+            ``"other_sphere"``, ``"other_sulc"``: the subject's other hemisphere (its hemisphere
+            from its file name, else the one the first is not).
 
     Returns:
         True when they loaded; otherwise :func:`upload_error` says why.
@@ -64,19 +92,37 @@ def try_upload(files: dict[str, Any]) -> bool:
     if items.get("sphere") is None or items.get("sulc") is None:
         st.session_state[_UPLOAD_ERROR] = "Give both a sphere and a sulc file."
         return False
+    if (items.get("other_sphere") is None) != (items.get("other_sulc") is None):
+        st.session_state[_UPLOAD_ERROR] = "Give the other hemisphere's sphere and sulc together."
+        return False
     try:
-        st.session_state[_UPLOADED] = read_uploaded(
-            items["sphere"], items["sulc"], items.get("curv"), items.get("surface")
-        )
+        first = read_uploaded(items["sphere"], items["sulc"], items.get("curv"), items.get("surface"))
+        other = None
+        if items.get("other_sphere") is not None:
+            other = read_uploaded(items["other_sphere"], items["other_sulc"])
+            if other.hemi == first.hemi:  # unnamed, or both named alike: the other one
+                other = dataclasses.replace(other, hemi="rh" if first.hemi == "lh" else "lh")
     except LoadError as exc:
         st.session_state[_UPLOAD_ERROR] = str(exc).splitlines()[0]
         return False
+    st.session_state[_UPLOADED] = first
+    if other is None:
+        st.session_state.pop(_UPLOADED_OTHER, None)
+    else:
+        st.session_state[_UPLOADED_OTHER] = other
     st.session_state.pop(_UPLOAD_ERROR, None)
     return True
 
 
-def uploaded_hemisphere() -> Subject | None:
-    """The last uploaded moving hemisphere that loaded, or None."""
+def uploaded_hemisphere(hemi: str | None = None) -> Subject | None:
+    """The last uploaded moving hemisphere that loaded, or None.
+
+    Args:
+        hemi: when the subject's other hemisphere was uploaded too and is ``hemi``, that one.
+    """
+    other = st.session_state.get(_UPLOADED_OTHER)
+    if hemi is not None and other is not None and other.hemi == hemi:
+        return other
     return st.session_state.get(_UPLOADED)
 
 
@@ -165,3 +211,26 @@ def resampled_maps(key: str, _moving: Subject, _fixed: Subject, _registered: np.
     """:func:`explain.registration_report.resampled_maps` of run ``key``, cached."""
     locations = _fixed_locations(key, _moving, _registered, _fixed)
     return report.resampled_maps(_moving, _fixed, _registered, locations)
+
+
+def _qc_source() -> str:
+    source = reference_ranges()["source"]
+    return (
+        f"Reference ranges: {source['subject']}, {source['method']}, from its {source['starts']} "
+        f"({source['date']}); a value is flagged below the lowest measured less a margin or above the "
+        "highest times a factor (assets/registration/qc_ranges.json). Time is not judged here (the app's "
+        "server shares its CPU; the batch CSV judges CPU seconds). A synthetic warp starts further from the atlas "
+        "than a real subject: its rigid score can fall below the real subject's range while the registration "
+        "itself is good."
+    )
+
+
+#: Where the QC's reference ranges come from, in one caption.
+QC_SOURCE = _qc_source()
+
+
+def quality(key: str, moving: Subject, fixed: Subject, out: RegistrationResult) -> tuple[list[Flag], str]:
+    """Run ``key``'s QC flags (:func:`explain.registration_qc.qc_flags`) and their summary in plain words."""
+    row = metrics_table(key, moving, fixed, out).loc["registered"].to_dict()
+    flags = qc_flags(run_row(row, out.rigid_score), fixed.name, fixed.hemi)
+    return flags, qc_summary(flags, fixed.name, fixed.hemi)

@@ -96,6 +96,12 @@ def _replace(new: Sample) -> None:
     st.session_state.pop(_ERROR, None)
 
 
+def use(new: Sample, nodes: Iterable[int] = (), focus: int | None = None) -> None:
+    """Show ``new``, a sample made from the loaded one (both hemispheres of it), selecting ``nodes`` of it."""
+    _replace(new)
+    select(nodes, focus)
+
+
 def try_load(source: str, *, level: int | None = None, data_dir: str | None = None) -> bool:
     """Load a built-in or Planetoid source; on failure keep the current sample and record the error."""
     try:

@@ -110,7 +110,14 @@ def _geometry(source: str, model: str | None, focus: int | None) -> tuple[str, l
 
     s = nodescope.load(source)
     figures = nodescope.show(s, "surface", focus=focus)
-    return s.name, _blocks(figures, {"3d": "3D", "map": "Longitude/latitude map"})
+    if s.kind == "cortex":  # both hemispheres in one view where the other one exists
+        from nodescope.core.loaders.hemispheres import both_hemispheres, is_pair, other_hemisphere
+
+        other, real = other_hemisphere(s) if not is_pair(s) else (None, False)
+        if real:
+            figures["both"] = nodescope.show(both_hemispheres(s, other), "surface")["3d"]
+    headings = {"3d": "3D", "map": "Longitude/latitude map", "both": "Both hemispheres (lh left, rh right)"}
+    return s.name, _blocks(figures, headings)
 
 
 def _attention(source: str, model: str | None, focus: int | None) -> tuple[str, list[Block]]:
@@ -153,20 +160,55 @@ def _registration(source: str, model: str | None, focus: int | None) -> tuple[st
     from nodescope.core.registration.subjects import fixed_subject, synthetic
 
     moving: Any = source
+    other = None  # the moving subject's other hemisphere, where there is one
     if source == "synthetic" or source.startswith("synthetic:"):
         seed = source.partition(":")[2] or "0"
         if not seed.isdigit():
             raise LoadError(f"synthetic:SEED takes a whole number, not '{seed}'.")
         moving = synthetic(int(seed), atlas=fixed_subject("fsaverage5"))
+        other = synthetic(int(seed), atlas=fixed_subject("fsaverage5", "rh"))
     reg = nodescope.register(moving)
     figures = nodescope.show(reg, focus=focus)
+    if other is None and Path(source).is_dir():
+        from nodescope.core.registration.io import read_subject_dir
+
+        try:
+            other = read_subject_dir(source, "rh" if reg.moving.hemi == "lh" else "lh")
+        except LoadError:
+            other = None  # one hemisphere only (the reference subject has lh only)
+    if other is not None:
+        figures["both"] = _both_figure(reg.moving, other, focus)
     headings = {
         "moving": "Moving sphere",
         "fixed": "Fixed sphere (fsaverage5)",
         "registered": "Registered sphere",
         "map": "Moving vertices at their registered positions",
+        "both": "Both hemispheres of the moving subject (lh left, rh right), sulc on one scale; "
+        f"at most {OVERVIEW_VERTICES:,} vertices",
     }
     return reg.moving.name, _blocks(figures, headings)
+
+
+#: The registration file's both-hemispheres overview is decimated to this many vertices (of the
+#: pair): the four views before it already carry each hemisphere at full resolution.
+OVERVIEW_VERTICES = 10_242
+
+
+def _both_figure(moving: Any, other: Any, focus: int | None) -> Any:
+    """The moving subject's two hemispheres in one view, as the page's "Both hemispheres" draws them."""
+    import plotly.graph_objects as go
+
+    from nodescope.viz.export_html import compact_figure
+    from nodescope.viz.registration_view import hemispheres_figure
+
+    lh, rh = (moving, other) if moving.hemi == "lh" else (other, moving)
+    surface = next((k for k in ("inflated", "smoothwm") if k in lh.surfaces and k in rh.surfaces), "sphere")
+    fig = hemispheres_figure(
+        (lh.surfaces[surface], lh.faces), (rh.surfaces[surface], rh.faces), values=(lh.sulc, rh.sulc),
+        color_title="sulc", focus=None if focus is None else (moving.hemi, focus),
+        title=f"{lh.name} | {rh.name} ({surface})",
+    )  # fmt: skip
+    return go.Figure(compact_figure(fig, max_mesh_vertices=OVERVIEW_VERTICES))
 
 
 def forecaster_cache(s: Any) -> Path:

@@ -16,10 +16,12 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from nodescope.core.geometry.hemispheres import join, pair_ids, pair_names
 from nodescope.core.geometry.sphere import xyz_to_latlon
 from nodescope.viz.colors import DIVERGING
+from nodescope.viz.limits import color_limits
 from nodescope.viz.nodes import FOCUS, OUTLINE
-from nodescope.viz.surface_view import mesh_figure, sphere_map_figure
+from nodescope.viz.surface_view import PAIR_CAMERA, mesh_figure, sphere_map_figure
 
 #: Color scale of each per-vertex coloring the page offers.
 COLOR_SCALES = {"sulc": DIVERGING, "curv": DIVERGING, "areal distortion": "Viridis", "folds": "Reds"}
@@ -66,6 +68,10 @@ def surface_figure(
     landing_label: str = "",
     title: str | None = None,
     turn_to_mark: bool = True,
+    value_range: tuple[float, float] | None = None,
+    colorscale: str | None = None,
+    vertex_names: list[str] | None = None,
+    camera: dict | None = None,
 ) -> go.Figure:
     """One surface of a registration (moving, fixed or registered), with the picked vertex marked.
 
@@ -85,6 +91,11 @@ def surface_figure(
         title: figure title.
         turn_to_mark: point the camera at the marked vertex or point, from outside the surface,
             once per mark (the user's own rotation is kept until the mark moves).
+        value_range: (low, high) of the color scale (default: from ``values``), to share one
+            scale over both hemispheres (:func:`viz.limits.color_limits`).
+        colorscale: the color scale (default: from ``color_title``, see ``values``).
+        vertex_names: (N,) hover names of the vertices (both hemispheres: ``"rh 12"``).
+        camera: the first camera (see :func:`viz.surface_view.mesh_figure`).
 
     Returns:
         :func:`viz.surface_view.mesh_figure`'s figure ("mesh", "focus"), without its pick cloud:
@@ -94,8 +105,9 @@ def surface_figure(
     """
     fig = mesh_figure(
         pos, faces, values=values, color_title=color_title,
-        colorscale=COLOR_SCALES.get(color_title, DIVERGING),
+        colorscale=colorscale or COLOR_SCALES.get(color_title, DIVERGING), value_range=value_range,
         focus=focus if landing is None else None, focus_label=focus_label, title=title, pickable=False,
+        vertex_names=vertex_names, camera=camera,
     )  # fmt: skip
     marked = None
     if landing is not None:
@@ -107,6 +119,51 @@ def surface_figure(
     if turn_to_mark and marked is not None:
         fig.update_layout(scene=_facing(np.asarray(pos, dtype=np.float64), marked))
     return fig
+
+
+def hemispheres_figure(
+    lh: tuple[np.ndarray, np.ndarray],
+    rh: tuple[np.ndarray, np.ndarray],
+    *,
+    values: tuple[np.ndarray, np.ndarray] | None = None,
+    color_title: str = "",
+    value_range: tuple[float, float] | None = None,
+    colorscale: str | None = None,
+    focus: tuple[str, int] | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Both hemispheres in one 3D view: lh on the left, rh on the right, one color scale.
+
+    The meshes are joined by :func:`core.geometry.hemispheres.join`: customdata is the pair's
+    vertex id (lh first, rh shifted by the lh's vertex count; :func:`core.geometry.hemispheres.split_id`
+    turns it back), hover names say the hemisphere (``"rh 12"``).
+
+    Args:
+        lh: ``(positions (N, 3) mm, triangles (T, 3))`` of the left hemisphere's surface.
+        rh: the same for the right hemisphere (M vertices).
+        values: ``((N,), (M,))`` maps of each, drawn on one scale.
+        color_title: the map's name.
+        value_range: (low, high) of that scale (default: :func:`viz.limits.color_limits` of both).
+        colorscale: the scale (default: :func:`viz.limits.color_limits`'s, diverging for signed maps).
+        focus: ``(hemi, vertex id in that hemisphere)`` to mark.
+        title: figure title.
+
+    Returns:
+        :func:`surface_figure`'s figure of the pair, seen from above (:data:`viz.surface_view.PAIR_CAMERA`).
+    """
+    n_lh, n_rh = len(lh[0]), len(rh[0])
+    pos, faces = join(lh[0], lh[1], rh[0], rh[1])
+    joined = None
+    if values is not None:
+        lo, hi, scale = color_limits(*values)
+        value_range, colorscale = value_range or (lo, hi), colorscale or scale
+        joined = np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in values])
+    mark = None if focus is None else int(pair_ids(focus[0], [focus[1]], n_lh)[0])
+    return surface_figure(
+        pos, faces, values=joined, color_title=color_title, focus=mark, value_range=value_range,
+        colorscale=colorscale, vertex_names=pair_names(n_lh, n_rh), turn_to_mark=False, title=title,
+        camera=PAIR_CAMERA,
+    )  # fmt: skip
 
 
 def registration_map_figure(

@@ -61,6 +61,13 @@ INSIDE_CAMERA = {
     "center": {"x": 0.0, "y": 0.0, "z": 0.0},
     "up": {"x": 0.0, "y": 0.0, "z": 1.0},
 }
+#: Both hemispheres from above, front up: lh on the left, rh on the right (as
+#: :func:`core.geometry.hemispheres.side_by_side` lays them out).
+PAIR_CAMERA = {
+    "eye": {"x": 0.0, "y": -0.35, "z": 1.9},
+    "center": {"x": 0.0, "y": 0.0, "z": 0.0},
+    "up": {"x": 0.0, "y": 1.0, "z": 0.0},
+}
 #: Flat light for the inner faces: the vertex colors as they are.
 INSIDE_LIGHTING = {"ambient": 1.0, "diffuse": 0.0, "specular": 0.0, "roughness": 1.0, "fresnel": 0.0}
 
@@ -81,6 +88,8 @@ def mesh_figure(
     max_pick_points: int = 20_000,
     title: str | None = None,
     inside: bool = False,
+    vertex_names: Sequence[str] | None = None,
+    camera: dict[str, Any] | None = None,
 ) -> go.Figure:
     """A triangle mesh colored per vertex, with the selection and focus vertex marked.
 
@@ -106,6 +115,11 @@ def mesh_figure(
         inside: view from the center looking out, as a panorama viewer does (the camera a
             few percent of the scene from the center, facing +x with z up; dragging looks
             around), with flat ambient light so the image's colors show as they are.
+        vertex_names: (N,) what hovering a vertex shows instead of "vertex <id>" (both
+            hemispheres drawn as one mesh: ``"rh 12"``, see :mod:`core.geometry.hemispheres`);
+            also the focus label's default.
+        camera: the scene's first camera (:data:`PAIR_CAMERA` for both hemispheres); default
+            plotly's, or :data:`INSIDE_CAMERA` with ``inside``.
 
     Returns:
         The figure: "mesh" (Mesh3d, customdata = vertex id), then "pick", "selected (k)",
@@ -123,6 +137,10 @@ def mesh_figure(
     # is ~6 MB instead of ~12 MB); plotly.js draws in float32 anyway.
     xyz = np.ascontiguousarray(pos.T, dtype=np.float32)
     tri = np.ascontiguousarray(faces.T, dtype=np.int32)
+    names = None if vertex_names is None else np.asarray(vertex_names, dtype=object)
+    if names is not None and len(names) != n:
+        raise ValueError(f"vertex_names has {len(names)} entries for {n} vertices")
+    what = "%{customdata}" if names is None else "%{text}"
     mesh: dict[str, Any] = {
         "x": xyz[0], "y": xyz[1], "z": xyz[2],
         "i": tri[0], "j": tri[1], "k": tri[2],
@@ -130,6 +148,8 @@ def mesh_figure(
         "lighting": CORTEX_LIGHTING, "lightposition": {"x": 1e5, "y": 1e5, "z": 1e5},
         "showscale": False,
     }  # fmt: skip
+    if names is not None:
+        mesh["text"] = names
     if inside:  # lit from outside, the inner faces would be dark
         mesh["lighting"] = INSIDE_LIGHTING
     if values is not None:
@@ -140,14 +160,14 @@ def mesh_figure(
         mesh.update(
             intensity=np.where(np.isfinite(v), v, lo).astype(np.float32), intensitymode="vertex", colorscale=colorscale,
             cmin=lo, cmax=hi, showscale=True, colorbar={"title": {"text": color_title}, "thickness": 12, "len": 0.7},
-            hovertemplate="vertex %{customdata}<br>" + (color_title or "value") + ": %{intensity:.4g}<extra></extra>",
+            hovertemplate=f"vertex {what}<br>" + (color_title or "value") + ": %{intensity:.4g}<extra></extra>",
         )  # fmt: skip
     else:
         if vertex_colors is not None:
             mesh["vertexcolor"] = rgb_to_hex(vertex_colors)
         else:
             mesh["color"] = PLAIN
-        mesh["hovertemplate"] = "vertex %{customdata}<extra></extra>"
+        mesh["hovertemplate"] = f"vertex {what}<extra></extra>"
     traces: list[Any] = [go.Mesh3d(**mesh)]
 
     if pickable:
@@ -156,7 +176,7 @@ def mesh_figure(
             go.Scatter3d(
                 x=pos[pick, 0], y=pos[pick, 1], z=pos[pick, 2], customdata=pick, name="pick", mode="markers",
                 marker={"size": 2, "color": OUTLINE, "opacity": 0.02}, showlegend=False,
-                hovertemplate="vertex %{customdata}<extra></extra>",
+                text=None if names is None else names[pick], hovertemplate=f"vertex {what}<extra></extra>",
             )
         )  # fmt: skip
     sel = _valid(selected, n)
@@ -165,12 +185,12 @@ def mesh_figure(
             go.Scatter3d(
                 x=pos[sel, 0], y=pos[sel, 1], z=pos[sel, 2], customdata=sel, name=f"selected ({sel.size})",
                 mode="markers", marker={"size": 3, "color": OUTLINE}, showlegend=False,
-                hovertemplate="vertex %{customdata}<extra></extra>",
+                text=None if names is None else names[sel], hovertemplate=f"vertex {what}<extra></extra>",
             )
         )  # fmt: skip
     if focus is not None and 0 <= int(focus) < n:
         f = int(focus)
-        label = focus_label if focus_label is not None else str(f)
+        label = focus_label if focus_label is not None else (str(f) if names is None else str(names[f]))
         traces.append(
             go.Scatter3d(
                 x=pos[[f], 0], y=pos[[f], 1], z=pos[[f], 2], customdata=np.array([f]), name="focus",
@@ -192,12 +212,32 @@ def mesh_figure(
             "zaxis": hidden,
             "uirevision": UIREVISION,
             **({"camera": INSIDE_CAMERA} if inside else {}),
+            **({"camera": camera} if camera is not None else {}),
         },
         uirevision=UIREVISION,
         selectionrevision=selection_revision(sel, focus),
         margin={"l": 0, "r": 0, "t": 40 if title else 0, "b": 0},
         paper_bgcolor="white",
         showlegend=False,
+    )
+    return fig
+
+
+def on_scale(fig: go.Figure, value_range: tuple[float, float], colorscale: str) -> go.Figure:
+    """Put every continuously colored trace of ``fig`` on one scale (in place; returns ``fig``).
+
+    So that a map beside a 3D view (:func:`sphere_map_figure` beside :func:`mesh_figure`) reads
+    with the same colors, limits the user set included.
+
+    Args:
+        fig: a figure whose value-colored traces carry ``marker.cmin`` / ``marker.cmax``.
+        value_range: (low, high) of the scale.
+        colorscale: its plotly color scale name.
+    """
+    lo, hi = value_range
+    fig.for_each_trace(
+        lambda t: t.update(marker={"cmin": lo, "cmax": hi, "colorscale": colorscale}),
+        selector=lambda t: getattr(getattr(t, "marker", None), "cmin", None) is not None,
     )
     return fig
 

@@ -4,11 +4,12 @@ import numpy as np
 import streamlit as st
 
 from nodescope.app import components as ui
+from nodescope.app import hemispheres, state
 from nodescope.app import registration_data as rd
-from nodescope.app import state
 from nodescope.app.plotly_view import latest_event
 from nodescope.core.errors import LoadError
 from nodescope.core.export import npy_bytes
+from nodescope.core.geometry.hemispheres import split_id
 from nodescope.core.geometry.resample import Landing, landing
 from nodescope.core.geometry.sphere import xyz_to_latlon
 from nodescope.core.registration.io import Subject, hemi_of, sphere_bytes
@@ -16,7 +17,7 @@ from nodescope.core.registration.pipeline import RegistrationResult, overall_pro
 from nodescope.core.registration.subjects import file_stem
 from nodescope.explain.registration_report import RUN_COLORINGS
 from nodescope.viz.nodes import node_ids_from_points
-from nodescope.viz.registration_view import registration_map_figure, surface_figure
+from nodescope.viz.registration_view import hemispheres_figure, registration_map_figure, surface_figure
 
 SYNTHETIC, UPLOAD = "Synthetic warp of fsaverage5", "Upload FreeSurfer / GIfTI files"
 VIEWS = ("reg_moving", "reg_fixed", "reg_registered", "reg_map")
@@ -24,6 +25,39 @@ HEIGHT = 430
 #: Every view: large traces (meshes, the map's points) go to the browser once, and WebGL draws at
 #: the screen's resolution, so that a click moves the marks in all views within a second.
 LINKED = {"send_once": True, "config": {"plotGlPixelRatio": "device"}}
+BOTH_VIEW = "reg_both_view"
+_NEXT_HEMI = "reg_hemi_next"  # session: the hemisphere a pick on the pair view switches to
+
+
+def pair_of(moving: Subject) -> tuple[Subject, Subject, bool] | None:
+    """(lh, rh, whether both are real) when "Both hemispheres" is on, else None."""
+    if not st.session_state.get("reg_both"):
+        return None
+    ss = st.session_state
+    synthetic = ss.get("reg_source", SYNTHETIC) == SYNTHETIC
+    warp = (int(ss["reg_seed"]), float(ss["reg_magnitude"]), float(ss["reg_rotation"])) if synthetic else None
+    other, real = rd.other_hemisphere(moving, warp)
+    return (moving, other, real) if moving.hemi == "lh" else (other, moving, real)
+
+
+def take_pair_event(moving: Subject, pair: tuple[Subject, Subject, bool]) -> None:
+    """Turn the pair view's newest pick into the page's focus (before any view is drawn).
+
+    A vertex of the page's hemisphere is focused; one of the other, real hemisphere switches the
+    page to it (and focuses it there); one of a mirror stand-in focuses the moving vertex it mirrors.
+    """
+    event = latest_event(BOTH_VIEW)
+    if event is None or not state.is_new_event(BOTH_VIEW, event["event_id"]):
+        return
+    ids = node_ids_from_points(event["points"])
+    lh, rh, real = pair
+    if not ids or not 0 <= ids[0] < len(lh.sphere) + len(rh.sphere):
+        return
+    hemi, vertex = split_id(ids[0], len(lh.sphere))
+    st.session_state[rd.FOCUS] = vertex
+    if hemi != moving.hemi and real:
+        st.session_state[_NEXT_HEMI] = hemi
+        st.rerun()
 
 
 def choose_moving(source: str, hemi: str) -> Subject | None:
@@ -42,11 +76,18 @@ def choose_moving(source: str, hemi: str) -> Subject | None:
             "curv": c3.file_uploader("Curvature (optional)", key="reg_up_curv"),
             "surface": c4.file_uploader("Surface to show (optional: lh.smoothwm, ...)", key="reg_up_surface"),
         }
+        c1, c2, _ = st.columns([1, 1, 2])  # the other hemisphere: "Both hemispheres" shows it (else a mirror)
+        files["other_sphere"] = c1.file_uploader(
+            "Other hemisphere's sphere (optional: rh.sphere)", key="reg_up_other_sphere"
+        )
+        files["other_sulc"] = c2.file_uploader(
+            "Other hemisphere's sulc (optional: rh.sulc)", key="reg_up_other_sulc"
+        )
         if st.form_submit_button("Load files"):
             rd.try_upload(files)
     if rd.upload_error():
         st.error(rd.upload_error())
-    moving = rd.uploaded_hemisphere()
+    moving = rd.uploaded_hemisphere(hemi)
     if moving is None:
         st.info("Upload a native sphere and its sulcal depth (FreeSurfer or GIfTI) to register them.")
     elif moving.hemi != hemi and hemi_of(moving.name) is not None:
@@ -100,6 +141,9 @@ def render(moving: Subject, fixed: Subject) -> None:
     registered = None if out is None else out.registered
     # Moving vertices in the fixed frame: registered after a run, native before.
     positions, pos_key = (moving.sphere, moving.key) if registered is None else (registered, key)
+    pair = pair_of(moving)
+    if pair is not None:
+        take_pair_event(moving, pair)
     take_events(moving, fixed, positions, pos_key)
     focus = st.session_state.get(rd.FOCUS)
     focus = focus if focus is not None and 0 <= focus < len(moving.sphere) else None
@@ -171,8 +215,42 @@ def render(moving: Subject, fixed: Subject) -> None:
         ui.chart(fig, "reg_map", pos_key, height=HEIGHT, **LINKED)
     with right:
         focus_facts(moving, fixed, positions, focus, land)
+    st.toggle(
+        "Both hemispheres",
+        key="reg_both",
+        help="The moving subject's lh and rh side by side, one color scale.",
+    )
+    if pair is not None:
+        both_view(moving, pair, color, focus)
     if out is not None:
         results(key, moving, fixed, out)
+
+
+def both_view(moving: Subject, pair: tuple[Subject, Subject, bool], color: str, focus: int | None) -> None:
+    """The moving subject's two hemispheres in one 3D view (lh left, rh right), one color scale."""
+    lh, rh, real = pair
+    shared = [k for k in lh.surfaces if k in rh.surfaces]
+    c_surface, c_note = st.columns([1, 3])
+    surface = ui.one_of(c_surface, "selectbox", "Show both on", shared, key="reg_surface_both")
+    name = color if color in lh.maps and color in rh.maps else "sulc"
+    lo, hi, scale = hemispheres.limits_inputs(lh.maps[name], rh.maps[name], key=f"reg_clim_{name}")
+    fig = hemispheres_figure(
+        (lh.surfaces[surface], lh.faces), (rh.surfaces[surface], rh.faces), values=(lh.maps[name], rh.maps[name]),
+        color_title=name, value_range=(lo, hi), colorscale=scale,
+        focus=None if focus is None else (moving.hemi, focus), title=f"Both hemispheres: {lh.name} | {rh.name}",
+    )  # fmt: skip
+    ui.chart(fig, BOTH_VIEW, f"{lh.key}|{rh.key}|{surface}", height=HEIGHT, **LINKED)
+    other = rh if moving is lh else lh
+    c_note.caption(
+        f"lh on the left, rh on the right, colored by {name} on one scale; vertex names say their hemisphere "
+        "(rh 12). "
+        + (
+            f"A click on the {other.hemi} switches the page to that hemisphere."
+            if real
+            else f"The {other.hemi} is a stand-in: the mirror image of the uploaded {moving.hemi} "
+            f"(no {other.hemi} was uploaded with it); a click on it follows the {moving.hemi} vertex it mirrors."
+        )
+    )
 
 
 def focus_facts(
@@ -216,6 +294,7 @@ def results(key: str, moving: Subject, fixed: Subject, out: RegistrationResult) 
         + ", ".join(f"{k} {v:.2f} s" for k, v in out.timings.items())
         + "."
     )
+    quality(key, moving, fixed, out)
     st.subheader("Downloads")
     stem = file_stem(moving)
     c1, c2, c3, c4 = st.columns(4)
@@ -251,11 +330,40 @@ def results(key: str, moving: Subject, fixed: Subject, out: RegistrationResult) 
     )
 
 
+def quality(key: str, moving: Subject, fixed: Subject, out: RegistrationResult) -> None:
+    """QC in plain words against the reference ranges, and the registered sulc on the atlas's inflated surface."""
+    st.subheader("Quality control")
+    flags, summary = rd.quality(key, moving, fixed, out)
+    (st.warning if flags else st.success)(summary)
+    st.caption(rd.QC_SOURCE)
+    if "inflated" not in fixed.surfaces:
+        st.info(
+            f"{fixed.name} has no inflated surface here (its sphere only): the registered sulc is drawn above."
+        )
+        return
+    c_subject, c_atlas = st.columns(2)
+    inflated = fixed.surfaces["inflated"]
+    with c_subject:
+        fig = surface_figure(
+            inflated, fixed.faces, values=rd.on_fixed(key, "sulc", moving.sulc, moving, out.registered, fixed),
+            color_title="sulc", title=f"{moving.name}'s sulc registered onto {fixed.name}'s inflated {fixed.hemi}",
+        )  # fmt: skip
+        ui.chart(fig, "reg_qc_registered", key, height=HEIGHT, **LINKED)
+    with c_atlas:
+        fig = surface_figure(
+            inflated, fixed.faces, values=fixed.maps["sulc"], color_title="sulc",
+            title=f"{fixed.name}'s own sulc, inflated {fixed.hemi}",
+        )  # fmt: skip
+        ui.chart(fig, "reg_qc_fixed", fixed.key, height=HEIGHT, **LINKED)
+
+
 st.title("Cortical registration")
 st.caption(
     "Register a subject's spherical surface (moving) onto an atlas (fixed): a rigid rotation, then a smooth "
     "non-rigid warp from coarse to fine, so that sulcal depth agrees. Follow any vertex to where it lands."
 )
+if _NEXT_HEMI in st.session_state:  # a pick on the other hemisphere (before the radio is drawn)
+    st.session_state["reg_hemi"] = st.session_state.pop(_NEXT_HEMI)
 c_fixed, c_hemi, c_moving = st.columns([2, 1, 2])
 fixed_name = c_fixed.selectbox(
     "Fixed surface", list(rd.FIXED_CHOICES), format_func=rd.FIXED_CHOICES.get, key="reg_fixed_name"

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from nodescope.core.errors import LoadError
-from nodescope.core.loaders import cortex, graphs, mesh, panorama, skeleton, timeseries
+from nodescope.core.loaders import cortex, graphs, hemispheres, mesh, panorama, skeleton, timeseries
 from nodescope.core.loaders.planetoid import PLANETOID, load_planetoid
 from nodescope.core.loaders.registry import Builtin, FileReader
 from nodescope.core.sample import Sample
@@ -27,7 +27,7 @@ from nodescope.core.uploads import uploaded_files
 log = logging.getLogger(__name__)
 
 BUILTINS: dict[str, Builtin] = {
-    b.key: b for m in (graphs, mesh, cortex, panorama, timeseries, skeleton) for b in m.BUILTINS
+    b.key: b for m in (graphs, mesh, cortex, hemispheres, panorama, timeseries, skeleton) for b in m.BUILTINS
 }
 READERS: list[FileReader] = [r for m in (graphs, mesh, cortex, panorama, skeleton) for r in m.READERS]
 DEFAULT_SOURCE = "les-miserables"

@@ -368,13 +368,52 @@ def _assemble(
         feature_names = ordered
     else:
         x, feature_names = pos, ["x", "y", "z"]
-    sphere = pos if is_spherical(pos) else ov.surfaces.get("sphere")
-    sph = None
-    if sphere is not None and is_spherical(sphere):
-        sph = xyz_to_latlon(sphere).astype(np.float32)
-    edges = face_edges(faces)
-    lengths = edge_lengths(pos, edges)
     y, label_names = (ov.labels[0], ov.labels[1]) if ov.labels else (None, None)
+    return cortex_sample(
+        name=name, source=source, pos=pos, faces=faces, surfaces=ov.surfaces, x=x, feature_names=feature_names,
+        y=y, label_names=label_names, notices=notices,
+    )  # fmt: skip
+
+
+def cortex_sample(
+    *,
+    name: str,
+    source: str,
+    pos: np.ndarray,
+    faces: np.ndarray,
+    surfaces: dict[str, np.ndarray],
+    x: np.ndarray,
+    feature_names: list[str],
+    y: np.ndarray | None = None,
+    label_names: list[str] | None = None,
+    notices: list[str] | None = None,
+    sph: np.ndarray | None = None,
+    extra: dict[str, np.ndarray | None] | None = None,
+    node_names: list[str] | None = None,
+) -> Sample:
+    """A ``cortex`` sample from its arrays (see the module docstring for what each holds).
+
+    Args:
+        name: display name.
+        source: where it came from.
+        pos: (N, 3) the loaded surface (mm), ``data.pos``.
+        faces: (T, 3) triangles.
+        surfaces: every surface by name, (N, 3) each.
+        x: (N, F) per-vertex maps named by ``feature_names``.
+        feature_names: F names.
+        y: (N,) parcellation, -1 where none; ``label_names`` its names.
+        label_names: the parcellation's names.
+        notices: what the user should know about the sample.
+        sph: (N, 2) (lat, lon) in degrees (default: from ``pos`` or the ``sphere`` surface when spherical).
+        extra: further per-vertex ``Data`` attributes (both hemispheres: ``hemi``).
+        node_names: N vertex names (default: none; vertices go by id).
+    """
+    faces = np.asarray(faces, dtype=np.int64)
+    if sph is None:
+        sphere = pos if is_spherical(pos) else surfaces.get("sphere")
+        if sphere is not None and is_spherical(sphere):
+            sph = xyz_to_latlon(sphere).astype(np.float32)
+    edges = face_edges(faces)
     return make_sample(
         kind="cortex",
         name=name,
@@ -384,12 +423,18 @@ def _assemble(
         x=x,
         feature_names=feature_names,
         y=y,
-        edge_values={"edge_attr": lengths},
-        extra={"pos": pos.astype(np.float32), "face": np.ascontiguousarray(faces.T), "sph": sph},
+        edge_values={"edge_attr": edge_lengths(pos, edges)},
+        extra={
+            "pos": pos.astype(np.float32),
+            "face": np.ascontiguousarray(faces.T),
+            "sph": sph,
+            **(extra or {}),
+        },
         label_names=label_names,
-        surfaces={k: np.asarray(v, dtype=np.float32) for k, v in ov.surfaces.items()},
+        node_names=node_names,
+        surfaces={k: np.asarray(v, dtype=np.float32) for k, v in surfaces.items()},
         units=dict(UNITS),
-        notices=notices,
+        notices=list(notices or []),
     )
 
 

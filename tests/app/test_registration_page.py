@@ -47,7 +47,7 @@ def test_register_then_follow_a_vertex_and_download(monkeypatch):
     at = _page(monkeypatch)
     at.button(key="reg_run").click().run()
     assert not at.exception, at.exception
-    assert _charts(at) == 4
+    assert _charts(at) == 6  # and the QC's registered and atlas sulc on the inflated surface
 
     metrics = at.dataframe[0].value
     assert list(metrics.index) == ["native (before)", "rigid", "registered"]
@@ -130,6 +130,26 @@ def test_fsaverage6_is_a_fixed_surface_for_the_left_hemisphere_only(monkeypatch,
     assert not at.exception, at.exception
     metrics = at.dataframe[0].value  # against the 904-subject mean on fsaverage6's 40,962 vertices
     assert metrics.loc["registered", "sulc correlation"] > metrics.loc["native (before)", "sulc correlation"]
+    assert any("fsaverage6 has no inflated surface here" in i.value for i in at.info)
     at.radio(key="reg_hemi").set_value("rh").run()
     assert not at.exception, at.exception
     assert any("left hemisphere only" in e.value for e in at.error) and _charts(at) == 0
+
+
+def test_quality_control_says_in_words_what_is_outside_the_reference_ranges(monkeypatch):
+    at = _page(monkeypatch)
+    at.button(key="reg_run").click().run()
+    assert not at.exception, at.exception
+    assert [h.value for h in at.subheader].count("Quality control") == 1
+    said = [*(s.value for s in at.success), *(w.value for w in at.warning)]
+    assert any(
+        x == "Every QC measure is within the reference ranges."
+        or x.startswith("Outside the reference ranges: ")
+        for x in said
+    ), said
+    assert any("sugar-sub-001" in c.value for c in at.caption)
+    # Rigid only: no non-rigid warp, so the sulc correlation falls below the reference range.
+    at.toggle(key="reg_rigid_only").set_value(True).run()
+    at.button(key="reg_run").click().run()
+    assert not at.exception, at.exception
+    assert any("sulc correlation with the atlas" in w.value and "is below" in w.value for w in at.warning)

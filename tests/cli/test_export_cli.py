@@ -17,7 +17,7 @@ CASES = {
     "attention": ("karate", 4),
     "explanations": ("karate", 3),
     "oversmoothing": ("karate", 1),
-    "registration": ("synthetic", 4),
+    "registration": ("synthetic", 5),  # moving, fixed, registered, map, both hemispheres
     "timeseries": ("graph-var", 3),
     "skeletons": ("skeleton-walk", 5),
     "panoramas": ("test:0", 15),
