@@ -364,7 +364,7 @@ def _panoramas(source: str, model: str | None, focus: int | None) -> tuple[str, 
     """The shipped spherical U-Net on a generated room (``test:SEED``, ``ood:SEED``) or a panorama's image."""
     import nodescope
     from nodescope.core.models.panorama.checkpoint import load_panorama, shipped_panorama
-    from nodescope.core.models.panorama.single import predict_image, predict_room
+    from nodescope.core.models.panorama.single import DEFAULT_CAMERA_HEIGHT_M, predict_image, predict_room
     from nodescope.viz.panorama_view import panorama_figures
 
     path = shipped_panorama()
@@ -380,7 +380,7 @@ def _panoramas(source: str, model: str | None, focus: int | None) -> tuple[str, 
         s = nodescope.load(source)
         if s.kind != "panorama" or s.image is None:
             raise LoadError(f"{s.name} is a {s.kind}, not a panorama (try test:0 or room).")
-        name, result = s.name, predict_image(net, s.image)
+        name, result = s.name, predict_image(net, s.image, DEFAULT_CAMERA_HEIGHT_M)  # as the page
     if focus is not None and focus >= len(result.directions):
         raise LoadError(f"--focus {focus} is not a vertex (0..{len(result.directions) - 1}).")
     figures = panorama_figures(result, focus=focus)

@@ -17,6 +17,7 @@ from nodescope.cli import (
     info,
     lift,
     oversmooth,
+    panorama,
     register,
     resample,
     reviews,
@@ -27,7 +28,7 @@ from nodescope.core.errors import LoadError
 
 # The order here is the order of ``nodescope --help``.
 COMMANDS = (
-    info, train, oversmooth, explain, attention, register, resample, forecast, simulate, lift, export, reviews,
+    info, train, oversmooth, explain, attention, register, resample, forecast, simulate, lift, panorama, export, reviews,
     app,
 )  # fmt: skip
 

@@ -5,10 +5,10 @@ import streamlit as st
 
 from nodescope.app import components as ui
 from nodescope.app import panorama_data as pdata
-from nodescope.app import state
+from nodescope.app import sidebar, state
 from nodescope.app.plotly_view import latest_event
 from nodescope.core.geometry.sphere import xyz_to_latlon
-from nodescope.core.models.panorama.single import MAP_FIELDS
+from nodescope.core.models.panorama.single import DEFAULT_CAMERA_HEIGHT_M, MAP_FIELDS
 from nodescope.core.models.panorama.unet import SphericalUNet
 from nodescope.core.panorama.classes import CLASS_NAMES, LAYOUT_NAMES
 from nodescope.core.sample import Sample
@@ -17,13 +17,38 @@ from nodescope.viz.panorama_view import panorama_figures
 
 _PICK = "pano_pick"  # the picked vertex of the network's sphere (its own ids, not the sample's nodes)
 _ROOM = "Generated room"
+_UPLOADED = "Uploaded: "  # the source's prefix before the uploaded file's name
+_UPLOADER = "pano_upload"
+
+
+def _on_upload() -> None:
+    """Read the file just chosen; show it when it loads, else keep everything as it was (one line says why)."""
+    f = st.session_state.get(_UPLOADER)
+    if f is not None and pdata.try_upload(f.name, f.getvalue()):
+        st.session_state["pano_source"] = _UPLOADED + f.name
 
 
 def render(s: Sample, fp: str, model: SphericalUNet, record: dict) -> None:
     """The page for the loaded sample ``s`` (fingerprint ``fp``), the network and its JSON record."""
-    sources = [_ROOM] + ([f"Loaded: {s.name}"] if s.image is not None else [])
+    upload = pdata.uploaded()
+    sources = (
+        [_ROOM]
+        + ([f"Loaded: {s.name}"] if s.image is not None else [])
+        + ([_UPLOADED + upload[0]] if upload is not None else [])
+    )
     c1, c2, c3 = st.columns([2, 1, 1])
     source = ui.one_of(c1, "radio", "Panorama", sources, key="pano_source", horizontal=True)
+    st.file_uploader(
+        "Your own panorama (equirectangular PNG/JPEG, width = 2 × height)",
+        type=["png", "jpg", "jpeg"],
+        key=_UPLOADER,
+        on_change=_on_upload,
+        help=f"Up to {sidebar.MAX_UPLOAD_MB} MB and 8192×4096 pixels. There is no ground truth for an "
+        "uploaded image: the page shows predictions only, with depths scaled so that the predicted floor "
+        f"lies {DEFAULT_CAMERA_HEIGHT_M} m below the camera.",
+    )
+    if pdata.upload_error():  # right under the uploader; the page below stays as it was
+        st.error(pdata.upload_error(), icon=":material/error:")
     if source == _ROOM:
         split = c2.selectbox(
             "Rooms", ["test", "ood"], key="pano_split",
@@ -31,8 +56,11 @@ def render(s: Sample, fp: str, model: SphericalUNet, record: dict) -> None:
         )  # fmt: skip
         seed = int(c3.number_input("Seed", 0, 9999, 0, key="pano_seed"))
         result, key = pdata.room(seed, split), f"room-{split}-{seed}"
+    elif source.startswith(_UPLOADED) and upload is not None:
+        result, key = pdata.loaded(upload[2], upload[1]), upload[2]
     else:
         result, key = pdata.loaded(fp, s.image), f"loaded-{fp}"
+    no_truth = "uploaded" if source.startswith(_UPLOADED) else "loaded"
 
     sph = xyz_to_latlon(result.directions.astype(np.float64))
     charts = [f"pano_{k}" for k in ("image", "cloud_pred", "cloud_truth")] + [
@@ -72,7 +100,15 @@ def render(s: Sample, fp: str, model: SphericalUNet, record: dict) -> None:
             f"latitudes chosen on this room's own truth) scores {sc['oracle_layout_accuracy']:.3f} on layout."
         )
     else:
-        st.caption("An image without ground truth: predictions only.")
+        st.caption(
+            f"An image without ground truth: predictions only. Depths are scaled so that the predicted floor "
+            f"lies {result.camera_height_m or DEFAULT_CAMERA_HEIGHT_M} m below the camera "
+            + (
+                f"(×{result.scale:.2f} the network's own metres)."
+                if result.camera_height_m
+                else "(no floor predicted: the network's own metres)."
+            )
+        )
     figures = panorama_figures(result, focus=pick)
     rows = [["image", "cloud_pred", "cloud_truth"]] + [
         [f"{f}_{c}" for c in ("pred", "truth", "error")] for f in MAP_FIELDS
@@ -82,6 +118,10 @@ def render(s: Sample, fp: str, model: SphericalUNet, record: dict) -> None:
             if name in figures:
                 with col:
                     ui.chart(figures[name], f"pano_{name}", key, height=300)
+            elif name.endswith(("_truth", "_error")):
+                col.caption(
+                    f"No ground truth for {'an' if no_truth == 'uploaded' else 'a'} {no_truth} image."
+                )
 
     if pick is None:
         st.caption("Click a vertex in any map or 3D view to see its values here.")

@@ -21,6 +21,7 @@ from nodescope.core.geometry.sphere import latlon_to_pixel, xyz_to_latlon
 from nodescope.core.loaders.registry import Builtin, FileReader
 from nodescope.core.loaders.room import render_room
 from nodescope.core.sample import Sample
+from nodescope.core.uploads import uploaded_files
 from nodescope.core.validate import make_sample
 
 #: Largest image accepted; bigger ones would take seconds to decode for no gain at level <= 7.
@@ -173,8 +174,15 @@ def with_level(sample: Sample, level: int) -> Sample:
     )
 
 
-def _read_image(path: Path) -> np.ndarray:
-    """Decode a PNG/JPEG panorama into (H, W, 3) uint8, refusing bad files with a LoadError."""
+def read_image(path: Path) -> np.ndarray:
+    """Decode a PNG/JPEG panorama into (H, W, 3) uint8.
+
+    Raises:
+        LoadError: one line naming the file, for a missing, empty, corrupt or non-image file,
+            one larger than :data:`MAX_WIDTH` x :data:`MAX_HEIGHT` (or a decompression bomb),
+            one that is not 2:1 (+-1 pixel) or under :data:`MIN_HEIGHT` rows, or a one-channel
+            data map.
+    """
     label = f"'{path.name}'"
     try:
         size = path.stat().st_size
@@ -226,6 +234,21 @@ def _read_image(path: Path) -> np.ndarray:
     return np.asarray(rgb, dtype=np.uint8)
 
 
+def read_uploaded_image(name: str, blob: bytes, max_bytes: int | None) -> np.ndarray:
+    """Decode an uploaded panorama's bytes into (H, W, 3) uint8, with :func:`read_image`'s checks.
+
+    Args:
+        name: the file's name as uploaded (only its cleaned last part is used, in messages).
+        blob: the file's bytes.
+        max_bytes: the upload limit (None: no limit).
+
+    Raises:
+        LoadError: one line: over the limit, or any of :func:`read_image`'s refusals.
+    """
+    with uploaded_files([(name, blob)], max_bytes=max_bytes, prefix="nodescope-panorama-") as (path,):
+        return read_image(path)
+
+
 def read_panorama(path: Path, companions: list[Path], level: int = DEFAULT_LEVEL) -> Sample:
     """Read a PNG or JPEG equirectangular panorama into a spherical graph.
 
@@ -235,7 +258,7 @@ def read_panorama(path: Path, companions: list[Path], level: int = DEFAULT_LEVEL
         level: icosphere level of the graph (default 5, 10,242 nodes).
     """
     path = Path(path)
-    image = _read_image(path)
+    image = read_image(path)
     notices = (
         [f"Ignored {len(companions)} extra file(s): a panorama takes no companion files."]
         if companions
@@ -269,7 +292,7 @@ def load_earth(level: int = DEFAULT_LEVEL) -> Sample:
     path = earth_texture_path()
     if not path.is_file():
         raise LoadError(f"pyvista's Earth texture is missing at {path}; reinstall pyvista.")
-    return panorama_to_sample(_read_image(path), name="Earth", source="builtin:earth", level=level)
+    return panorama_to_sample(read_image(path), name="Earth", source="builtin:earth", level=level)
 
 
 BUILTINS = [

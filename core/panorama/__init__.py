@@ -7,7 +7,10 @@
 - :mod:`~core.panorama.dataset`: :func:`sphere_dataset`, rooms cast at icosphere vertices,
   cached on disk;
 - :mod:`~core.panorama.metrics`: depth, class, layout and normal scores, and the layout
-  latitude-band oracle.
+  latitude-band oracle;
+- :mod:`~core.panorama.superres` and :mod:`~core.panorama.upsample`: the compressed
+  low-resolution depth of the super-resolution task, its scores, and its two baselines
+  (barycentric and joint bilateral upsampling).
 """
 
 from nodescope.core.panorama.classes import CLASS_NAMES, LAYOUT_NAMES
@@ -26,6 +29,8 @@ from nodescope.core.panorama.metrics import (
 )
 from nodescope.core.panorama.render import PanoramaRender, RayHits, cast, render_panorama
 from nodescope.core.panorama.scene import SPLITS, Scene, sample_scene
+from nodescope.core.panorama.superres import degrade, discontinuity_mask, superres_scores
+from nodescope.core.panorama.upsample import barycentric_upsample, joint_bilateral_upsample
 
 __all__ = [
     "CLASS_NAMES",
@@ -36,16 +41,21 @@ __all__ = [
     "Scene",
     "band_oracle",
     "band_oracle_accuracy",
+    "barycentric_upsample",
     "cast",
+    "degrade",
     "depth_abs_rel",
     "depth_delta",
+    "discontinuity_mask",
     "equirect_weights",
+    "joint_bilateral_upsample",
     "mean_iou",
     "median_normal_angle",
     "render_panorama",
     "sample_scene",
     "sphere_dataset",
     "sphere_sample",
+    "superres_scores",
     "vertex_latitudes",
     "vertex_weights",
     "weighted_accuracy",

@@ -71,3 +71,71 @@ def test_a_graph_gets_one_line(monkeypatch):
     at = open_page(monkeypatch, "karate", PAGE, timeout=240)
     assert any("not a panorama" in i.value for i in at.info)
     assert not at.get("bidi_component")
+
+
+def _png(width: int, height: int, seed: int = 1) -> bytes:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from nodescope.core.panorama.render import render_panorama
+    from nodescope.core.panorama.scene import sample_scene
+
+    if width != 2 * height:
+        image = Image.new("RGB", (width, height), (90, 90, 90))
+    else:
+        rgb = render_panorama(sample_scene(seed, "test"), width, height).rgb
+        image = Image.fromarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _upload(at, name: str, blob: bytes):
+    at.file_uploader(key="pano_upload").upload(name, blob, "image/png")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _no_truth_lines(at) -> int:
+    return sum("No ground truth for an uploaded image" in c.value for c in at.caption)
+
+
+def test_an_uploaded_panorama_shows_predictions_only(monkeypatch):
+    at = _upload(open_page(monkeypatch, "room", PAGE, timeout=300), "my room.png", _png(256, 128))
+    assert at.radio(key="pano_source").value == "Uploaded: my room.png"
+    assert not at.metric and not at.error
+    assert len(at.get("bidi_component")) == 6  # the image, the predicted cloud, four prediction maps
+    assert _no_truth_lines(at) == 9  # the true cloud, then truth and error of the four maps
+    assert any("predicted floor lies 1.5 m below the camera" in c.value for c in at.caption)
+
+
+def test_refused_uploads_get_one_line_and_the_page_keeps_its_state(monkeypatch):
+    from nodescope.app import sidebar
+
+    at = open_page(monkeypatch, "room", PAGE, timeout=300)
+    before = [m.value for m in at.metric]
+    assert len(before) == 5
+    cases = [
+        ("wide.png", _png(300, 100), "twice the height"),
+        ("broken.png", b"\x89PNG\r\n\x1a\n not a real image", "not an image"),
+    ]
+    for name, blob, words in cases:
+        _upload(at, name, blob)
+        assert len(at.error) == 1 and words in at.error[0].value and name in at.error[0].value
+        assert at.radio(key="pano_source").value == "Generated room"
+        assert [m.value for m in at.metric] == before and len(at.get("bidi_component")) == 15
+    monkeypatch.setattr(sidebar, "MAX_UPLOAD_MB", 0)
+    _upload(at, "big.png", _png(256, 128))
+    assert len(at.error) == 1 and "upload limit" in at.error[0].value
+    assert [m.value for m in at.metric] == before
+
+
+def test_a_refused_upload_keeps_the_previous_upload_on_screen(monkeypatch):
+    at = _upload(open_page(monkeypatch, "room", PAGE, timeout=300), "first.png", _png(256, 128))
+    _upload(at, "wide.png", _png(300, 100))
+    assert len(at.error) == 1 and "twice the height" in at.error[0].value
+    assert at.radio(key="pano_source").value == "Uploaded: first.png"
+    assert len(at.get("bidi_component")) == 6 and _no_truth_lines(at) == 9

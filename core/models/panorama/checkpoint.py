@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from nodescope.core.checkpoint import load_module, save_module, shipped_checkpoint
+from nodescope.core.models.panorama.superres import DepthSuperRes, SuperResConfig
 from nodescope.core.models.panorama.unet import SphericalUNet, SphericalUNetConfig
 
 FORMAT = "nodescope-panorama"
+#: Format of the depth super-resolution networks' records.
+SUPERRES_FORMAT = "nodescope-panorama-superres"
 #: The folder of assets/models holding the shipped panorama networks.
 SHIPPED_DATASET = "panorama"
 
@@ -43,3 +46,19 @@ def load_panorama(path: Path) -> tuple[SphericalUNet, dict[str, Any]]:
 def shipped_panorama(name: str = "spherical-unet") -> Path | None:
     """The shipped weights (``.safetensors`` path) called ``name``, or None if there are none."""
     return shipped_checkpoint(SHIPPED_DATASET, name)
+
+
+def save_superres(model: DepthSuperRes, path: Path, record: dict[str, Any]) -> None:
+    """Write a depth super-resolution network as :func:`save_panorama` does (format :data:`SUPERRES_FORMAT`)."""
+    save_module(model, path, SUPERRES_FORMAT, record)
+
+
+def load_superres(path: Path) -> tuple[DepthSuperRes, dict[str, Any]]:
+    """Rebuild a network written by :func:`save_superres` (eval mode, on :func:`core.device.device`).
+
+    Raises:
+        LoadError: one line, as :func:`load_panorama`.
+    """
+    return load_module(
+        path, SUPERRES_FORMAT, "depth super-resolution network", lambda c: DepthSuperRes(SuperResConfig(**c))
+    )
