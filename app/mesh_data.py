@@ -4,7 +4,8 @@ The shipped heat models (``assets/models/mesh``) are loaded once per process; th
 mesh checked for simulation (:func:`core.simulation.prepare_mesh`), the heat simulation with
 both rollouts (:func:`explain.mesh_rollout.roll_out_heat`) and the transformer's first-layer
 attention at a time step (:func:`explain.mesh_rollout.heat_attention`) are cached by their
-inputs (the sample's fingerprint, the steps, the seed, the step, the vertex).
+inputs (the sample's fingerprint, the steps, the seed, the step, the vertex); so is the shipped
+segmenter's labeling of the mesh (:func:`core.models.segmentation.segment_mesh`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,13 @@ import streamlit as st
 
 from nodescope.core.errors import LoadError
 from nodescope.core.models.mesh import MESH_MODELS, MeshModel, load_mesh_model, shipped_mesh_model
+from nodescope.core.models.segmentation import (
+    MeshSegmentation,
+    Segmenter,
+    load_segmenter,
+    segment_mesh,
+    shipped_segmenter,
+)
 from nodescope.core.sample import Sample
 from nodescope.core.simulation import SimulationMesh, prepare_mesh
 from nodescope.explain.mesh_attention import AttentionPhysics
@@ -68,3 +76,16 @@ def attention(fp: str, steps: int, seed: int, step: int, _run: MeshRollouts) -> 
 def ring(fp: str, steps: int, seed: int, step: int, vertex: int, _run: MeshRollouts) -> RingAttention:
     """What ``vertex``'s first-layer attention gives each neighbor at ``step`` (and their cotangents)."""
     return ring_attention(attention(fp, steps, seed, step, _run), _run.pos, vertex)
+
+
+@st.cache_resource(show_spinner="Loading the segmenter…", max_entries=2)
+def segmenter() -> Segmenter | None:
+    """The shipped dual-graph attention segmenter in eval mode, or None where none is shipped."""
+    path = shipped_segmenter("dual-gat")
+    return None if path is None else load_segmenter(path)[0]
+
+
+@st.cache_data(show_spinner="Segmenting the mesh…", max_entries=16)
+def segmentation(fp: str, _mesh: SimulationMesh) -> MeshSegmentation:
+    """The shipped segmenter's parts and attention on the mesh as simulated (keyed by the sample)."""
+    return segment_mesh(segmenter(), _mesh.pos, _mesh.faces)  # type: ignore[arg-type]

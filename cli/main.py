@@ -21,6 +21,7 @@ from nodescope.cli import (
     register,
     resample,
     reviews,
+    segment,
     simulate,
     train,
 )
@@ -28,8 +29,8 @@ from nodescope.core.errors import LoadError
 
 # The order here is the order of ``nodescope --help``.
 COMMANDS = (
-    info, train, oversmooth, explain, attention, register, resample, forecast, simulate, lift, panorama, export, reviews,
-    app,
+    info, train, oversmooth, explain, attention, register, resample, forecast, simulate, segment, lift, panorama, export,
+    reviews, app,
 )  # fmt: skip
 
 EXIT_BAD_INPUT = 2
