@@ -10,6 +10,8 @@ message is one line), then calls what the app and the ``nodescope`` command call
 - :func:`attention`, :func:`explain`, :func:`oversmooth`, :func:`register`: what
   ``nodescope attention``, ``explain``, ``oversmooth`` and ``register`` compute, returned
   as Python objects instead of files;
+- :func:`report`: the sections of ``nodescope report`` (accuracy, attention, fidelity,
+  over-smoothing; registration QC), as data;
 - :func:`show`: the plotly figures of the app's pages.
 
 Torch, PyG and plotly are imported inside the functions, so ``import nodescope`` stays light
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from nodescope.core.sample import Sample
     from nodescope.core.sweeps import SweepResult
     from nodescope.explain.attention import AttentionMaps
+    from nodescope.explain.batch_report import Section
     from nodescope.explain.heads import HeadImportance
     from nodescope.explain.report import Report
 
@@ -725,6 +728,110 @@ def _reference(reference: np.ndarray | str | Path | None, subject: Subject) -> n
     return truth
 
 
+# ---------------------------------------------------------------- report
+def report(
+    sample: Sample | str | Path | Registration,
+    model: NodeModel | str | None = None,
+    *,
+    method: str | None = None,
+    fidelity_nodes: int = 50,
+    progress: Callable[[float, str], Any] | None = None,
+) -> list[Section]:
+    """What ``nodescope report`` says about a graph model or a cortical hemisphere, as data.
+
+    A graph with node labels gets, for ``model``: accuracy per split, attention entropy per head
+    (``n/a`` for models without edge attention), the fidelity of ``method``'s explanations
+    over a seeded sample of nodes, and the Over-smoothing page's sweep; a graph without labels
+    gets the sweep only. A cortical hemisphere is registered onto fsaverage5 (as
+    :func:`register`) and gets the registration's quality control. Each section holds plain
+    sentences, a table and the arrays its figure draws
+    (:class:`~nodescope.explain.batch_report.Section`); ``nodescope report`` draws them.
+
+    Args:
+        sample: a graph or cortex sample, a source for :func:`load`, or a :class:`Registration`
+            from :func:`register` (its quality control).
+        model: the model from :func:`model` or its registry key; default
+            :data:`~nodescope.explain.defaults.REPORT_MODEL` (graphs only).
+        method: the explainer scored for fidelity (default ``xnode`` for X-Node models, else
+            ``ig``); see :func:`explain`.
+        fidelity_nodes: how many nodes (a sample seeded 0) are explained and scored.
+        progress: called as ``progress(fraction_done, what_runs)`` for each long step.
+
+    Returns:
+        The sections, in the report's order.
+
+    Raises:
+        LoadError: a sample of another kind (the command draws those pages' figures), a model
+            for a cortical sample, an unknown model or method, a method the model cannot give.
+
+    Examples:
+        >>> import nodescope
+        >>> sections = nodescope.report("karate", "gat", fidelity_nodes=0)  # no node explained: fast
+        >>> [s.key for s in sections]
+        ['accuracy', 'attention', 'fidelity', 'oversmoothing']
+        >>> sections[0].table["split"].tolist()
+        ['train', 'val', 'test']
+        >>> sections[2].sentences
+        ('n/a: no node was asked for (fidelity_nodes 0).',)
+    """
+    if not _is_int(fidelity_nodes) or fidelity_nodes < 0:
+        raise LoadError(f"fidelity_nodes must be 0 or more, not {fidelity_nodes!r}.")
+    from nodescope.explain import batch_report as br
+
+    if isinstance(sample, Registration):
+        from nodescope.core.registration.subjects import fixed_subject
+
+        fixed = fixed_subject(sample.fixed, sample.moving.hemi)
+        return [br.registration_section(sample.moving, fixed, sample.result, fixed_name=sample.fixed)]
+    s = _as_sample(sample)
+    if s.kind == "cortex":
+        if model is not None:
+            raise LoadError(
+                f"{s.name} is a cortical hemisphere: its report is its registration, with no model."
+            )
+        return report(register(s, progress=None if progress is None else lambda stage, f: progress(f, stage)))
+    if s.kind != "graph":
+        raise LoadError(
+            f"{s.name} is a {s.kind}; nodescope.report covers graphs and cortical hemispheres "
+            f"(the nodescope report command draws a {s.kind}'s page figures)."
+        )
+    if s.data.get("y") is None or s.num_classes < 2:
+        if model is not None:
+            raise LoadError(f"{s.name} has no node labels (two classes or more): no model to report on.")
+        note = br.Section(
+            "model", "Model", (f"n/a: {s.name} has no node labels (two classes or more) to classify.",)
+        )
+        return [note, br.oversmoothing_section(br.page_sweeps(s, progress=progress))]
+    from nodescope.core.models import MODELS
+    from nodescope.core.training import with_split
+    from nodescope.explain.defaults import REPORT_MODEL
+    from nodescope.explain.report import METHODS
+
+    network = _as_model(s, REPORT_MODEL if model is None else model)
+    key = network.config.model
+    method = method or br.default_method(network)
+    if method not in METHODS:
+        raise LoadError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    if method == "xnode" and not key.startswith("xnode-"):
+        raise LoadError(
+            f"method 'xnode' explains X-Node models only (xnode-gcn, xnode-gat, xnode-gin), not {key}."
+        )
+    if method == "attention" and MODELS[key].attention == "none":
+        raise LoadError(f"{key} has no attention; use method 'attention' with a GAT-based model.")
+    data = with_split(s.data, seed=0)
+
+    def explained(done: int, total: int) -> None:  # after the last node, fidelity is scored (no steps)
+        if progress is not None:
+            progress(done / total, f"explaining ({method})" if done < total else "scoring fidelity")
+
+    return [
+        br.accuracy_section(network, data),
+        br.attention_section(network, data),
+        br.fidelity_section(s, data, network, method, nodes=fidelity_nodes, progress=explained),
+        br.oversmoothing_section(br.page_sweeps(s, progress=progress)),
+    ]
+
+
 # ---------------------------------------------------------------- figures
 def show(
     obj: Sample | str | Path | Registration | SweepResult,
@@ -1054,9 +1161,9 @@ def _show_explanation(
 
 def _sweeps_of(s: Sample) -> dict[str, SweepResult]:
     """The shipped sweeps of ``s`` (when computed on this very graph), else one at initialization."""
-    from nodescope.core.sweeps import shipped_sweeps
+    from nodescope.explain.batch_report import page_sweeps
 
-    return shipped_sweeps(s) or {"untrained": oversmooth(s, DEFAULT_SWEEP_MODELS, (2, 8, 32))}
+    return page_sweeps(s)
 
 
 def _show_sweeps(

@@ -19,6 +19,7 @@ from nodescope.cli import (
     oversmooth,
     panorama,
     register,
+    report,
     resample,
     reviews,
     segment,
@@ -30,7 +31,7 @@ from nodescope.core.errors import LoadError
 # The order here is the order of ``nodescope --help``.
 COMMANDS = (
     info, train, oversmooth, explain, attention, register, resample, forecast, simulate, segment, lift, panorama, export,
-    reviews, app,
+    report, reviews, app,
 )  # fmt: skip
 
 EXIT_BAD_INPUT = 2

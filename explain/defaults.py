@@ -16,4 +16,14 @@ DEFAULT_SWEEP_DEPTHS: tuple[int, ...] = (2, 4, 8, 16, 32, 64)
 #: Models swept and drawn first when none are given: plain GCN and its remedies.
 DEFAULT_SWEEP_MODELS: tuple[str, ...] = ("gcn", "gcn-res", "gcn-pairnorm", "gcnii", "appnp", "dagnn")
 
-__all__ = ["DEFAULT_SWEEP_DEPTHS", "DEFAULT_SWEEP_MODELS", "EXPLAIN_METHODS", "GLOBAL_ALL_NODES"]
+#: The model ``nodescope report`` (and :func:`nodescope.report`) reports on when none is named:
+#: X-Node's GAT has attention heads and explains itself, so every section of a report applies.
+REPORT_MODEL = "xnode-gat"
+
+__all__ = [
+    "DEFAULT_SWEEP_DEPTHS",
+    "DEFAULT_SWEEP_MODELS",
+    "EXPLAIN_METHODS",
+    "GLOBAL_ALL_NODES",
+    "REPORT_MODEL",
+]

@@ -14,7 +14,7 @@ from nodescope import api
 from nodescope.core.errors import LoadError
 from nodescope.core.registration.subjects import synthetic
 
-PUBLIC = ["attention", "explain", "load", "model", "oversmooth", "register", "show"]
+PUBLIC = ["attention", "explain", "load", "model", "oversmooth", "register", "report", "show"]
 
 
 @pytest.fixture(scope="module")

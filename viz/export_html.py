@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
@@ -45,11 +46,16 @@ _MESH_VERTEX_KEYS = ("x", "y", "z", "intensity", "vertexcolor", "customdata", "t
 
 @dataclass(frozen=True)
 class Block:
-    """One part of the document: a heading, a short text (plain, escaped) and an optional figure."""
+    """One part of the document: a heading, a short text (plain, escaped), an optional table and figure.
+
+    ``text`` may hold several paragraphs separated by blank lines; ``table`` is drawn as an HTML
+    table (NaN as ``n/a``, floats with 4 significant digits).
+    """
 
     heading: str = ""
     text: str = ""
     figure: go.Figure | None = None
+    table: pd.DataFrame | None = None
 
 
 def decimate_mesh(
@@ -197,6 +203,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24p
 color:#222;padding:0 16px}h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin:1.4em 0 .3em}
 p{line-height:1.45;margin:.3em 0}.meta{color:#666;font-size:.9em}.figure{border:1px solid #eee;margin:.5em 0}
 .save{margin:.2em 0 1em}.save button{font-size:.85em;margin-right:.5em}
+table{border-collapse:collapse;margin:.5em 0;font-size:.9em}th,td{padding:.2em .7em;border-bottom:1px solid #ddd;
+text-align:right}th{background:#f6f6f6}
 """
 
 _SCRIPT = """
@@ -250,8 +258,11 @@ def html_document(
     for k, block in enumerate(blocks):
         if block.heading:
             parts.append(f"<h2>{html.escape(block.heading)}</h2>")
-        if block.text:
-            parts.append(f"<p>{html.escape(block.text)}</p>")
+        parts += [f"<p>{html.escape(p)}</p>" for p in block.text.split("\n\n") if p.strip()]
+        if block.table is not None:
+            parts.append(
+                block.table.to_html(index=False, na_rep="n/a", float_format="{:.4g}".format, border=0)
+            )
         if block.figure is None:
             continue
         div = f"figure-{k + 1}"
