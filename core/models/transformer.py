@@ -55,7 +55,14 @@ def with_self_loops(data: Data, *, edge_features: bool) -> tuple[Tensor, Tensor 
     # overfitting 140 labels (Cora public split, 3 seeds: 67-70 % test accuracy; the citation
     # graphs' recipe in core/recipes.py turns batch norm off and takes GAT's weight decay).
     defaults={"hidden": 64, "layers": 2, "heads": 8, "dropout": 0.6},
-    options={"pe_dim": 8, "attn_dropout": 0.6, "edge_dim": None, "norm": "batch", "residual": True},
+    options={
+        "pe_dim": 8,
+        "attn_dropout": 0.6,
+        "edge_dim": None,
+        "norm": "batch",
+        "residual": True,
+        "ffn": True,
+    },
     training={"lr": 0.005, "weight_decay": 5e-3},
 )
 class GraphTransformer(NodeModel):
@@ -66,7 +73,9 @@ class GraphTransformer(NodeModel):
     coefficients), ``edge_dim`` (width of ``data.edge_attr`` to use in attention; None: ignore
     edge features), ``norm`` (after each residual: "batch" as published, "layer", or "none"),
     ``residual`` (add the attention's output to the node's state, as published; False: the
-    state is replaced by the attention over the neighbors and the node itself, as in GAT).
+    state is replaced by the attention over the neighbors and the node itself, as in GAT),
+    ``ffn`` (the feed-forward block after each attention, as published; False: an ELU instead,
+    as in GAT).
     """
 
     takes_input_encoding = True
@@ -97,10 +106,11 @@ class GraphTransformer(NodeModel):
         if norm not in NORMS:
             raise ValueError(f"unknown norm {norm!r}; known: {', '.join(NORMS)}")
         self.norm_attn = nn.ModuleList(NORMS[norm](d) for _ in range(config.layers))
+        n_ffn = config.layers if config.option("ffn") else 0
         self.ffn = nn.ModuleList(
-            nn.Sequential(nn.Linear(d, 2 * d), nn.ReLU(), nn.Linear(2 * d, d)) for _ in range(config.layers)
+            nn.Sequential(nn.Linear(d, 2 * d), nn.ReLU(), nn.Linear(2 * d, d)) for _ in range(n_ffn)
         )
-        self.norm_ffn = nn.ModuleList(NORMS[norm](d) for _ in range(config.layers))
+        self.norm_ffn = nn.ModuleList(NORMS[norm](d) for _ in range(n_ffn))
         self.head = nn.Linear(d, config.out_dim)
 
     def prepare(self, data: Data) -> Data:
@@ -130,8 +140,8 @@ class GraphTransformer(NodeModel):
         h = self.embed(F.dropout(data.x, p, self.training)) + self.pe_embed(pe)
         edge_index, edge_attr = with_self_loops(data, edge_features=bool(self.config.option("edge_dim")))
         hidden, maps = [h], []
-        for conv, proj, norm_attn, ffn, norm_ffn in zip(
-            self.convs, self.out_proj, self.norm_attn, self.ffn, self.norm_ffn, strict=True
+        for i, (conv, proj, norm_attn) in enumerate(
+            zip(self.convs, self.out_proj, self.norm_attn, strict=True)
         ):
             if attention:
                 a, (ei, alpha) = conv(h, edge_index, edge_attr, return_attention_weights=True)
@@ -140,7 +150,8 @@ class GraphTransformer(NodeModel):
                 a = conv(h, edge_index, edge_attr)
             a = F.dropout(proj(a), p, self.training)
             h = norm_attn(h + a if self.residual else a)
-            h = norm_ffn(h + F.dropout(ffn(h), p, self.training))
+            # The feed-forward block, or without it GAT's nonlinearity between attention layers.
+            h = self.norm_ffn[i](h + F.dropout(self.ffn[i](h), p, self.training)) if self.ffn else F.elu(h)
             hidden.append(h)
         logits = self.head(F.dropout(h, p, self.training))
         return ModelOutput(logits=logits, hidden=hidden, attention=maps)

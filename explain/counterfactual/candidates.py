@@ -68,6 +68,7 @@ def run(
     """(candidate, (C,) probabilities of its center) for each, ``budget`` node-attribute entries per pass."""
     chunk: list[Candidate] = []
     load = 0
+    widths: dict[tuple[str, ...], int] = {}  # per set of attributes: pieces of one stream share it
 
     def flush() -> Iterator[tuple[Candidate, Tensor]]:
         batch, centers = stack(chunk)
@@ -76,10 +77,11 @@ def run(
         chunk.clear()
 
     for cand in candidates:
-        cost = int(cand.piece.num_nodes) * _width(cand.piece)
-        if chunk and (
-            not batched or load + cost > budget or set(chunk[0].piece.keys()) != set(cand.piece.keys())
-        ):
+        keys = tuple(sorted(cand.piece.keys()))
+        if keys not in widths:
+            widths[keys] = _width(cand.piece)
+        cost = int(cand.piece.num_nodes) * widths[keys]
+        if chunk and (not batched or load + cost > budget or tuple(sorted(chunk[0].piece.keys())) != keys):
             yield from flush()
             load = 0
         chunk.append(cand)

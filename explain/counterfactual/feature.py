@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 
 import torch
 from torch import Tensor
+from torch.utils.weak import WeakTensorKeyDictionary
 from torch_geometric.data import Data
 
 from nodescope.core.models import NodeModel
@@ -19,11 +20,25 @@ from nodescope.explain.counterfactual.candidates import Candidate, with_values
 from nodescope.explain.counterfactual.ranking import listed, prefixes
 from nodescope.explain.subgraph import Subgraph, prepare_for_explaining
 
+#: x -> (x's version, (F,) minimum, (F,) maximum over its rows): a search over many nodes of one
+#: graph reads the same range for every node (a column reduction of the whole (N, F) features).
+_RANGES: WeakTensorKeyDictionary = WeakTensorKeyDictionary()
+
+
+def feature_range(x: Tensor) -> tuple[Tensor, Tensor]:
+    """(F,) minimum and (F,) maximum of (N, F) ``x`` over its rows; cached while ``x`` is unchanged."""
+    hit = _RANGES.get(x)
+    if hit is not None and hit[0] == x._version:
+        return hit[1], hit[2]
+    low, high = x.min(0).values, x.max(0).values
+    _RANGES[x] = (x._version, low, high)
+    return low, high
+
 
 def feature_ranking(data: Data, node: int, gx: Tensor) -> list[tuple[int, float, float]]:
     """(feature, value now, value tried) ranked by first-order gain, gain > 0 only (module docstring)."""
     x = data.x
-    low, high = x.min(0).values, x.max(0).values
+    low, high = feature_range(x)
     now = x[node]
     target = torch.where(gx > 0, high, low)
     gain = gx * (target - now)

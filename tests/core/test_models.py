@@ -257,3 +257,22 @@ def test_transformer_norm_and_local_convolution_options(key: str, options: dict,
         assert torch.isfinite(model(model.prepare(karate)).logits).all()
     kinds = {type(m).__name__ for m in model.modules()}
     assert "BatchNorm1d" not in kinds if key == "graph-transformer" else "GCNConv" in kinds
+
+
+def test_graph_transformer_without_its_feed_forward_block(karate: Data) -> None:
+    """``ffn`` False: no feed-forward weights, an ELU between attention layers (GAT's), still trainable."""
+    config = MODELS["graph-transformer"].config(
+        karate.num_features, 4, options={"ffn": False, "norm": "none"}
+    )
+    model = build(config)
+    assert len(model.ffn) == 0 and len(model.norm_ffn) == 0
+    published = build(MODELS["graph-transformer"].config(karate.num_features, 4, options={"norm": "none"}))
+    assert len(published.ffn) == config.layers  # the default keeps the published block
+    data = model.prepare(karate)
+    model.train()
+    model(data).logits.sum().backward()
+    assert all(conv.lin_query.weight.grad is not None for conv in model.convs)
+    model.eval()
+    with torch.no_grad():
+        out = model(data)
+    assert torch.isfinite(out.logits).all() and (out.hidden[1] >= -1).all()  # ELU's floor

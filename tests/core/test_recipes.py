@@ -67,10 +67,14 @@ def test_citation_graphs_give_the_transformers_their_own_recipe(shared_data):
     cora = load("cora", data_dir=shared_data / "planetoid", download=False)
     config, settings = recipe("graph-transformer", cora)
     assert config.options["norm"] == "none" and config.options["normalize_features"]
+    assert config.options["ffn"] is False  # Cora only: validation accuracy chose it there
+    citeseer = load("citeseer", data_dir=shared_data / "planetoid", download=False)
+    assert recipe("graph-transformer", citeseer)[0].options["ffn"] is True
     assert (settings.weight_decay, settings.criterion, settings.patience) == (5e-4, "val_acc", 100)
     config, settings = recipe("gps", cora)
     assert (config.options["local"], config.options["norm"]) == ("gcn", None)
     assert settings.criterion == "val_acc"
     karate = load("karate")  # other graphs keep the published architecture
     assert recipe("graph-transformer", karate)[0].options["norm"] == "batch"
+    assert recipe("graph-transformer", karate)[0].options["ffn"] is True
     assert recipe("gps", karate)[0].options["local"] == "gin"

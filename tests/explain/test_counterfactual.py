@@ -9,6 +9,7 @@ from nodescope.core.loaders import load
 from nodescope.core.models import MODELS
 from nodescope.core.training import with_split
 from nodescope.explain.counterfactual import KINDS, search
+from nodescope.explain.counterfactual.feature import feature_range
 from nodescope.explain.subgraph import prepare_for_explaining
 from nodescope.explain.xnode import analyse
 
@@ -138,3 +139,30 @@ def test_cue_changes_on_ba_shapes_flip_as_the_model_says():
         probs = _by_hand(model, data, node, change)
         assert int(probs.argmax()) == change.new_class != cf.predicted
         assert name in change.what or "labeled node" in change.what
+
+
+def test_the_feature_range_is_computed_once_per_graph_and_follows_edits():
+    """Searching many nodes of one graph reads the column range of its (N, F) features once."""
+    x = torch.rand(6, 4)
+    low, high = feature_range(x)
+    assert torch.equal(low, x.min(0).values) and torch.equal(high, x.max(0).values)
+    assert feature_range(x)[0] is low  # the second node's search: no new column reduction
+    x[2, 1] = -1.0  # an edited tensor is reduced again
+    assert float(feature_range(x)[0][1]) == -1.0
+
+
+def test_answers_do_not_depend_on_how_candidates_are_batched(karate):
+    """One candidate per forward pass or many stacked together: the same changes, classes and probabilities."""
+    _, data, models = karate
+    model = models["gat"]
+    prepared = prepare_for_explaining(model, data)
+    for node in (0, 11, 33):
+        batched = search(model, data, node, prepared=prepared)
+        alone = search(model, data, node, prepared=prepared, budget=1)
+        assert batched.tried == alone.tried
+        for kind in KINDS:
+            a, b = batched.changes.get(kind), alone.changes.get(kind)
+            assert (a is None) == (b is None)
+            if a is not None:
+                assert (a.items, a.new_class) == (b.items, b.new_class)
+                assert a.new_probability == pytest.approx(b.new_probability, abs=1e-6)
