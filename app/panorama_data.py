@@ -2,7 +2,9 @@
 
 The network is loaded once (``st.cache_resource``); a generated room's render, predictions,
 truth and scores (:func:`core.models.panorama.single.predict_room`) and a loaded panorama's
-predictions (:func:`core.models.panorama.single.predict_image`) are cached by their keys.
+predictions (:func:`core.models.panorama.single.predict_image`) are cached by their keys, as are
+the shipped depth super-resolution networks (x4, x8), a room's super-resolution beside its
+baselines (:func:`core.models.panorama.superres_room.superres_room`) and its maps.
 
 A panorama uploaded on the page (not the sidebar's sample) lives in the session: the last one
 that loaded (:func:`uploaded`) and the last refusal's one line (:func:`upload_error`). A refused
@@ -12,6 +14,8 @@ file leaves the previous upload and the page as they were.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,14 +24,17 @@ import streamlit as st
 from nodescope.app import sidebar
 from nodescope.core.errors import LoadError
 from nodescope.core.loaders.panorama import read_uploaded_image
-from nodescope.core.models.panorama.checkpoint import load_panorama, shipped_panorama
+from nodescope.core.models.panorama.checkpoint import load_panorama, load_superres, shipped_panorama
 from nodescope.core.models.panorama.single import (
     DEFAULT_CAMERA_HEIGHT_M,
     PanoramaPrediction,
     predict_image,
     predict_room,
 )
+from nodescope.core.models.panorama.superres import DepthSuperRes
+from nodescope.core.models.panorama.superres_room import SuperResRoom, superres_room
 from nodescope.core.models.panorama.unet import SphericalUNet
+from nodescope.viz.superres_view import superres_figures
 
 #: Width of a generated room's render (pixels; the height is half).
 ROOM_WIDTH = 512
@@ -38,13 +45,7 @@ _UPLOAD_ERROR = "pano_upload_error"  # session: the last refused upload's one li
 @st.cache_resource(show_spinner="Loading the spherical U-Net…")
 def network() -> tuple[SphericalUNet, dict[str, Any]] | None:
     """The shipped network and its JSON record, or None when no weights ship (or they do not load)."""
-    path = shipped_panorama()
-    if path is None:
-        return None
-    try:
-        return load_panorama(path)
-    except LoadError:
-        return None
+    return _shipped("spherical-unet", load_panorama)
 
 
 @st.cache_data(show_spinner="Rendering the room and running the network…", max_entries=32)
@@ -65,6 +66,39 @@ def loaded(fp: str, _image: np.ndarray) -> PanoramaPrediction:
     net = network()
     assert net is not None, "loaded() needs the shipped network"
     return predict_image(net[0], _image, DEFAULT_CAMERA_HEIGHT_M)
+
+
+@st.cache_resource(show_spinner="Loading the depth super-resolution network…")
+def superres_network(scale: int) -> tuple[DepthSuperRes, dict[str, Any]] | None:
+    """The shipped depth super-resolution network of ``scale`` (4 or 8) and its record, or None."""
+    return _shipped(f"depth-superres-x{scale}", load_superres)
+
+
+def _shipped(
+    name: str, load: Callable[[Path], tuple[Any, dict[str, Any]]]
+) -> tuple[Any, dict[str, Any]] | None:
+    """Shipped panorama network ``name`` read by ``load``; None when it does not ship or does not load."""
+    path = shipped_panorama(name)
+    if path is None:
+        return None
+    try:
+        return load(path)
+    except LoadError:
+        return None
+
+
+@st.cache_data(show_spinner="Degrading the room's depth and upsampling it three ways…", max_entries=16)
+def superres(seed: int, split: str, scale: int) -> SuperResRoom:
+    """Generated room ``seed`` of ``split`` through the ``scale`` network and both baselines."""
+    net = superres_network(scale)
+    assert net is not None, "superres() needs the shipped network of this scale"
+    return superres_room(net[0], seed, split)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def superres_maps(seed: int, split: str, scale: int, focus: int | None) -> dict[str, Any]:
+    """:func:`viz.superres_view.superres_figures` of :func:`superres`, the zoom centered on ``focus`` (or the hardest vertex)."""
+    return superres_figures(superres(seed, split, scale), focus=focus)
 
 
 def try_upload(name: str, blob: bytes) -> bool:

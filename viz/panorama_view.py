@@ -39,6 +39,7 @@ def panorama_map_figure(
     value_range: tuple[float, float] | None = None,
     focus: int | None = None,
     title: str | None = None,
+    ids: np.ndarray | None = None,
 ) -> go.Figure:
     """One per-vertex field on the longitude/latitude plane (SVG traces), the picked vertex marked.
 
@@ -51,8 +52,10 @@ def panorama_map_figure(
         color_title: the colorbar's title.
         colorscale: plotly color scale for ``values`` (default from their signs).
         value_range: (cmin, cmax) of that scale, to share it between maps (default: the values').
-        focus: the picked vertex id, or None.
+        focus: the picked vertex's row in ``sph``, or None.
         title: figure title.
+        ids: (N,) vertex ids of the rows, when they are a part of a sphere (a zoomed region):
+            the points' ``customdata`` and the focus label (default: the row numbers).
     """
     colors = None if rgb is None else np.asarray(rgb)
     fig = sphere_map_figure(
@@ -66,6 +69,13 @@ def panorama_map_figure(
     if value_range is not None:
         out.update_traces(marker_cmin=value_range[0], marker_cmax=value_range[1], selector={"name": "nodes"})
     out.update_layout(legend={"orientation": "h", "y": -0.25, "font": {"size": 10}})
+    if ids is not None:
+        ids = np.asarray(ids, np.int64)
+        for t in out.data:
+            if t.customdata is not None:
+                t.customdata = ids[np.asarray(t.customdata, np.int64).ravel()]
+            if t.name == "focus" and focus is not None:
+                t.text, t.hovertemplate = [str(ids[focus])], f"focus: {ids[focus]}<extra></extra>"
     return out
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from nodescope.app import components as ui
 from nodescope.app import panorama_data as pdata
+from nodescope.app import panorama_superres as superres
 from nodescope.app import sidebar, state
 from nodescope.app.plotly_view import latest_event
 from nodescope.core.geometry.sphere import xyz_to_latlon
@@ -72,6 +73,9 @@ def render(s: Sample, fp: str, model: SphericalUNet, record: dict) -> None:
             ids = [i for i in node_ids_from_points(event["points"]) if 0 <= i < len(sph)]
             if ids:
                 st.session_state[_PICK] = ids[0]
+    sr_pick = superres.take_pick(model.config.level) if source == _ROOM else None
+    if sr_pick is not None:  # a click in a super-resolution map, as the network's vertex
+        st.session_state[_PICK] = sr_pick
     pick = st.session_state.get(_PICK)
 
     level = model.config.level
@@ -139,6 +143,7 @@ def render(s: Sample, fp: str, model: SphericalUNet, record: dict) -> None:
                 f"{LAYOUT_NAMES[t['layout'][pick]]}; normal off by {e['normal'][pick]:.1f}°"
             )
         st.markdown("; ".join(parts) + ".")
+    superres.render((split, seed) if source == _ROOM else None, pick, level, key)
 
 
 s = state.sample()

@@ -6,6 +6,9 @@ PAGE = "views/panoramas.py"
 
 
 FOCUS = '\\"name\\":\\"focus\\"'  # the marker trace, as it sits in a chart's JSON
+#: A generated room's charts: the image, two clouds, 4 x (prediction, truth, error), and the
+#: super-resolution section's 13 (tests/app/test_panoramas_superres.py).
+ROOM_CHARTS = 15 + 13
 
 
 def _figures(at) -> str:
@@ -24,7 +27,7 @@ def test_the_page_draws_a_generated_room_with_truth_errors_and_scores(monkeypatc
     ]
     assert "vs band oracle" in at.metric[3].proto.delta
     # the image, two point clouds, and prediction / truth / error for depth, class, layout, normal
-    assert len(at.get("bidi_component")) == 15
+    assert len(at.get("bidi_component")) == ROOM_CHARTS
     assert "Depth error (prediction" in _figures(at)
     assert any("Click a vertex" in c.value for c in at.caption)
 
@@ -38,7 +41,7 @@ def test_a_pick_in_a_map_moves_the_marker_in_every_view(monkeypatch):
     assert not at.exception, at.exception
     assert any(m.value.startswith("**Vertex 7**") for m in at.markdown)
     figures = [str(c.proto) for c in at.get("bidi_component")]
-    assert len(figures) == 15 and all(FOCUS in f for f in figures), "a view misses the marker"
+    assert len(figures) == ROOM_CHARTS and all(FOCUS in f for f in figures), "a view misses the marker"
     at.session_state["pano_cloud_truth"] = {
         "event": {**click, "event_id": 2, "points": [{"customdata": 100}]}
     }
@@ -126,7 +129,7 @@ def test_refused_uploads_get_one_line_and_the_page_keeps_its_state(monkeypatch):
         _upload(at, name, blob)
         assert len(at.error) == 1 and words in at.error[0].value and name in at.error[0].value
         assert at.radio(key="pano_source").value == "Generated room"
-        assert [m.value for m in at.metric] == before and len(at.get("bidi_component")) == 15
+        assert [m.value for m in at.metric] == before and len(at.get("bidi_component")) == ROOM_CHARTS
     monkeypatch.setattr(sidebar, "MAX_UPLOAD_MB", 0)
     _upload(at, "big.png", _png(256, 128))
     assert len(at.error) == 1 and "upload limit" in at.error[0].value
