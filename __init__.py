@@ -12,7 +12,7 @@ Importing ``nodescope`` loads no torch, PyG or plotly: the functions import them
 import types
 
 from nodescope import explain as _explain_layer
-from nodescope.api import attention, load, model, oversmooth, register, report, show
+from nodescope.api import attention, draw_page, load, model, oversmooth, register, report, show
 from nodescope.api import explain as _explain
 
 
@@ -32,4 +32,4 @@ class _CallableLayer(types.ModuleType):
 _explain_layer.__class__ = _CallableLayer
 explain = _explain_layer
 
-__all__ = ["attention", "explain", "load", "model", "oversmooth", "register", "report", "show"]
+__all__ = ["attention", "draw_page", "explain", "load", "model", "oversmooth", "register", "report", "show"]

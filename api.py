@@ -12,7 +12,8 @@ message is one line), then calls what the app and the ``nodescope`` command call
   as Python objects instead of files;
 - :func:`report`: the sections of ``nodescope report`` (accuracy, attention, fidelity,
   over-smoothing; registration QC), as data;
-- :func:`show`: the plotly figures of the app's pages.
+- :func:`show`: the plotly figures of the app's pages; :func:`draw_page`: the newer pages'
+  figures with what they show and their headings (what ``nodescope export`` writes).
 
 Torch, PyG and plotly are imported inside the functions, so ``import nodescope`` stays light
 (``nodescope.core.…`` imports run this package's ``__init__`` first).
@@ -46,11 +47,16 @@ if TYPE_CHECKING:
     from nodescope.explain.batch_report import Section
     from nodescope.explain.heads import HeadImportance
     from nodescope.explain.report import Report
+    from nodescope.page_figures import PageFigures
 
 log = logging.getLogger("nodescope")
 
+#: The newer pages' views (:mod:`nodescope.page_figures`): Time series, Skeletons, Meshes, Panoramas, Pipeline.
+PAGE_VIEWS = ("forecast", "lifting", "simulation", "panorama", "pipeline")
 #: What :func:`show` draws; the first is drawn when no view is named.
-VIEWS = ("graph", "embedding", "surface", "attention", "explanation", "oversmoothing", "registration")
+VIEWS = ("graph", "embedding", "surface", "attention", "explanation", "oversmoothing", "registration", *PAGE_VIEWS)  # fmt: skip
+#: The sample kinds whose report is their page's figures, and the view that draws them.
+KIND_VIEWS = {"timeseries": "forecast", "skeleton": "lifting", "mesh": "simulation", "panorama": "panorama"}
 # GLOBAL_ALL_NODES (every node's global attention row from :func:`attention` up to that many
 # nodes), DEFAULT_SWEEP_MODELS and DEFAULT_SWEEP_DEPTHS (what :func:`oversmooth` sweeps by
 # default) come from :mod:`nodescope.explain.defaults`, shared with the CLI and the app.
@@ -739,7 +745,10 @@ def report(
 ) -> list[Section]:
     """What ``nodescope report`` says about a graph model or a cortical hemisphere, as data.
 
-    A graph with node labels gets, for ``model``: accuracy per split, attention entropy per head
+    A time series, a skeleton clip, a mesh or a panorama (also ``test:SEED`` / ``ood:SEED``, a
+    generated room) gets one ``page`` section saying its page's figures stand for it: draw them
+    with :func:`show` (view :data:`KIND_VIEWS` of its kind); ``model`` is a lifter for a skeleton
+    (``hopfir``, ``gcn``, ``mlp``) and not taken by the others. A graph with node labels gets, for ``model``: accuracy per split, attention entropy per head
     (``n/a`` for models without edge attention), the fidelity of ``method``'s explanations
     over a seeded sample of nodes, and the Over-smoothing page's sweep; a graph without labels
     gets the sweep only. A cortical hemisphere is registered onto fsaverage5 (as
@@ -761,8 +770,8 @@ def report(
         The sections, in the report's order.
 
     Raises:
-        LoadError: a sample of another kind (the command draws those pages' figures), a model
-            for a cortical sample, an unknown model or method, a method the model cannot give.
+        LoadError: a sample of a kind without a report, a model for a cortical sample or one a
+            page kind cannot take, an unknown model or method, a method the model cannot give.
 
     Examples:
         >>> import nodescope
@@ -783,7 +792,13 @@ def report(
 
         fixed = fixed_subject(sample.fixed, sample.moving.hemi)
         return [br.registration_section(sample.moving, fixed, sample.result, fixed_name=sample.fixed)]
+    from nodescope import page_figures as pf
+
+    if pf.generated_room(sample) is not None:
+        return [_page_section("panorama", model, method)]
     s = _as_sample(sample)
+    if s.kind in KIND_VIEWS:
+        return [_page_section(s.kind, model, method)]
     if s.kind == "cortex":
         if model is not None:
             raise LoadError(
@@ -791,10 +806,7 @@ def report(
             )
         return report(register(s, progress=None if progress is None else lambda stage, f: progress(f, stage)))
     if s.kind != "graph":
-        raise LoadError(
-            f"{s.name} is a {s.kind}; nodescope.report covers graphs and cortical hemispheres "
-            f"(the nodescope report command draws a {s.kind}'s page figures)."
-        )
+        raise LoadError(f"{s.name} is a {s.kind} sample; nodescope.report has no report for it.")
     if s.data.get("y") is None or s.num_classes < 2:
         if model is not None:
             raise LoadError(f"{s.name} has no node labels (two classes or more): no model to report on.")
@@ -832,7 +844,86 @@ def report(
     ]
 
 
+def _page_section(kind: str, model: object, method: str | None) -> Section:
+    """The section of a ``kind`` (a :data:`KIND_VIEWS` key) report: its page's figures stand for it."""
+    from nodescope import page_figures as pf
+    from nodescope.explain.batch_report import Section
+
+    if method:
+        raise LoadError(f"method scores graph explanations; a {kind} report has none.")
+    if kind == "skeleton":
+        if model is not None and model not in pf.SKELETON_MODELS:
+            raise LoadError(f"A skeleton report lifts with {', '.join(pf.SKELETON_MODELS)}, not {model!r}.")
+    elif model is not None:
+        raise LoadError(f"A {kind} report uses {pf.KIND_MODELS[kind]}; model does not apply.")
+    page, title = pf.KIND_PAGES[kind]
+    text = f"The figures the {title} page draws first (as nodescope export {page} writes them)."
+    return Section("page", f"{title} page", (text,))
+
+
 # ---------------------------------------------------------------- figures
+def draw_page(
+    obj: Sample | str | Path,
+    view: str,
+    *,
+    model: str | None = None,
+    focus: int | None = None,
+    run: str | Path | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+) -> PageFigures:
+    """One of the newer pages' figures with what they show and their headings (:func:`show` gives the figures).
+
+    Args:
+        obj: a sample or a source for :func:`load`; for ``panorama`` also ``test:SEED`` or
+            ``ood:SEED`` (a generated room).
+        view: one of :data:`PAGE_VIEWS`: ``forecast`` (a time series, the shipped or cached
+            MTGNN, trained when none fits), ``lifting`` (a skeleton clip; ``model`` a lifter,
+            default ``hopfir``), ``simulation`` (a mesh, the shipped heat models), ``panorama``
+            (the shipped spherical U-Net), ``pipeline`` (a labeled graph and ``run``, the run
+            folder of ``nodescope train --model gcnii --stages …``).
+        model: the lifter for ``lifting``; the other views use their shipped models.
+        focus: the node (series, joint, vertex) to mark; default the page's first choice.
+        run: the pipeline run folder (``pipeline`` only).
+        progress: ``forecast`` only: called as ``progress(epoch, epochs)`` while training.
+
+    Returns:
+        A :class:`~nodescope.page_figures.PageFigures`.
+
+    Raises:
+        LoadError: another view, a sample of another kind, no shipped weights, a bad focus.
+
+    Examples:
+        >>> import nodescope
+        >>> page = nodescope.draw_page("skeleton-walk", "lifting", focus=13)
+        >>> list(page.figures)
+        ['2d', '3d', 'hops', 'fusion', 'errors']
+        >>> page.headings["hops"]
+        'Where the left wrist looks'
+    """
+    from nodescope import page_figures as pf
+
+    if view not in PAGE_VIEWS:
+        raise LoadError(f"draw_page draws {', '.join(PAGE_VIEWS)}, not {view!r}.")
+    if focus is not None and (not _is_int(focus) or focus < 0):
+        raise LoadError(f"focus must be a node id (0 or more), not {focus!r}.")
+    if model is not None and view != "lifting":
+        raise LoadError(f"View {view!r} uses its shipped models; model does not apply.")
+    if view == "panorama":
+        room = pf.generated_room(obj)
+        return pf.panorama_page(room if room is not None else _as_sample(obj), focus)
+    s = _as_sample(obj)
+    if view == "forecast":
+        pf.require_kind(s, "timeseries", "graph-var")
+        return pf.timeseries_page(s, pf.forecaster(s, progress), focus)
+    if view == "lifting":
+        return pf.skeleton_page(s, model or pf.SKELETON_MODELS[0], focus)
+    if view == "simulation":
+        return pf.mesh_page(s, focus)
+    if run is None:
+        raise LoadError("View 'pipeline' draws a saved run: run=DIR/<dataset>-gcnii-pipeline.")
+    return pf.pipeline_page(s, Path(run), focus)
+
+
 def show(
     obj: Sample | str | Path | Registration | SweepResult,
     view: str | None = None,
@@ -865,8 +956,12 @@ def show(
               shipped sweep of a built-in when there is one, else :func:`oversmooth` at
               initialization; options ``metric`` (default ``dirichlet``) and ``depth``
               (default the deepest);
-            - ``registration``: ``{"moving", "fixed", "registered", "map"}`` colored by sulc.
-        model: the model for ``attention`` and ``explanation``, or its registry key.
+            - ``registration``: ``{"moving", "fixed", "registered", "map"}`` colored by sulc;
+            - ``forecast``, ``lifting``, ``simulation``, ``panorama``, ``pipeline``: the Time
+              series, Skeletons, Meshes, Panoramas and Pipeline pages' figures
+              (:func:`draw_page`; options ``run``, ``progress``).
+        model: the model for ``attention`` and ``explanation``, or its registry key (the
+            lifter for ``lifting``).
         focus: the node (moving vertex for ``registration``) to mark; the attention and
             explanation views otherwise pick the app's default (highest degree, least confident).
         options: view options named above.
@@ -904,6 +999,8 @@ def show(
         raise LoadError(f"Unknown view {view!r}; choose one of {', '.join(VIEWS)}.")
     if view == "registration":
         raise LoadError("View 'registration' draws a registration: show(nodescope.register(...)).")
+    if view in PAGE_VIEWS:
+        return draw_page(obj, view, model=model, focus=focus, **options).figures  # type: ignore[arg-type]
     s = _as_sample(obj)
     node = _focus(focus, s.num_nodes)
     if view in ("attention", "explanation"):

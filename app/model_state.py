@@ -117,6 +117,9 @@ def compare_picker(
 ) -> ActiveModel | None:
     """A second model to show beside ``primary``, or None (nothing chosen, or not trained yet).
 
+    The choice goes into the permalink and saved sessions (``b``, :mod:`app.permalink`); a
+    linked choice not offered here is ignored with the link's one notice.
+
     Offered: every other model of ``keys`` whose weights for ``s`` are shipped or were trained
     in this session, and ``primary``'s model trained with seed :data:`SECOND_SEED` (trained here
     by the same recipe on request, with progress). Models without weights are listed as not
@@ -133,7 +136,10 @@ def compare_picker(
         return f"{MODELS[key].title}, seed {seed}" if seed else MODELS[key].title
 
     c_pick, c_note = st.columns([1, 3])
+    permalink.choose("b", widget_key, options)  # a copied link's (or opened session's) model B, once
     choice = c_pick.selectbox("Compare with", options, format_func=title, key=widget_key)
+    if choice != NOTHING:
+        permalink.note("b", choice)
     missing = [MODELS[k].title for k in keys if k != primary.key and k not in ready]
     with c_note:
         if missing:

@@ -13,6 +13,8 @@ key       what                                                   example
 ``h``     the attention head (1-based; ``mean``, ``max``)        ``h=3``
 ``c``     what nodes are colored by (Explorer, 3D & sphere,      ``c=degree``
           Explanations)
+``b``     the model compared with (Attention, Explanations:      ``b=gatv2``,
+          "Compare with"; ``KEY@SEED`` a second seed)            ``b=gat@1``
 ========  =====================================================  ==================
 
 :func:`encode` and :func:`decode` are the one pair that turns a :class:`View` into these
@@ -30,7 +32,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 #: The keys this module owns in the address (``source`` is :mod:`app.state`'s).
-KEYS = ("f", "s", "m", "l", "h", "c")
+KEYS = ("f", "s", "m", "l", "h", "c", "b")
 #: The longest ``c`` value read (a feature name).
 MAX_COLOR_CHARS = 80
 ROLLOUT_CODE = "r"
@@ -52,6 +54,7 @@ class View:
     layer: str | None = None  # "1", "2", ... or "r"
     head: str | None = None  # "1", "2", ..., "mean" or "max"
     color: str | None = None  # an option of the page's "Color by" widget
+    compare: str | None = None  # the "Compare with" model: a registry key, or "key@seed"
     problems: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -88,7 +91,8 @@ def encode(view: View) -> dict[str, str]:
         out["f"] = str(view.focus)
     if view.nodes and tuple(view.nodes) != ((view.focus,) if view.focus is not None else ()):
         out["s"] = node_ranges(view.nodes)
-    for key, value in (("m", view.model), ("l", view.layer), ("h", view.head), ("c", view.color)):
+    pairs = (("m", view.model), ("l", view.layer), ("h", view.head), ("c", view.color), ("b", view.compare))
+    for key, value in pairs:
         if value:
             out[key] = value
     return out
@@ -137,7 +141,13 @@ def decode(params: Mapping[str, str], num_nodes: int, models: Sequence[str]) -> 
     if color is not None and not 0 < len(color) <= MAX_COLOR_CHARS:
         problems.append(f"c={color[:MAX_COLOR_CHARS]}… (too long)" if color else "c= (empty)")
         color = None
-    return View(focus, nodes, model, layer, head, color, tuple(problems))
+    compare = params.get("b")
+    if compare is not None:
+        key, at, seed = compare.partition("@")
+        if key not in models or (at and not seed.isdigit()):
+            problems.append(f"b={compare[:MAX_COLOR_CHARS]} (no such model to compare with)")
+            compare = None
+    return View(focus, nodes, model, layer, head, color, compare, tuple(problems))
 
 
 def layer_code(choice: str, options: Sequence[str], rollout: str) -> str:
@@ -165,19 +175,24 @@ def read_once(num_nodes: int, models: Sequence[str]) -> tuple[tuple[int, ...], i
         return None
     st.session_state[_READ] = True
     view = decode(_params(), num_nodes, models)
-    st.session_state[_PENDING] = {"m": view.model, "l": view.layer, "h": view.head, "c": view.color}
+    st.session_state[_PENDING] = _pending(view)
     st.session_state[_PROBLEMS] = list(view.problems)
     return (view.nodes, view.focus) if view.nodes else None
 
 
+def _pending(view: View) -> dict[str, str | None]:
+    """The values of ``view`` that widgets take (:func:`choose`)."""
+    return {"m": view.model, "l": view.layer, "h": view.head, "c": view.color, "b": view.compare}
+
+
 def restore(view: View) -> None:
-    """Have the next run's widgets take ``view``'s model, layer, head and color (an opened session's).
+    """Have the next run's widgets take ``view``'s model, layer, head, color and compared model (an opened session's).
 
     Call it from a widget callback (before the page's widgets are drawn); like a copied link,
     each value is used once, by the first widget that offers it (:func:`choose`).
     """
     st.session_state[_READ] = True
-    st.session_state[_PENDING] = {"m": view.model, "l": view.layer, "h": view.head, "c": view.color}
+    st.session_state[_PENDING] = _pending(view)
 
 
 def choose(
@@ -212,7 +227,9 @@ def begin_run() -> None:
 def current(focus: int | None, nodes: Sequence[int]) -> View:
     """The view of this run: the selection, and the widget values pages noted (:func:`note`)."""
     noted = st.session_state.get(_NOTED, {})
-    return View(focus, tuple(nodes), noted.get("m"), noted.get("l"), noted.get("h"), noted.get("c"))
+    return View(
+        focus, tuple(nodes), noted.get("m"), noted.get("l"), noted.get("h"), noted.get("c"), noted.get("b")
+    )
 
 
 def layer_options_map(options: Sequence[str], rollout: str) -> dict[str, str]:

@@ -103,7 +103,7 @@ def open_bytes(blob: bytes, name: str = "session") -> tuple[str, str]:
     else:
         issues.append(_data_issue(saved.data, s))
     permalink.restore(view)
-    if view.model is not None or view.layer or view.head or view.color:
+    if view.model is not None or view.layer or view.head or view.color or view.compare:
         done.append("page options")
     issues += [f"ignored {p}" for p in view.problems if not p.startswith(("f=", "s=")) or same]
     if saved.model is not None and same:

@@ -16,7 +16,8 @@ same sentences and tables for machines. What it holds depends on the source's ki
   generated room): the figures ``nodescope export`` draws for that kind's page.
 
 The sections are built below the CLI (:func:`nodescope.report`, :mod:`explain.batch_report`)
-and drawn by :mod:`viz`; this module only wires them. ``--model`` defaults to
+and drawn by :mod:`viz`; the page kinds' figures are :func:`nodescope.api.draw_page`'s
+(:mod:`nodescope.page_figures`), as ``nodescope export`` writes them; this module only wires them. ``--model`` defaults to
 :data:`explain.defaults.REPORT_MODEL` for graphs; a skeleton takes a lifter (``hopfir``,
 ``gcn``, ``mlp``); the other kinds use their shipped models and refuse ``--model``.
 """
@@ -31,22 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 from nodescope.core.errors import LoadError
 from nodescope.explain.defaults import EXPLAIN_METHODS, REPORT_MODEL
+from nodescope.page_figures import KIND_MODELS, KIND_PAGES, SKELETON_MODELS
 
 if TYPE_CHECKING:
     from nodescope.cli.progress import Bar
     from nodescope.explain.batch_report import Section
     from nodescope.viz.export_html import Block
 
-#: The page whose figures a kind's report shows (kinds without sections of their own).
-KIND_PAGES = {"timeseries": "timeseries", "skeleton": "skeletons", "mesh": "meshes", "panorama": "panoramas"}
-#: What each of those kinds' report uses, for the refusal of a ``--model`` it cannot take.
-KIND_MODELS = {
-    "timeseries": "the shipped MTGNN forecaster",
-    "mesh": "the shipped heat models (mesh transformer and MPNN)",
-    "panorama": "the shipped spherical U-Net",
-}
-#: Lifters a skeleton report takes as ``--model``.
-SKELETON_MODELS = ("hopfir", "gcn", "mlp")
 HTML_NAME, JSON_NAME = "report.html", "report.json"
 
 
@@ -162,10 +154,13 @@ def _graph(s: Any, args: argparse.Namespace, bar: Bar) -> tuple[str, list[Sectio
     return f"{s.name}, {MODELS[key].title}", sections
 
 
-def _page(kind: str, args: argparse.Namespace) -> tuple[str, list[Block]]:
-    """The figures ``nodescope export`` draws for ``kind``'s page, after a line saying what they are."""
-    from nodescope.cli.export import BUILDERS, TITLES
-    from nodescope.viz.export_html import Block
+def _page(kind: str, target: Any, args: argparse.Namespace) -> tuple[str, list[Block]]:
+    """The figures ``nodescope export`` draws for ``kind``'s page, after :func:`nodescope.report`'s line on them.
+
+    ``target`` is the loaded sample, or the source of a generated room (``test:SEED``).
+    """
+    import nodescope
+    from nodescope.cli.export import BUILDERS
 
     if args.method:
         raise LoadError(f"--method scores graph explanations; a {kind} report has none.")
@@ -174,13 +169,9 @@ def _page(kind: str, args: argparse.Namespace) -> tuple[str, list[Block]]:
             raise LoadError(f"A skeleton report lifts with {', '.join(SKELETON_MODELS)}, not '{args.model}'.")
     elif args.model:
         raise LoadError(f"A {kind} report uses {KIND_MODELS[kind]}; --model does not apply.")
-    page = KIND_PAGES[kind]
-    what, blocks = BUILDERS[page](args.source, args.model, None)
-    intro = Block(
-        heading=f"{TITLES[page]} page",
-        text=f"The figures the {TITLES[page]} page draws first (as nodescope export {page} writes them).",
-    )
-    return what, [intro, *blocks]
+    (intro,) = nodescope.report(target, args.model)
+    what, blocks = BUILDERS[KIND_PAGES[kind][0]](args.source, args.model, None)
+    return what, [*_section_blocks(intro), *blocks]
 
 
 def _content(args: argparse.Namespace, bar: Bar) -> tuple[str, str, list[Section], list[Block]]:
@@ -194,7 +185,7 @@ def _content(args: argparse.Namespace, bar: Bar) -> tuple[str, str, list[Section
         what, sections, blocks = _registration(_synthetic(source), bar)
         return what, "cortex", sections, blocks
     if source.partition(":")[0] in ("test", "ood") and source.partition(":")[2]:
-        what, blocks = _page("panorama", args)
+        what, blocks = _page("panorama", source, args)
         return what, "panorama", [], blocks
     s = nodescope.load(source, data_dir=args.data_dir)
     if s.kind == "graph":
@@ -208,7 +199,7 @@ def _content(args: argparse.Namespace, bar: Bar) -> tuple[str, str, list[Section
         what, sections, blocks = _registration(s, bar)
         return what, "cortex", sections, blocks
     if s.kind in KIND_PAGES:
-        what, blocks = _page(s.kind, args)
+        what, blocks = _page(s.kind, s, args)
         return what, s.kind, [], blocks
     raise LoadError(f"{s.name} is a {s.kind} sample; nodescope report has no report for it.")
 

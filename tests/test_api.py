@@ -14,7 +14,7 @@ from nodescope import api
 from nodescope.core.errors import LoadError
 from nodescope.core.registration.subjects import synthetic
 
-PUBLIC = ["attention", "explain", "load", "model", "oversmooth", "register", "report", "show"]
+PUBLIC = ["attention", "draw_page", "explain", "load", "model", "oversmooth", "register", "report", "show"]
 
 
 @pytest.fixture(scope="module")
@@ -252,3 +252,60 @@ def test_show_draws_a_sweep_and_a_registration(karate, registration):
 def test_show_refuses_what_it_cannot_draw(karate, view, kwargs, match):
     with pytest.raises(LoadError, match=match):
         nodescope.show(karate, view, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("source", "view", "kwargs", "count"),
+    [
+        ("graph-var", "forecast", {}, 3),  # the learned graph, its adjacency, the focus series' forecast
+        ("skeleton-walk", "lifting", {"model": "gcn"}, 5),  # 2D, 3D, hops, fusion, error over the clip
+        ("ant", "simulation", {}, 7),  # truth, two models, the error, two curves, the attention ring
+        ("test:0", "panorama", {}, 15),  # a generated room: no sample to load
+    ],
+)
+def test_show_draws_the_newer_pages(source, view, kwargs, count):
+    figures = nodescope.show(source, view, focus=3, **kwargs)
+    assert len(figures) == count and all(isinstance(f, go.Figure) and f.data for f in figures.values())
+
+
+@pytest.mark.parametrize(
+    ("source", "view", "kwargs", "match"),
+    [
+        ("karate", "simulation", {}, "not a mesh"),
+        ("karate", "forecast", {}, "not a time series"),
+        ("ant", "simulation", {"model": "gat"}, "model does not apply"),
+        ("karate", "pipeline", {}, "draws a saved run"),
+        ("test:x", "panorama", {}, "whole number"),
+    ],
+)
+def test_show_refuses_a_newer_page_it_cannot_draw(source, view, kwargs, match):
+    with pytest.raises(LoadError, match=match):
+        nodescope.show(source, view, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("source", "title"),
+    [
+        ("graph-var", "Time series"),
+        ("skeleton-walk", "Skeletons"),
+        ("ant", "Meshes"),
+        ("test:1", "Panoramas"),
+    ],
+)
+def test_report_covers_every_kind_the_command_covers(source, title):
+    (section,) = nodescope.report(source)
+    assert (section.key, section.title) == ("page", f"{title} page")
+    assert "nodescope export" in section.sentences[0]
+
+
+@pytest.mark.parametrize(
+    ("source", "kwargs", "match"),
+    [
+        ("ant", {"model": "gat"}, "model does not apply"),
+        ("skeleton-walk", {"model": "gat"}, "not 'gat'"),
+        ("graph-var", {"method": "ig"}, "method scores graph explanations"),
+    ],
+)
+def test_report_refuses_what_a_page_kind_cannot_take(source, kwargs, match):
+    with pytest.raises(LoadError, match=match):
+        nodescope.report(source, **kwargs)

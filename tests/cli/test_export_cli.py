@@ -7,9 +7,10 @@ import re
 import pytest
 from plotly.offline import get_plotlyjs
 
-from nodescope.cli.export import NEEDS_RUN, PAGES, forecaster_cache
+from nodescope.cli.export import NEEDS_RUN, PAGES
 from nodescope.cli.main import main
 from nodescope.core.forecasting import recipe
+from nodescope.page_figures import forecaster_cache
 
 CASES = {
     "explorer": ("karate", 2),
