@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+import torch
 from torch import Tensor, nn
 
 from nodescope.core.models.mesh.features import DYNAMIC_FEATURES, NODE_FEATURES, MeshInputs
 from nodescope.core.models.mesh.graph import GEOMETRY_COLUMNS
+from nodescope.core.models.mesh.kernels import EdgeCSR
 from nodescope.core.models.mesh.normalize import Normalizer
 
 
@@ -125,12 +127,26 @@ class MeshModel(nn.Module):
         """(V,) normalized increment, hidden states and attention from normalized inputs."""
         raise NotImplementedError
 
-    def forward(self, inputs: MeshInputs, *, static: Any = None, attention: bool = False) -> MeshOutput:
-        """The scaled increment for ``inputs`` (``static``: :meth:`static` of its geometry, if at hand)."""
+    def process_fast(self, node: Tensor, static: Any, dynamic: Tensor, csr: EdgeCSR) -> Tensor:
+        """(V,) normalized increment as :meth:`process`, its edge work in fused CPU kernels."""
+        raise NotImplementedError
+
+    def forward(
+        self, inputs: MeshInputs, *, static: Any = None, attention: bool = False, csr: EdgeCSR | None = None
+    ) -> MeshOutput:
+        """The scaled increment for ``inputs`` (``static``: :meth:`static` of its geometry, if at hand).
+
+        ``csr`` (:func:`core.models.mesh.kernels.edge_csr` of ``inputs.edge_index``), with
+        gradients off and no attention asked for: the fused-kernel path (:meth:`process_fast`),
+        the same function to float32 rounding, returning no hidden states.
+        """
         if static is None:
             static = self.static(inputs.geometry)
         node = self.node_norm(inputs.node)
         dynamic = self.dynamic_norm(inputs.dynamic)
+        if csr is not None and not attention and not torch.is_grad_enabled():
+            y = self.process_fast(node, static, dynamic, csr)
+            return MeshOutput(self.target_norm.inverse(y[:, None])[:, 0], y)
         y, hidden, weights = self.process(node, static, dynamic, inputs.edge_index, attention)
         return MeshOutput(self.target_norm.inverse(y[:, None])[:, 0], y, hidden, weights)
 

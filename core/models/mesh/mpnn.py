@@ -21,6 +21,7 @@ from torch_geometric.utils import scatter
 
 from nodescope.core.models.mesh.base import EdgeEncoder, MeshModel, MeshModelConfig, mlp
 from nodescope.core.models.mesh.features import DYNAMIC_FEATURES, NODE_FEATURES
+from nodescope.core.models.mesh.kernels import EdgeCSR, gather_add_, norm_add_pool_
 
 
 class ProcessorBlock(nn.Module):
@@ -44,6 +45,18 @@ class ProcessorBlock(nn.Module):
         e = e + self.edge_rest(self.edge_self(e) + self.edge_source(h)[src] + self.edge_target(h)[dst])
         pooled = scatter(e, dst, dim=0, dim_size=h.shape[0], reduce="sum")
         return h + self.vertex(torch.cat([h, pooled], dim=1)), e
+
+    def forward_fast(self, h: Tensor, e: Tensor, csr: EdgeCSR) -> Tensor:
+        """:meth:`forward` with the edge work fused (inference, CPU): updates ``e`` in place, returns h.
+
+        The two (E, H)·(H, H) products and the GELU stay torch ops; the gathers of the vertex
+        terms, and the LayerNorm, the residual and the sum over the edges into each vertex, are
+        two passes over the edges (:mod:`core.models.mesh.kernels`) with no (E, H) temporaries.
+        ``e`` must be a contiguous float32 tensor of its own.
+        """
+        z = gather_add_(csr, self.edge_self(e), self.edge_source(h), self.edge_target(h))
+        pooled = norm_add_pool_(csr, e, self.edge_rest[1](self.edge_rest[0](z)), self.edge_rest[2])
+        return h + self.vertex(torch.cat([h, pooled], dim=1))
 
 
 class MeshGraphNet(MeshModel):
@@ -74,3 +87,11 @@ class MeshGraphNet(MeshModel):
             h, e = block(h, e, edge_index)
             hidden.append(h)
         return self.decoder(h)[:, 0], hidden, []
+
+    def process_fast(self, node: Tensor, static: Tensor, dynamic: Tensor, csr: EdgeCSR) -> Tensor:
+        """(V,) normalized increment as :meth:`process`, the blocks' edge work fused."""
+        h = self.encoder(node)
+        e = torch.addmm(static, dynamic, self.edges.dynamic.weight.T)
+        for block in self.blocks:
+            h = block.forward_fast(h, e, csr)
+        return self.decoder(h)[:, 0]

@@ -21,9 +21,10 @@ from nodescope.core.geometry.triangles import face_edges
 from nodescope.core.models.mesh.base import MeshModel
 from nodescope.core.models.mesh.features import advance, inputs
 from nodescope.core.models.mesh.graph import MeshGraph
+from nodescope.core.models.mesh.kernels import edge_csr
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def rollout(
     model: MeshModel,
     graph: MeshGraph,
@@ -32,8 +33,12 @@ def rollout(
     initial: np.ndarray,
     steps: int,
     source_dt: np.ndarray | None = None,
+    fast: bool = True,
 ) -> np.ndarray:
     """(N+1, V) float32 states of ``model``'s rollout from ``initial`` (row 0).
+
+    On the CPU each step runs the model's fused-kernel path (:meth:`MeshModel.process_fast`,
+    the same function to float32 rounding); ``fast=False`` runs the plain forward.
 
     Args:
         model: a trained mesh model (its device and equation are used).
@@ -42,6 +47,7 @@ def rollout(
         initial: (V,) ``u_0`` (the wave starts at rest).
         steps: N.
         source_dt: (V,) heat source times dt, or None.
+        fast: use the fused kernels where they run (CPU).
     """
     if graph.k != model.config.k:
         raise ValueError(f"the graph has k = {graph.k}, the model runs on k = {model.config.k}")
@@ -52,12 +58,13 @@ def rollout(
     u = torch.as_tensor(np.asarray(initial), dtype=torch.float32, device=device)
     source = None if source_dt is None else torch.as_tensor(source_dt, dtype=torch.float32, device=device)
     static = model.static(graph.geometry)
+    csr = edge_csr(graph.edge_index, graph.num_vertices) if fast else None
     fixed, held = graph.fixed, u[graph.fixed]
     states = [u]
     u_prev = u
     for _ in range(int(steps)):
         x = inputs(graph, equation, number, u, u_prev, source)
-        y = model(x, static=static).y
+        y = model(x, static=static, csr=csr).y
         u_next = advance(equation, number, y, u, u_prev)
         u_next[fixed] = held
         u_prev, u = u, u_next
