@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from nodescope.core.models.lifting.base import Lifter, LifterConfig
@@ -51,6 +52,15 @@ LIMBS: dict[str, tuple[int, ...]] = {
     "left arm": (11, 12, 13),
     "right arm": (14, 15, 16),
 }
+#: Largest |attention score| for which the inference path exponentiates scores without
+#: subtracting each row's maximum (exp(60) is far from float32's overflow at exp(88)).
+SAFE_SCORE = 60.0
+#: Poses per chunk on the inference path with one torch thread (its (chunk, H, 17, 17) tensors stay
+#: in the CPU's cache); with more threads, :data:`INFER_CHUNK_THREADED` (small chunks cost each
+#: op's threads a synchronization: 2 threads on a loaded 2-core machine took twice as long).
+INFER_CHUNK = 256
+INFER_CHUNK_THREADED = 4096
+
 #: Limbs that move together besides a limb itself (contralateral arm and leg in gait).
 MOVES_WITH: dict[str, str] = {
     "right leg": "left arm",
@@ -95,6 +105,9 @@ class _Heads(nn.Module):
         self.heads, self.head_dim = heads, dim // heads
         self.qkv = nn.Linear(dim, 3 * dim)
         self.out = nn.Linear(dim, dim)
+        scale = torch.ones(3 * dim)
+        scale[:dim] = self.head_dim**-0.5  # folds 1 / sqrt(d) into the queries (inference path)
+        self.register_buffer("qkv_scale", scale, persistent=False)
 
     def split(self, h: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         b, n, _ = h.shape
@@ -104,6 +117,25 @@ class _Heads(nn.Module):
     def merge(self, m: Tensor) -> Tensor:
         b, _, n, _ = m.shape
         return self.out(m.transpose(1, 2).reshape(b, n, -1))
+
+    def scaled_scores(self, h: Tensor) -> tuple[Tensor, Tensor]:
+        """(B, H, 17, 17) scores ``q . k / sqrt(d)`` and the values (B H, 17, dh); inference path.
+
+        The projection's rows are reordered head-major, so one transposing copy lays out
+        ``(B H, 3, 17, dh)`` and each of q, k, v is a strided batch the matrix products read in place.
+        """
+        b, n, _ = h.shape
+        scale = self.qkv_scale
+        weight = (
+            (self.qkv.weight * scale[:, None])
+            .view(3, self.heads, -1)
+            .transpose(0, 1)
+            .reshape(scale.shape[0], -1)
+        )
+        bias = (self.qkv.bias * scale).view(3, self.heads, -1).transpose(0, 1).reshape(-1)
+        qkv = F.linear(h, weight, bias).view(b, n, 3 * self.heads, self.head_dim).transpose(1, 2).contiguous()
+        q, k, v = qkv.view(b * self.heads, 3, n, self.head_dim).unbind(1)
+        return torch.bmm(q, k.transpose(1, 2)).view(b, self.heads, n, n), v
 
 
 class HopAttention(_Heads):
@@ -127,6 +159,11 @@ class HopAttention(_Heads):
             group[masks[k]] = k
         self.register_buffer("group", group, persistent=False)
         self.register_buffer("has_hop", masks.any(-1).T, persistent=False)  # (17, K)
+        # Inference path: -inf on the diagonal, and (17 * 17, 17 * K) 0/1 summing each row's hop groups.
+        self.register_buffer(
+            "diagonal_bias", torch.zeros(NUM_JOINTS, NUM_JOINTS).fill_diagonal_(-torch.inf), persistent=False
+        )
+        self.register_buffer("group_sum", torch.block_diag(*masks.permute(1, 2, 0).float()), persistent=False)
         self.fusion_logits = nn.Parameter(torch.zeros(heads, NUM_JOINTS, hops))
 
     def fusion(self) -> Tensor:
@@ -147,6 +184,24 @@ class HopAttention(_Heads):
         mixed = within * weights.gather(-1, self.group.expand(fusion.shape[0], -1, -1))
         return self.merge(mixed @ v), within, fusion
 
+    def infer(self, h: Tensor) -> Tensor:
+        """The fused message of :meth:`forward` alone, faster (eval; equal to float rounding).
+
+        ``E_ij = w_{i,g} exp(s_ij) / Z_{i,g}`` with ``g = hop(i, j)`` and ``Z_{i,g}`` the sum of
+        ``exp(s_ij)`` over the group, the group sums taken by one matrix product, without the
+        within-group attention as a tensor. Scores beyond :data:`SAFE_SCORE` take :meth:`forward`.
+        """
+        scores, v = self.scaled_scores(h)
+        if scores.abs().amax() > SAFE_SCORE:
+            return self(h)[0]
+        b, heads, n, _ = scores.shape
+        exps = torch.exp(scores + self.diagonal_bias)
+        sums = (exps.view(b, heads, n * n) @ self.group_sum).view(b, heads, n, -1)  # (B, H, 17, K)
+        factor = self.fusion() / sums.clamp_min(1e-30)
+        index = self.group.clamp_max(factor.shape[-1] - 1).expand_as(exps)  # the diagonal's exps are 0
+        mixed = (exps * factor.gather(-1, index)).view(b * heads, n, n)
+        return self.merge(torch.bmm(mixed, v).view(b, heads, n, -1))
+
 
 class LimbAttention(_Heads):
     """Attention over the joints that move together (:func:`limb_mask`).
@@ -159,12 +214,25 @@ class LimbAttention(_Heads):
         """Projections and the limb mask."""
         super().__init__(dim, heads)
         self.register_buffer("mask", limb_mask(), persistent=False)
+        self.register_buffer(
+            "bias", torch.zeros(self.mask.shape).masked_fill(~self.mask, -torch.inf), persistent=False
+        )
 
     def forward(self, h: Tensor) -> tuple[Tensor, Tensor]:
         """The message and the attention."""
         q, k, v = self.split(h)
         attn = _masked_softmax((q @ k.transpose(-1, -2)) / self.head_dim**0.5, self.mask)
         return self.merge(attn @ v), attn
+
+    def infer(self, h: Tensor) -> Tensor:
+        """The message of :meth:`forward` alone, faster (eval; equal to float rounding).
+
+        PyTorch's fused attention with the limb mask as an additive ``-inf`` bias (every joint has
+        joints to attend to, so no row is empty), on strided views of the projection (no copies).
+        """
+        b, n, _ = h.shape
+        q, k, v = self.qkv(h).view(b, n, 3, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        return self.merge(F.scaled_dot_product_attention(q, k, v, attn_mask=self.bias))
 
 
 class HopFIRLayer(nn.Module):
@@ -187,6 +255,12 @@ class HopFIRLayer(nn.Module):
         h = h + self.dropout(m)
         h = h + self.dropout(self.ffn(self.norms[2](h)))
         return h, {"hop": hop, "fusion": fusion, "limb": limb}
+
+    def infer(self, h: Tensor) -> Tensor:
+        """:meth:`forward`'s output in eval mode, by the sub-layers' inference paths."""
+        h = h + self.hop.infer(self.norms[0](h))
+        h = h + self.limb.infer(self.norms[1](h))
+        return h + self.ffn(self.norms[2](h))
 
 
 @dataclass(frozen=True)
@@ -218,6 +292,8 @@ class HopFIRLifter(Lifter):
     """
 
     key = "hopfir"
+    #: Eval mode lifts by the layers' ``infer`` paths; False runs their ``forward`` (the reference).
+    fast_inference: bool = True
 
     def __init__(self, config: LifterConfig) -> None:
         """Embedding, ``config.layers`` HopFIR layers of width ``config.hidden``, the head."""
@@ -240,8 +316,24 @@ class HopFIRLifter(Lifter):
         return self.head(self.norm(h)), maps
 
     def lift(self, x: Tensor) -> Tensor:
-        """(B, 17, 3) canonical joints, metres, from (B, 17, 2) normalized keypoints."""
-        return self._run(x)[0]
+        """(B, 17, 3) canonical joints, metres, from (B, 17, 2) normalized keypoints.
+
+        Training runs the layers' ``forward``; eval mode their faster ``infer`` (same function,
+        equal to float rounding; issue 15's speed target), :data:`INFER_CHUNK` poses at a time,
+        unless :attr:`fast_inference` is False.
+        """
+        if self.training or not self.fast_inference:
+            return self._run(x)[0]
+        if not len(x):
+            return x.new_zeros((0, NUM_JOINTS, 3))
+        chunk = INFER_CHUNK if torch.get_num_threads() == 1 else INFER_CHUNK_THREADED
+        return torch.cat([self._infer(part) for part in x.split(chunk)])
+
+    def _infer(self, x: Tensor) -> Tensor:
+        h = self.embed(x) + self.joint_embedding
+        for layer in self.layers:
+            h = layer.infer(h)
+        return self.head(self.norm(h))
 
     @torch.no_grad()
     def attention(self, keypoints: Tensor, focal: Tensor, image_size: Tensor) -> list[HopFIRAttention]:
