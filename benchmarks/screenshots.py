@@ -33,9 +33,10 @@ SHOTS = [
     ("timeseries.png", "graph-var", "timeseries", 0, 7),
     ("skeletons.png", "skeleton-walk", "skeletons", 0, 16),
     ("panoramas.png", "room", "panoramas", 0, 1500),
+    ("meshes.png", "airplane", "meshes", None, None),
 ]
 #: Pages whose first screen needs more than the charts drawing: what to wait for or press.
-CHARTS_BEFORE_SHOT = {"oversmoothing": 4, "registration": 4}
+CHARTS_BEFORE_SHOT = {"oversmoothing": 4, "registration": 4, "meshes": 5}
 
 
 def prepare(page, path: str) -> None:
