@@ -26,8 +26,6 @@ import sys
 import time
 from pathlib import Path
 
-from nodescope.core.models.panorama.single import DEFAULT_CAMERA_HEIGHT_M
-
 EXIT_BAD_INPUT = 2
 
 
@@ -53,9 +51,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--camera-height",
         type=float,
-        default=DEFAULT_CAMERA_HEIGHT_M,
         metavar="M",
-        help=f"metres from the camera down to the floor (default {DEFAULT_CAMERA_HEIGHT_M} m): fixes the metric "
+        # the default is core.models.panorama.single.DEFAULT_CAMERA_HEIGHT_M, read in run(): importing
+        # it here would load torch for every nodescope command (tests/cli/test_main.py checks the text)
+        help="metres from the camera down to the floor (default 1.5 m): fixes the metric "
         "scale, since depths are scaled so that the predicted floor lies this far below the camera",
     )
     p.add_argument(
@@ -105,7 +104,10 @@ def run(args: argparse.Namespace) -> int:
     from nodescope.core.models.panorama.checkpoint import load_panorama, shipped_panorama
     from nodescope.core.models.panorama.files import write_maps
     from nodescope.core.models.panorama.image_maps import panorama_maps
+    from nodescope.core.models.panorama.single import DEFAULT_CAMERA_HEIGHT_M
 
+    if args.camera_height is None:
+        args.camera_height = DEFAULT_CAMERA_HEIGHT_M
     if not (math.isfinite(args.camera_height) and 0 < args.camera_height <= 100):
         raise LoadError(
             f"--camera-height must be a positive number of metres (up to 100); got {args.camera_height}."

@@ -47,3 +47,26 @@ def test_info_on_the_real_freesurfer_sphere(shared_data, capsys):
     assert main(["info", str(shared_data / "sugar-sub-001/surf/lh.sphere"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["kind"] == "cortex" and out["nodes"] == 110_864 and out["geometry"]["faces"] == 221_724
+
+
+def test_building_the_parser_loads_no_heavy_library():
+    # Every nodescope command (`nodescope app` too) builds the whole parser first: a module-level
+    # import of a model in one command's module (cli/panorama.py did) cost every command ~3.7 s.
+    code = (
+        "import sys; from nodescope.cli.main import build_parser; build_parser(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'torch_geometric', 'plotly', "
+        "'pandas', 'streamlit', 'scipy', 'numpy', 'dask', 'numba'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_panorama_help_states_the_default_camera_height():
+    from nodescope.cli.main import build_parser
+    from nodescope.core.models.panorama.single import DEFAULT_CAMERA_HEIGHT_M
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    option = next(a for a in sub.choices["panorama"]._actions if a.dest == "camera_height")
+    assert f"default {DEFAULT_CAMERA_HEIGHT_M} m" in option.help
