@@ -2,7 +2,6 @@
 
 import doctest
 import inspect
-import subprocess
 import sys
 
 import numpy as np
@@ -13,6 +12,7 @@ import nodescope
 from nodescope import api
 from nodescope.core.errors import LoadError
 from nodescope.core.registration.subjects import synthetic
+from tests.heavy_imports import heavy_modules_after
 
 PUBLIC = ["attention", "draw_page", "explain", "load", "model", "oversmooth", "register", "report", "show"]
 
@@ -48,15 +48,7 @@ def test_all_lists_exactly_the_api_functions():
 
 
 def test_importing_nodescope_loads_no_heavy_library():
-    code = (
-        "import sys, nodescope; "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'torch_geometric', 'plotly', "
-        "'pandas', 'streamlit', 'scipy', 'numpy'}))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
-    assert out.stdout.strip() == "[]"
+    assert heavy_modules_after("import nodescope") == []
 
 
 def test_explain_is_both_the_layer_and_the_api_function():

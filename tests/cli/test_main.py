@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from nodescope.cli.main import main
+from tests.heavy_imports import heavy_modules_after
 
 
 def test_info_json_summarizes_a_builtin(capsys):
@@ -52,15 +53,7 @@ def test_info_on_the_real_freesurfer_sphere(shared_data, capsys):
 def test_building_the_parser_loads_no_heavy_library():
     # Every nodescope command (`nodescope app` too) builds the whole parser first: a module-level
     # import of a model in one command's module (cli/panorama.py did) cost every command ~3.7 s.
-    code = (
-        "import sys; from nodescope.cli.main import build_parser; build_parser(); "
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'torch_geometric', 'plotly', "
-        "'pandas', 'streamlit', 'scipy', 'numpy', 'dask', 'numba'}))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
-    assert out.stdout.strip() == "[]"
+    assert heavy_modules_after("from nodescope.cli.main import build_parser; build_parser()") == []
 
 
 def test_the_panorama_help_states_the_default_camera_height():
